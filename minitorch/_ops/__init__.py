@@ -1,0 +1,7 @@
+"""Differentiable operations, one ``Function`` each, grouped by kind.
+
+Importing this package attaches every operation to ``Tensor`` (see
+``minitorch._tensor.tensor_method``).
+"""
+
+from minitorch._ops import elementwise

@@ -1,0 +1,1 @@
+"""Numba kernels: plain loops over numpy arrays, no Tensors, no autograd."""

@@ -1,0 +1,1 @@
+"""Neural-network layers (``minitorch.nn``), laid out like ``torch.nn``."""

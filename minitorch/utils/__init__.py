@@ -1,0 +1,1 @@
+"""Utilities: ``minitorch.utils.data`` (datasets and loaders) and ``hooks``."""

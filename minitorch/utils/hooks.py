@@ -1,0 +1,27 @@
+"""``RemovableHandle``: what every ``register_*hook`` returns (``torch.utils.hooks``)."""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+
+
+class RemovableHandle:
+    """Call ``remove()`` (or leave a ``with`` block) to take the hook away again."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict):
+        self._hooks_ref = weakref.ref(hooks)
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        hooks = self._hooks_ref()
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.remove()

@@ -1,0 +1,1 @@
+"""The torchvision part of the course: ``transforms`` and ``datasets``."""
