@@ -99,6 +99,7 @@ from minitorch._random import (
 )
 from minitorch._size import Size
 from minitorch._tensor import Tensor, is_tensor
+from minitorch._tensor_str import set_printoptions
 from minitorch.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 # --- issue 2 (ops): top-level functional forms of reduce/shape/indexing/linalg ops go here ---
