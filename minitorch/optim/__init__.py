@@ -1,1 +1,5 @@
-"""Optimizers (``minitorch.optim``)."""
+"""Optimizers (``minitorch.optim``): ``SGD``, and learning-rate schedules in ``lr_scheduler``."""
+
+from minitorch.optim import lr_scheduler
+from minitorch.optim.optimizer import Optimizer
+from minitorch.optim.sgd import SGD

@@ -1,1 +1,6 @@
-"""The torchvision part of the course: ``transforms`` and ``datasets``."""
+"""The torchvision part of the course: ``transforms`` and ``datasets`` (needs Pillow).
+
+``import minitorch.vision as torchvision`` or ``from minitorch.vision import transforms``.
+"""
+
+from minitorch.vision import datasets, transforms

@@ -1,1 +1,20 @@
-"""Datasets and loaders (``minitorch.utils.data``)."""
+"""Datasets and loaders (``minitorch.utils.data``), as in ``torch.utils.data``."""
+
+from minitorch.utils.data._collate import default_collate, default_convert
+from minitorch.utils.data.dataloader import DataLoader, get_worker_info
+from minitorch.utils.data.dataset import (
+    ChainDataset,
+    ConcatDataset,
+    Dataset,
+    IterableDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
+from minitorch.utils.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+)
