@@ -28,8 +28,8 @@ def _finish(data: np.ndarray, dtype: dtype | None, device: object, requires_grad
     return t
 
 
-def _infer(data: Any) -> np.ndarray:
-    """Convert Python data to an array with PyTorch's dtype inference."""
+def _infer(data: Any, dtype: dtype | None = None) -> np.ndarray:
+    """Convert Python data to an array with PyTorch's dtype inference (or ``dtype`` when given)."""
     if isinstance(data, Tensor):
         return data._data
     if isinstance(data, np.ndarray):
@@ -47,6 +47,8 @@ def _infer(data: Any) -> np.ndarray:
         raise ValueError(f"expected sequence of equal-length lists: {error}") from None
     if array.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(_first_leaf(data)).__name__}")
+    if dtype is not None:  # straight from the Python values: no rounding through float32 first
+        return array.astype(_dtype.as_dtype(dtype).numpy_dtype)
     if array.dtype.kind == "f":
         return array.astype(_dtype.get_default_dtype().numpy_dtype)
     if array.dtype.kind in "iu":
@@ -84,7 +86,7 @@ def tensor(data: Any, *, dtype: dtype | None = None, device: object = None, requ
     Integers become int64, floats the default dtype (float32), bools bool; a
     numpy array keeps its dtype.
     """
-    array = np.array(_infer(data), copy=True)
+    array = np.array(_infer(data, dtype), copy=True)
     return _finish(array, dtype, device, requires_grad)
 
 
@@ -92,7 +94,7 @@ def as_tensor(data: Any, dtype: dtype | None = None, device: object = None) -> T
     """Like ``tensor`` but shares memory with a numpy array or tensor when it can."""
     if isinstance(data, Tensor) and dtype is None:
         return data
-    return _finish(_infer(data), dtype, device, False)
+    return _finish(_infer(data, dtype), dtype, device, False)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

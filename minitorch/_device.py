@@ -54,3 +54,14 @@ def check_cpu(d: object) -> device:
 
 
 cpu = device("cpu")
+
+
+def get_default_device() -> device:
+    """Where new tensors are created: always the CPU in minitorch."""
+    return cpu
+
+
+def set_default_device(device: object, /) -> None:
+    """Accepts only the CPU (or None); GPUs are ``torch_backend``'s job."""
+    if device is not None:
+        check_cpu(device)

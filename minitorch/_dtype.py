@@ -85,7 +85,7 @@ def get_default_dtype() -> dtype:
     return _default_dtype
 
 
-def set_default_dtype(d: dtype) -> None:
+def set_default_dtype(d: dtype, /) -> None:
     """Set the dtype of new floating-point tensors (float32 or float64)."""
     global _default_dtype
     d = as_dtype(d)

@@ -27,14 +27,10 @@ class Generator:
     def get_state(self) -> dict:
         return self._rng.bit_generator.state
 
-    def set_state(self, state: dict) -> Generator:
-        self._rng.bit_generator.state = state
+    def set_state(self, new_state: dict) -> Generator:
+        self._rng.bit_generator.state = new_state
         return self
 
-    @property
-    def numpy(self) -> np.random.Generator:
-        """The numpy generator that draws the numbers."""
-        return self._rng
 
 
 default_generator = Generator()
@@ -57,9 +53,9 @@ def get_rng_state() -> dict:
     return default_generator.get_state()
 
 
-def set_rng_state(state: dict) -> None:
-    default_generator.set_state(state)
+def set_rng_state(new_state: dict) -> None:
+    default_generator.set_state(new_state)
 
 
 def generator_or_default(generator: Generator | None) -> np.random.Generator:
-    return (generator or default_generator).numpy
+    return (generator or default_generator)._rng
