@@ -12,7 +12,12 @@ class RemovableHandle:
     _ids = itertools.count()
 
     def __init__(self, hooks: dict):
-        self._hooks_ref = weakref.ref(hooks)
+        # A weak reference where possible (OrderedDict), so that a handle does not keep a
+        # finished graph alive; a plain dict cannot be weakly referenced and is held directly.
+        try:
+            self._hooks_ref = weakref.ref(hooks)
+        except TypeError:
+            self._hooks_ref = lambda: hooks
         self.id = next(RemovableHandle._ids)
 
     def remove(self) -> None:

@@ -1,0 +1,130 @@
+"""Convolution and padding as differentiable Functions (``conv2d``, ``pad``).
+
+The arithmetic lives in :mod:`minitorch.kernels.conv`; these Functions arrange the arrays
+(padding, channels-last layout, unbatched inputs) and save what backward needs. Their
+arguments were checked by :mod:`minitorch.nn.functional`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minitorch.autograd.function import Function
+from minitorch.kernels.conv import conv2d_backward, conv2d_forward, pad_channels_last
+
+
+class Convolution(Function):
+    """``out = conv2d(x, weight) + bias`` for x (N, C, H, W) or unbatched (C, H, W).
+
+    ``padding`` is (top, bottom, left, right) zeros. The kernels work on a padded
+    channels-last copy of the input, which is also what backward keeps.
+    """
+
+    # the Numba kernels this Function calls, as minitorch.trace() reports them
+    kernel = "minitorch.kernels.conv.conv2d_forward"
+    backward_kernel = "minitorch.kernels.conv.conv2d_backward"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
+        unbatched = x.ndim == 3
+        x_pad = pad_channels_last(x[None] if unbatched else x, padding)
+        out = conv2d_forward(x_pad, weight, bias, stride, dilation, groups)
+        ctx.save_for_backward(x_pad, weight)
+        ctx.geometry = (stride, padding, dilation, groups)
+        ctx.input_size = x.shape[-2:]
+        ctx.unbatched = unbatched
+        return out[0] if unbatched else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x_pad, weight = ctx.saved_tensors
+        stride, padding, dilation, groups = ctx.geometry
+        need_input, need_weight, need_bias = ctx.needs_input_grad[:3]
+        grad_out = np.ascontiguousarray(grad[None] if ctx.unbatched else grad)
+        grad_x_pad, grad_weight = conv2d_backward(
+            x_pad, weight, grad_out, stride, dilation, groups, need_input, need_weight
+        )
+        grad_x = None
+        if grad_x_pad is not None:
+            top, _, left, _ = padding
+            height, width = ctx.input_size
+            inner = grad_x_pad[:, top : top + height, left : left + width, :]
+            grad_x = np.ascontiguousarray(inner.transpose(0, 3, 1, 2))
+            grad_x = grad_x[0] if ctx.unbatched else grad_x
+        grad_bias = grad_out.sum(axis=(0, 2, 3)) if need_bias else None
+        return grad_x, grad_weight, grad_bias, None, None, None, None
+
+
+class ConstantPadNd(Function):
+    """Pad the last dimensions with a constant; the gradient is the unpadded centre.
+
+    ``pad`` is PyTorch's: (left, right) pairs starting from the last dimension.
+    """
+
+    @staticmethod
+    def forward(ctx, x, pad, value):
+        widths = [(0, 0)] * x.ndim
+        for i in range(len(pad) // 2):
+            widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+        ctx.centre = tuple(
+            slice(before, before + n) for (before, _), n in zip(widths, x.shape, strict=True)
+        )
+        return np.pad(x, widths, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.centre], None, None
+
+
+class _IndexPad2d(Function):
+    """Pad the last two dimensions by copying input elements chosen by index maps.
+
+    ``padded[..., i, j] = x[..., rows[i], cols[j]]`` where ``rows`` and ``cols`` are
+    ``numpy.pad`` of ``arange`` with the mode's rule; reflect, replicate and circular
+    padding are all of this form. Backward adds each padded gradient back to the
+    element it was copied from.
+    """
+
+    numpy_mode: str
+
+    @classmethod
+    def index_maps(cls, shape, pad):
+        left, right, top, bottom = pad
+        rows = np.pad(np.arange(shape[-2]), (top, bottom), mode=cls.numpy_mode)
+        cols = np.pad(np.arange(shape[-1]), (left, right), mode=cls.numpy_mode)
+        return rows, cols
+
+    @classmethod
+    def forward(cls, ctx, x, pad):
+        rows, cols = cls.index_maps(x.shape, pad)
+        ctx.maps = rows, cols
+        ctx.shape = x.shape
+        return x[..., rows[:, None], cols[None, :]]
+
+    @staticmethod
+    def backward(ctx, grad):
+        rows, cols = ctx.maps
+        *lead, height, width = ctx.shape
+        by_row = np.zeros((*lead, height, grad.shape[-1]), dtype=grad.dtype)
+        np.add.at(by_row, (..., rows, slice(None)), grad)
+        grad_x = np.zeros(ctx.shape, dtype=grad.dtype)
+        np.add.at(grad_x, (..., cols), by_row)
+        return grad_x, None
+
+
+class ReflectionPad2D(_IndexPad2d):
+    """Mirror without repeating the edge: [a b c] padded by 2 -> c b [a b c] b a."""
+
+    numpy_mode = "reflect"
+
+
+class ReplicationPad2D(_IndexPad2d):
+    """Repeat the edge: [a b c] padded by 2 -> a a [a b c] c c."""
+
+    numpy_mode = "edge"
+
+
+class CircularPad2D(_IndexPad2d):
+    """Wrap around: [a b c] padded by 2 -> b c [a b c] a b."""
+
+    numpy_mode = "wrap"

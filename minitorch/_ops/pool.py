@@ -1,0 +1,43 @@
+"""Max pooling as a differentiable Function; the loops are in :mod:`minitorch.kernels.pool`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minitorch.autograd.function import Function
+from minitorch.kernels.pool import max_pool2d_backward, max_pool2d_forward
+
+
+class MaxPool2DWithIndices(Function):
+    """2-D max pooling of x (N, C, H, W) or unbatched (C, H, W), remembering each argmax.
+
+    The indices count positions in each H*W plane of the input, as PyTorch's do. The
+    backward pass sends each output gradient to the input element that won its window.
+    """
+
+    # the Numba kernels this Function calls, as minitorch.trace() reports them
+    kernel = "minitorch.kernels.pool.max_pool2d_forward"
+    backward_kernel = "minitorch.kernels.pool.max_pool2d_backward"
+
+    @staticmethod
+    def forward(ctx, x, kernel_size, stride, padding, dilation, output_size, return_indices):
+        unbatched = x.ndim == 3
+        batch = np.ascontiguousarray(x[None] if unbatched else x)
+        n, channels = batch.shape[:2]
+        out = np.empty((n, channels, *output_size), dtype=x.dtype)
+        indices = np.empty((n, channels, *output_size), dtype=np.int64)
+        max_pool2d_forward(batch, out, indices, *kernel_size, *stride, *padding, *dilation)
+        ctx.save_for_backward(indices)
+        ctx.input_shape = batch.shape
+        ctx.unbatched = unbatched
+        if unbatched:
+            out, indices = out[0], indices[0]
+        return (out, indices) if return_indices else out
+
+    @staticmethod
+    def backward(ctx, grad, *unused_index_grad):
+        (indices,) = ctx.saved_tensors
+        grad_out = np.ascontiguousarray(grad[None] if ctx.unbatched else grad)
+        grad_x = np.zeros(ctx.input_shape, dtype=grad.dtype)
+        max_pool2d_backward(grad_out, indices, grad_x)
+        return grad_x[0] if ctx.unbatched else grad_x, None, None, None, None, None, None
