@@ -1,0 +1,3 @@
+"""``torch_backend.utils``: the data pipeline (``utils.data``)."""
+
+from torch_backend.utils import data

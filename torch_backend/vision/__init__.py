@@ -1,0 +1,3 @@
+"""``torch_backend.vision``: torchvision's transforms and datasets, plus minitorch's extras."""
+
+from torch_backend.vision import datasets, transforms
