@@ -80,7 +80,9 @@ def _nested_tensors_to_lists(data: Any) -> Any:
     return data
 
 
-def tensor(data: Any, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def tensor(
+    data: Any, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False
+) -> Tensor:
     """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays).
 
     Integers become int64, floats the default dtype (float32), bools bool; a
@@ -110,7 +112,9 @@ def _shape(size: tuple) -> tuple[int, ...]:
         size = tuple(size[0])
     shape = tuple(int(s) for s in size)
     if any(s < 0 for s in shape):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}"
+        )
     return shape
 
 
@@ -118,30 +122,63 @@ def _float(dtype: dtype | None) -> np.dtype:
     return (_dtype.as_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()).numpy_dtype
 
 
-def zeros(*size: Shape, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *size: Shape, dtype: dtype | None = None, device: object = None, requires_grad: bool = False
+) -> Tensor:
     return _finish(np.zeros(_shape(size), _float(dtype)), None, device, requires_grad)
 
 
-def ones(*size: Shape, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def ones(
+    *size: Shape, dtype: dtype | None = None, device: object = None, requires_grad: bool = False
+) -> Tensor:
     return _finish(np.ones(_shape(size), _float(dtype)), None, device, requires_grad)
 
 
-def empty(*size: Shape, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def empty(
+    *size: Shape, dtype: dtype | None = None, device: object = None, requires_grad: bool = False
+) -> Tensor:
     return _finish(np.empty(_shape(size), _float(dtype)), None, device, requires_grad)
 
 
-def full(size: Shape, fill_value: float | int | bool, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def full(
+    size: Shape,
+    fill_value: float | int | bool,
+    *,
+    dtype: dtype | None = None,
+    device: object = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred from the value)."""
     if dtype is None:
         dtype = _dtype.result_type(fill_value)
-    return _finish(np.full(_shape((size,)), fill_value, _dtype.as_dtype(dtype).numpy_dtype), None, device, requires_grad)
+    return _finish(
+        np.full(_shape((size,)), fill_value, _dtype.as_dtype(dtype).numpy_dtype),
+        None,
+        device,
+        requires_grad,
+    )
 
 
-def eye(n: int, m: int | None = None, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: dtype | None = None,
+    device: object = None,
+    requires_grad: bool = False,
+) -> Tensor:
     return _finish(np.eye(n, m, dtype=_float(dtype)), None, device, requires_grad)
 
 
-def arange(start: float, end: float | None = None, step: float = 1, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def arange(
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    *,
+    dtype: dtype | None = None,
+    device: object = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 unless a bound is a float."""
     if end is None:
         start, end = 0, start
@@ -153,69 +190,153 @@ def arange(start: float, end: float | None = None, step: float = 1, *, dtype: dt
         is_float = any(isinstance(v, float) for v in (start, end, step))
         dtype = _dtype.get_default_dtype() if is_float else _dtype.int64
     count = builtins.max(0, int(np.ceil((end - start) / step)))
-    data = (start + step * np.arange(count, dtype=np.float64)).astype(_dtype.as_dtype(dtype).numpy_dtype)
+    data = (start + step * np.arange(count, dtype=np.float64)).astype(
+        _dtype.as_dtype(dtype).numpy_dtype
+    )
     return _finish(data, None, device, requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.linspace(start, end, steps).astype(_float(dtype)), None, device, requires_grad)
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: dtype | None = None,
+    device: object = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    return _finish(
+        np.linspace(start, end, steps).astype(_float(dtype)), None, device, requires_grad
+    )
 
 
-def rand(*size: Shape, generator: Generator | None = None, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def rand(
+    *size: Shape,
+    generator: Generator | None = None,
+    dtype: dtype | None = None,
+    device: object = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Uniform samples in [0, 1)."""
     data = generator_or_default(generator).random(_shape(size)).astype(_float(dtype))
     return _finish(data, None, device, requires_grad)
 
 
-def randn(*size: Shape, generator: Generator | None = None, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def randn(
+    *size: Shape,
+    generator: Generator | None = None,
+    dtype: dtype | None = None,
+    device: object = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Standard normal samples."""
     data = generator_or_default(generator).standard_normal(_shape(size)).astype(_float(dtype))
     return _finish(data, None, device, requires_grad)
 
 
-def randint(low: int, high: int | None = None, size: Shape = (), *, generator: Generator | None = None, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def randint(
+    low: int,
+    high: int | None = None,
+    size: Shape = (),
+    *,
+    generator: Generator | None = None,
+    dtype: dtype | None = None,
+    device: object = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Integers drawn uniformly from ``[low, high)`` (``randint(high, size)`` also works)."""
     if high is None or isinstance(high, (tuple, list)):
         low, high, size = 0, low, high if high is not None else size
     if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
     data = generator_or_default(generator).integers(low, high, _shape((size,)))
-    return _finish(data.astype(_dtype.as_dtype(dtype or _dtype.int64).numpy_dtype), None, device, requires_grad)
+    return _finish(
+        data.astype(_dtype.as_dtype(dtype or _dtype.int64).numpy_dtype), None, device, requires_grad
+    )
 
 
-def randperm(n: int, *, generator: Generator | None = None, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def randperm(
+    n: int,
+    *,
+    generator: Generator | None = None,
+    dtype: dtype | None = None,
+    device: object = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A random permutation of ``0 .. n-1``."""
     data = generator_or_default(generator).permutation(n)
-    return _finish(data.astype(_dtype.as_dtype(dtype or _dtype.int64).numpy_dtype), None, device, requires_grad)
+    return _finish(
+        data.astype(_dtype.as_dtype(dtype or _dtype.int64).numpy_dtype), None, device, requires_grad
+    )
 
 
 def _like(fn: Any, input: Tensor, dtype: dtype | None, **kwargs: Any) -> Tensor:
     return fn(*input._data.shape, dtype=dtype or input.dtype, **kwargs)
 
 
-def zeros_like(input: Tensor, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    input: Tensor, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False
+) -> Tensor:
     return _like(zeros, input, dtype, device=device, requires_grad=requires_grad)
 
 
-def ones_like(input: Tensor, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def ones_like(
+    input: Tensor, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False
+) -> Tensor:
     return _like(ones, input, dtype, device=device, requires_grad=requires_grad)
 
 
-def empty_like(input: Tensor, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def empty_like(
+    input: Tensor, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False
+) -> Tensor:
     return _like(empty, input, dtype, device=device, requires_grad=requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def rand_like(
+    input: Tensor, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False
+) -> Tensor:
     return _like(rand, input, dtype, device=device, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
+def randn_like(
+    input: Tensor, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False
+) -> Tensor:
     return _like(randn, input, dtype, device=device, requires_grad=requires_grad)
 
 
-def full_like(input: Tensor, fill_value: float | int | bool, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
-    return full(input._data.shape, fill_value, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+def full_like(
+    input: Tensor,
+    fill_value: float | int | bool,
+    *,
+    dtype: dtype | None = None,
+    device: object = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    return full(
+        input._data.shape,
+        fill_value,
+        dtype=dtype or input.dtype,
+        device=device,
+        requires_grad=requires_grad,
+    )
 
 
-def randint_like(input: Tensor, low: int, high: int | None = None, *, dtype: dtype | None = None, device: object = None, requires_grad: bool = False) -> Tensor:
-    return randint(low, high, input._data.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+def randint_like(
+    input: Tensor,
+    low: int,
+    high: int | None = None,
+    *,
+    dtype: dtype | None = None,
+    device: object = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    return randint(
+        low,
+        high,
+        input._data.shape,
+        dtype=dtype or input.dtype,
+        device=device,
+        requires_grad=requires_grad,
+    )

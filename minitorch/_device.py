@@ -18,13 +18,18 @@ class device:  # noqa: N801 - PyTorch's name
             raise TypeError(f"device() expected a string, got {type!r}")
         if ":" in type:
             if index is not None:
-                raise ValueError(f"type (string) must not include an index when index is given: {type}")
+                raise ValueError(
+                    f"type (string) must not include an index when index is given: {type}"
+                )
             type, _, index_text = type.partition(":")
             if not index_text.isdigit():
                 raise RuntimeError(f"Invalid device string: '{type}:{index_text}'")
             index = int(index_text)
         if type not in ("cpu", "cuda", "mps", "meta"):
-            raise RuntimeError(f"Expected one of cpu, cuda, mps, meta device type at start of device string: {type}")
+            raise RuntimeError(
+                "Expected one of cpu, cuda, mps, meta device type at start of device string: "
+                f"{type}"
+            )
         self.type = type
         self.index = index
 

@@ -8,6 +8,8 @@ result when it brings a higher *category* (bool < integer < floating).
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 
@@ -66,11 +68,11 @@ def as_dtype(value: object) -> dtype:
     """Accept a minitorch dtype (or a numpy dtype / Python type) and return the dtype."""
     if isinstance(value, dtype):
         return value
-    if value is builtins_float:
+    if value is builtins.float:
         return _default_dtype
-    if value is builtins_int:
+    if value is builtins.int:
         return int64
-    if value is builtins_bool:
+    if value is builtins.bool:
         return bool
     try:
         return from_numpy_dtype(np.dtype(value))
@@ -78,7 +80,6 @@ def as_dtype(value: object) -> dtype:
         raise TypeError(f"invalid dtype: {value!r}") from None
 
 
-builtins_float, builtins_int, builtins_bool = type(1.0), type(1), type(True)
 
 
 def get_default_dtype() -> dtype:
@@ -134,11 +135,11 @@ def result_type(*operands: object) -> dtype:
     """
     tiers: list[dtype | None] = [None, None, None]  # dimensioned, 0-d, Python scalar
     for op in operands:
-        if isinstance(op, builtins_bool):
+        if isinstance(op, builtins.bool):
             tier, d = 2, bool
-        elif isinstance(op, builtins_int):
+        elif isinstance(op, builtins.int):
             tier, d = 2, int64
-        elif isinstance(op, builtins_float):
+        elif isinstance(op, builtins.float):
             tier, d = 2, _default_dtype
         else:
             tier, d = (0 if op.ndim else 1), op.dtype

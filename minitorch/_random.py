@@ -32,7 +32,6 @@ class Generator:
         return self
 
 
-
 default_generator = Generator()
 
 

@@ -213,7 +213,8 @@ class Tensor:
         """The underlying array (shared, not copied), like ``torch.Tensor.numpy``."""
         if self._requires_grad and not force:
             raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
             )
         return self._data
 
@@ -276,7 +277,13 @@ class Tensor:
         return self
 
     def cuda(self, device: object = None, non_blocking: bool = False) -> Tensor:
-        check_cpu("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
+        check_cpu(
+            "cuda"
+            if device is None
+            else device
+            if not isinstance(device, int)
+            else f"cuda:{device}"
+        )
         return self
 
     # --------------------------------------------------------- Python protocols
@@ -293,7 +300,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
                 if self._data.size > 1
                 else "Boolean value of Tensor with no values is ambiguous"
             )
@@ -329,9 +336,7 @@ class Tensor:
         new = type(self)._make(self._data.copy(), self._requires_grad)
         if self.grad is not None:
             new.grad = Tensor._make(self.grad._data.copy())
-        new.__dict__.update(
-            {k: v for k, v in self.__dict__.items() if k not in new.__dict__}
-        )
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in new.__dict__})
         memo[id(self)] = new
         return new
 
@@ -340,5 +345,5 @@ def _rebuild_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._make(data, requires_grad)
 
 
-def is_tensor(obj: object) -> bool:
+def is_tensor(obj: object, /) -> bool:
     return isinstance(obj, Tensor)

@@ -13,17 +13,19 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
 
 from minitorch._tensor import Tensor, tensor_method
+from minitorch.autograd import function as autograd_function
 from minitorch.autograd.function import AccumulateGrad, BackwardNode, Node, gradient_edge
 
 
 def _collect_dependencies(roots: list[Node]) -> dict[Node, int]:
     dependencies: dict[Node, int] = {root: 0 for root in roots}
-    stack = list(roots)
+    stack = list(dependencies)  # each root once, even when several outputs share a node
     seen = set(roots)
     while stack:
         node = stack.pop()
@@ -54,7 +56,7 @@ def _apply_node(node: Node, grads: list[np.ndarray | None]) -> tuple:
         if node.variable._backward_hooks and grads[0] is not None:
             grads[0] = _run_tensor_hooks(node.variable._backward_hooks, grads[0])
         if grads[0] is not None:
-            node.apply(grads[0])
+            node(grads[0])
         return ()
     for hook in list(node._pre_hooks.values()):
         result = hook(tuple(_wrap(g) for g in grads))
@@ -64,14 +66,16 @@ def _apply_node(node: Node, grads: list[np.ndarray | None]) -> tuple:
         np.zeros(shape, dtype) if g is None else g
         for g, (shape, dtype) in zip(grads, node._output_meta, strict=True)
     ]
-    grad_inputs = node.apply(*filled)
+    grad_inputs = node(*filled)
     tensor_flags = node._input_is_tensor
     if len(grad_inputs) != len(tensor_flags):
         raise RuntimeError(
             f"function {node.name()} returned an incorrect number of gradients "
             f"(expected {len(tensor_flags)}, got {len(grad_inputs)})"
         )
-    grad_inputs = tuple(g for g, is_tensor in zip(grad_inputs, tensor_flags, strict=True) if is_tensor)
+    grad_inputs = tuple(
+        g for g, is_tensor in zip(grad_inputs, tensor_flags, strict=True) if is_tensor
+    )
     for hook in list(node._hooks.values()):
         hook(tuple(_wrap(g) for g in grad_inputs), tuple(_wrap(g) for g in grads))
     return grad_inputs
@@ -117,7 +121,13 @@ def run_backward(
     for (node, output_nr), grad in zip(edges, root_grads, strict=True):
         deliver(node, output_nr, grad)
 
-    ready = [(-node._sequence_nr, id(node), node) for node in set(nodes) if dependencies[node] == 0]
+    # ties (leaves' AccumulateGrad nodes) run in the order they became ready, as in PyTorch
+    order = itertools.count()
+    ready = [
+        (-node._sequence_nr, next(order), node)
+        for node in dict.fromkeys(nodes)
+        if dependencies[node] == 0
+    ]
     heapq.heapify(ready)
     while ready:
         _, _, node = heapq.heappop(ready)
@@ -128,6 +138,8 @@ def run_backward(
                     captured[(node, output_nr)] = g
         if isinstance(node, AccumulateGrad) and capture is not None:
             grad_inputs: tuple = ()
+        elif autograd_function._tracer is not None:  # minitorch.trace() is recording
+            grad_inputs = autograd_function._tracer.record_backward(node, grads, _apply_node)
         else:
             grad_inputs = _apply_node(node, grads)
         if isinstance(node, BackwardNode):
@@ -141,7 +153,7 @@ def run_backward(
                 deliver(child, output_nr, grad)
             dependencies[child] -= 1
             if dependencies[child] == 0:
-                heapq.heappush(ready, (-child._sequence_nr, id(child), child))
+                heapq.heappush(ready, (-child._sequence_nr, next(order), child))
     if capture is not None:
         return [captured[gradient_edge(t)] for t in capture]
     return None
@@ -172,8 +184,8 @@ def _root_gradient(tensor: Tensor, gradient: Tensor | None) -> np.ndarray:
     return g.astype(tensor._data.dtype, copy=False)
 
 
-@tensor_method
-def backward(
+@tensor_method(name="backward")
+def tensor_backward(
     self: Tensor,
     gradient: Tensor | None = None,
     retain_graph: bool | None = None,
@@ -182,7 +194,9 @@ def backward(
 ) -> None:
     """Compute the gradient of this tensor with respect to the graph's leaves (into ``.grad``)."""
     if create_graph:
-        raise NotImplementedError("backward(create_graph=True): minitorch has no higher-order gradients")
+        raise NotImplementedError(
+            "backward(create_graph=True): minitorch has no higher-order gradients"
+        )
     if inputs is not None:
         raise NotImplementedError("backward(inputs=...) is not supported by minitorch")
     run_backward([self], [_root_gradient(self, gradient)], retain_graph=bool(retain_graph))
@@ -194,11 +208,14 @@ def grad(
     grad_outputs: Tensor | Sequence[Tensor | None] | None = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
-    allow_unused: bool = False,
+    only_inputs: bool = True,
+    allow_unused: bool | None = None,
 ) -> tuple[Tensor | None, ...]:
     """Return d(outputs)/d(inputs) without touching any ``.grad`` (``torch.autograd.grad``)."""
     if create_graph:
-        raise NotImplementedError("autograd.grad(create_graph=True): minitorch has no higher-order gradients")
+        raise NotImplementedError(
+            "autograd.grad(create_graph=True): minitorch has no higher-order gradients"
+        )
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
@@ -215,3 +232,21 @@ def grad(
             "Set allow_unused=True if this is the desired behavior."
         )
     return tuple(None if r is None else Tensor._make(np.array(r, copy=True)) for r in results)
+
+
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Tensor | Sequence[Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
+    """Backpropagate from several outputs at once, each with its own upstream gradient."""
+    if create_graph:
+        raise NotImplementedError(
+            "backward(create_graph=True): minitorch has no higher-order gradients"
+        )
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = [grad_tensors] * len(tensors) if grad_tensors is None else [grad_tensors]
+    seeds = [_root_gradient(t, g) for t, g in zip(tensors, grad_tensors, strict=True)]
+    run_backward(tensors, seeds, retain_graph=bool(retain_graph))
