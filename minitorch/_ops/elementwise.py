@@ -88,8 +88,11 @@ class Add(Function):
     @staticmethod
     def backward(ctx, grad):
         shape_a, shape_b = ctx.shapes
-        grad_b = grad if ctx.alpha == 1 else grad * ctx.alpha
-        return unbroadcast(grad, shape_a), unbroadcast(grad_b, shape_b)
+        grad_a = unbroadcast(grad, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            grad_b = unbroadcast(grad if ctx.alpha == 1 else grad * ctx.alpha, shape_b)
+        return grad_a, grad_b
 
 
 class Sub(Function):
@@ -102,11 +105,15 @@ class Sub(Function):
     @staticmethod
     def backward(ctx, grad):
         shape_a, shape_b = ctx.shapes
-        return unbroadcast(grad, shape_a), unbroadcast(-grad * ctx.alpha, shape_b)
+        grad_a = unbroadcast(grad, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = unbroadcast(-grad * ctx.alpha, shape_b) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
 
 
 class RSub(Function):
     """``scalar - tensor``."""
+
+    backward_name = "RsubBackward1"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -135,13 +142,18 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a / b
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf/nan, silently
+            return a / b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        grad_a = unbroadcast(grad / b, np.shape(a)) if ctx.needs_input_grad[0] else None
-        grad_b = unbroadcast(-grad * a / (b * b), np.shape(b)) if ctx.needs_input_grad[1] else None
+        grad_a = grad_b = None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if ctx.needs_input_grad[0]:
+                grad_a = unbroadcast(grad / b, np.shape(a))
+            if ctx.needs_input_grad[1]:
+                grad_b = unbroadcast(-grad * a / (b * b), np.shape(b))
         return grad_a, grad_b
 
 
@@ -179,7 +191,8 @@ class PowTensor(Function):
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = unbroadcast(np.where(b == 0, 0.0, grad * b * a ** (b - 1)), np.shape(a))
+            with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 where b == 0 is masked
+                grad_a = unbroadcast(np.where(b == 0, 0.0, grad * b * a ** (b - 1)), np.shape(a))
         if ctx.needs_input_grad[1]:
             # PyTorch's convention: where a == 0 and b >= 0 the gradient is 0, not nan.
             log_a = np.log(np.where((a == 0) & (b >= 0), 1, a))
@@ -220,8 +233,12 @@ def _binary(fn: type[Function], a: object, b: object, name: str, true_divide: bo
         a = a._cast(result)
     if isinstance(b, Tensor) and b._data.dtype != target:
         b = b._cast(result)
-    if not isinstance(a, Tensor):  # scalar on the left: keep the scalar's value, the tensor's dtype
+    # A Python number becomes a 0-d tensor of the result dtype, as PyTorch wraps it: the
+    # node then has an edge to None for it (``next_functions`` match PyTorch's).
+    if not isinstance(a, Tensor):
         a = Tensor._make(np.asarray(a, dtype=target))
+    if not isinstance(b, Tensor):
+        b = Tensor._make(np.asarray(b, dtype=target))
     out = fn.apply(a, b, **kw)
     if out._data.dtype != target:
         out._data = out._data.astype(target)
@@ -238,7 +255,7 @@ def add(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
 def sub(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
     if isinstance(input, Tensor) and input._data.dtype == np.bool_:
-        raise RuntimeError(
+        raise NotImplementedError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
             "Use the `^` or `logical_xor()` operator instead."
         )
@@ -273,7 +290,9 @@ def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:  # noqa: A
         return _binary(PowTensor, input, exponent, "pow")
     if isinstance(exponent, Tensor):
         result = _dtype.result_type(input, exponent)
-        return RPow.apply(exponent._cast(result) if exponent.dtype is not result else exponent, input)
+        return RPow.apply(
+            exponent._cast(result) if exponent.dtype is not result else exponent, input
+        )
     exponent = as_operand(exponent, "pow")
     if isinstance(exponent, Tensor):  # a 0-d numpy exponent
         return pow(input, exponent)
@@ -474,10 +493,10 @@ class Clamp(Function):
         low, high = ctx.bounds
         keep = np.ones(x.shape, dtype=bool)
         if low is not None:
-            keep &= x >= low
+            keep &= x > low  # strictly inside: at a bound PyTorch passes no gradient
         if high is not None:
-            keep &= x <= high
-        return grad * keep, None, None
+            keep &= x < high
+        return grad * keep  # min and max arrive as keywords: no gradient slots
 
 
 class ToCopy(Function):
@@ -511,7 +530,7 @@ def _float_input(x: Tensor) -> Tensor:
 @tensor_method
 def neg(input: Tensor) -> Tensor:
     if input._data.dtype == np.bool_:
-        raise RuntimeError(
+        raise NotImplementedError(
             "Negation, the `-` operator, on a bool tensor is not supported. "
             "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
@@ -558,7 +577,7 @@ def sigmoid(input: Tensor) -> Tensor:
 @tensor_method
 def relu(input: Tensor) -> Tensor:
     if input._data.dtype == np.bool_:
-        raise RuntimeError('"clamp_min_scalar_cpu" not implemented for \'Bool\'')
+        raise NotImplementedError("Boolean inputs not supported for relu")
     return Relu.apply(input)
 
 
@@ -568,7 +587,9 @@ def clamp(input: Tensor, min: Scalar | None = None, max: Scalar | None = None) -
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        raise NotImplementedError("clamp with tensor bounds is not supported by minitorch; use minimum/maximum")
+        raise NotImplementedError(
+            "clamp with tensor bounds is not supported by minitorch; use minimum/maximum"
+        )
     bounds = [b for b in (min, max) if b is not None]
     result = _dtype.result_type(input, *bounds)
     x = input if input.dtype is result else input._cast(result)
@@ -633,7 +654,9 @@ def equal(input: Tensor, other: Tensor) -> bool:
 
 
 @tensor_method
-def allclose(input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
+def allclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
+) -> bool:
     return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
@@ -680,7 +703,7 @@ def logical_xor(input: Tensor, other: Tensor) -> Tensor:
 
 def _bitwise(ufunc: np.ufunc, input: Tensor, other: Tensor | Scalar) -> Tensor:
     if input._data.dtype.kind == "f":
-        raise RuntimeError(f'"{ufunc.__name__}_cpu" not implemented for \'Float\'')
+        raise NotImplementedError(f"\"{ufunc.__name__}_cpu\" not implemented for 'Float'")
     other = as_operand(other)
     result = _dtype.result_type(input, other).numpy_dtype
     return Tensor._make(np.asarray(ufunc(_array(input, result), _array(other, result))))
@@ -728,9 +751,13 @@ class Where(Function):
 def where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """``input`` where ``condition`` is true, else ``other``; no gradient reaches the condition."""
     if condition._data.dtype != np.bool_:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}")
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}"
+        )
     input, other = as_operand(input), as_operand(other)
-    shapes = [condition._data.shape] + [v._data.shape for v in (input, other) if isinstance(v, Tensor)]
+    shapes = [condition._data.shape] + [
+        v._data.shape for v in (input, other) if isinstance(v, Tensor)
+    ]
     broadcast_shapes(*shapes)
     result = _dtype.result_type(input, other)
     a = input._cast(result) if isinstance(input, Tensor) and input.dtype is not result else input
@@ -765,7 +792,9 @@ def _inplace(self: Tensor, result: Tensor) -> Tensor:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
-    if result._data.dtype != self._data.dtype and not np.can_cast(result._data.dtype, self._data.dtype, "same_kind"):
+    if result._data.dtype != self._data.dtype and not np.can_cast(
+        result._data.dtype, self._data.dtype, "same_kind"
+    ):
         raise RuntimeError(
             f"result type {result.dtype} can't be cast to the desired output type {self.dtype}"
         )
@@ -781,7 +810,10 @@ def _inplace(self: Tensor, result: Tensor) -> Tensor:
 
 
 def _check_broadcast_into(self: Tensor, other: Tensor | Scalar) -> None:
-    if isinstance(other, Tensor) and broadcast_shapes(self._data.shape, other._data.shape) != self._data.shape:
+    if (
+        isinstance(other, Tensor)
+        and broadcast_shapes(self._data.shape, other._data.shape) != self._data.shape
+    ):
         raise RuntimeError(
             f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
             f"{list(broadcast_shapes(self._data.shape, other._data.shape))}"
@@ -817,15 +849,38 @@ def clamp_(self: Tensor, min: Scalar | None = None, max: Scalar | None = None) -
     return _inplace(self, clamp(self, min, max))
 
 
+class Fill(Function):
+    """Every element replaced by ``value``: the old values get no gradient, ``value`` the sum."""
+
+    @staticmethod
+    def forward(ctx, x, value):
+        ctx.value_dtype = np.asarray(value).dtype
+        return np.full_like(x, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad), np.asarray(grad.sum(), dtype=ctx.value_dtype)
+
+
+class Zero(Fill):
+    """``zero_()``: a fill with 0, under PyTorch's node name."""
+
+
 @tensor_method
 def zero_(self: Tensor) -> Tensor:
-    return fill_(self, 0)
+    return _fill(self, 0, Zero)
 
 
 @tensor_method
 def fill_(self: Tensor, value: Scalar | Tensor) -> Tensor:
-    if is_grad_enabled() and self.is_leaf and self._requires_grad:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    return _fill(self, value, Fill)
+
+
+def _fill(self: Tensor, value: Scalar | Tensor, fn: type[Fill]) -> Tensor:
+    value_requires_grad = isinstance(value, Tensor) and value._requires_grad
+    if is_grad_enabled() and (self._requires_grad or value_requires_grad):
+        # Recorded, so that backward knows the old values no longer matter.
+        return _inplace(self, fn.apply(self, value))
     self._data[...] = value._data if isinstance(value, Tensor) else value
     return self
 
@@ -836,12 +891,26 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     src = as_operand(src, "copy_")
     if isinstance(src, Tensor):
         _check_broadcast_into(self, src)
-    if is_grad_enabled() and isinstance(src, Tensor) and src._requires_grad:
-        return _inplace(self, src.to(self.dtype).expand(*self._data.shape).clone())
-    if is_grad_enabled() and self.is_leaf and self._requires_grad:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    src_requires_grad = isinstance(src, Tensor) and src._requires_grad
+    if is_grad_enabled() and (self._requires_grad or src_requires_grad):
+        return _inplace(self, Copy.apply(self, src))
     self._data[...] = src._data if isinstance(src, Tensor) else src
     return self
+
+
+class Copy(Function):
+    """``self.copy_(src)``: the old values get no gradient; ``src`` gets it summed to its shape."""
+
+    backward_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, x, src):
+        ctx.src_shape, ctx.src_dtype = np.shape(src), np.asarray(src).dtype
+        return np.broadcast_to(src, x.shape).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad), unbroadcast(grad, ctx.src_shape).astype(ctx.src_dtype)
 
 
 tensor_method(add_, name="__iadd__")

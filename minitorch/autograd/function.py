@@ -36,6 +36,10 @@ _sequence = itertools.count()
 
 Edge = tuple["Node | None", int]
 
+# While ``minitorch.trace()`` is active this is its recorder (see minitorch/_trace.py);
+# otherwise None, so that tracing costs one comparison per op when it is off.
+_tracer: Any = None
+
 
 class Node:
     """A function of the backward graph (PyTorch's ``grad_fn``)."""
@@ -56,23 +60,21 @@ class Node:
         """``(node, output_nr)`` for each input: where this node's gradients flow next."""
         return self._edges
 
-    def register_hook(self, hook: Callable) -> RemovableHandle:
-        """``hook(grad_inputs, grad_outputs)`` runs after this node computed its gradients."""
+    def register_hook(self, fn: Callable) -> RemovableHandle:
+        """``fn(grad_inputs, grad_outputs)`` runs after this node computed its gradients."""
         handle = RemovableHandle(self._hooks)
-        self._hooks[handle.id] = hook
+        self._hooks[handle.id] = fn
         return handle
 
-    def register_prehook(self, hook: Callable) -> RemovableHandle:
-        """``hook(grad_outputs)`` runs before this node; it may return replacements."""
+    def register_prehook(self, fn: Callable) -> RemovableHandle:
+        """``fn(grad_outputs)`` runs before this node; it may return replacements."""
         handle = RemovableHandle(self._pre_hooks)
-        self._pre_hooks[handle.id] = hook
+        self._pre_hooks[handle.id] = fn
         return handle
 
-    def apply(self, *grad_outputs: np.ndarray) -> tuple[np.ndarray | None, ...]:
+    def __call__(self, *grad_outputs: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        """Map the gradients of this node's outputs to the gradients of its inputs."""
         raise NotImplementedError
-
-    def __call__(self, *grad_outputs: Any) -> Any:
-        return self.apply(*grad_outputs)
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
@@ -86,7 +88,7 @@ class AccumulateGrad(Node):
         self._sequence_nr = float("inf")  # run as soon as ready, as PyTorch does
         self.variable = variable
 
-    def apply(self, grad: np.ndarray) -> tuple:
+    def __call__(self, grad: np.ndarray) -> tuple:
         variable = self.variable
         if variable.grad is None:  # a copy: the engine may hand the same array to several inputs
             variable.grad = Tensor._make(np.array(grad, dtype=variable._data.dtype, copy=True))
@@ -124,7 +126,7 @@ class BackwardNode(Node):
         self._saved = None
         self._released = True
 
-    def apply(self, *grad_outputs: np.ndarray) -> tuple[np.ndarray | None, ...]:
+    def __call__(self, *grad_outputs: np.ndarray) -> tuple[np.ndarray | None, ...]:
         grads = self._function.backward(self, *grad_outputs)
         return grads if isinstance(grads, tuple) else (grads,)
 
@@ -145,7 +147,9 @@ class Function:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         name = cls.backward_name or f"{cls.__name__}Backward0"
-        cls._node_class = type(name, (BackwardNode,), {"_function": cls, "__module__": cls.__module__})
+        cls._node_class = type(
+            name, (BackwardNode,), {"_function": cls, "__module__": cls.__module__}
+        )
 
     @staticmethod
     def forward(ctx: BackwardNode, *args: Any, **kwargs: Any) -> Any:
@@ -157,13 +161,22 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run the op on ``args`` (``_apply`` does the work; an active trace records it)."""
+        if _tracer is not None:
+            return _tracer.record_forward(cls, cls._apply, args, kwargs)
+        return cls._apply(*args, **kwargs)
+
+    @classmethod
+    def _apply(cls, *args: Any, **kwargs: Any) -> Any:
         ctx = cls._node_class()
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
         track = is_grad_enabled() and any(isinstance(a, Tensor) and a.requires_grad for a in args)
         if track:
             ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         raw = cls.forward(ctx, *arrays, **kwargs)
-        outputs = tuple(Tensor._make(np.asarray(r)) for r in (raw if isinstance(raw, tuple) else (raw,)))
+        outputs = tuple(
+            Tensor._make(np.asarray(r)) for r in (raw if isinstance(raw, tuple) else (raw,))
+        )
         if track:
             ctx._edges = tuple(gradient_edge(a) for a in args if isinstance(a, Tensor))
             ctx._input_is_tensor = tuple(isinstance(a, Tensor) for a in args)

@@ -1,5 +1,6 @@
 """The parity toolkit: check a minitorch op against PyTorch (``assert_parity``, strategies)."""
 
+from minitorch.testing import strategies
 from minitorch.testing._parity import (
     Input,
     ParityError,

@@ -158,17 +158,23 @@ def assert_parity(
             if m != (t.item() if isinstance(t, torch.Tensor) else t):
                 raise ParityError(f"output {i}: minitorch {m!r} != PyTorch {t!r}")
             continue
-        if check_dtype and _torch_dtype_name(m.dtype).replace("minitorch.", "") != _torch_dtype_name(t.dtype):
+        if check_dtype and str(m.dtype).removeprefix("minitorch.") != _torch_dtype_name(t.dtype):
             raise ParityError(f"output {i}: dtype {m.dtype} != PyTorch's {t.dtype}")
-        worst = max(worst, compare_arrays(m.detach().numpy(), t.detach().numpy(), f"output {i}", rtol, atol))
+        worst = max(
+            worst, compare_arrays(m.detach().numpy(), t.detach().numpy(), f"output {i}", rtol, atol)
+        )
     if not grad:
         return worst
     differentiable = [
-        (m, t) for m, t in zip(mt_out, torch_out, strict=True)
+        (m, t)
+        for m, t in zip(mt_out, torch_out, strict=True)
         if isinstance(m, minitorch.Tensor) and m.requires_grad and t.requires_grad
     ]
-    leaves = [(m, t) for m, t in zip(mt_inputs, torch_inputs, strict=True)
-              if isinstance(m, minitorch.Tensor) and m.requires_grad]
+    leaves = [
+        (m, t)
+        for m, t in zip(mt_inputs, torch_inputs, strict=True)
+        if isinstance(m, minitorch.Tensor) and m.requires_grad
+    ]
     if not differentiable or not leaves:
         return worst
     rng = np.random.default_rng(seed)
@@ -187,7 +193,10 @@ def assert_parity(
                 f"gradient of input {i}: minitorch {'has none' if m.grad is None else 'has one'}, "
                 f"PyTorch {'has none' if t.grad is None else 'has one'}"
             )
-        worst = max(worst, compare_arrays(m.grad.numpy(), t.grad.numpy(), f"gradient of input {i}", rtol, atol))
+        worst = max(
+            worst,
+            compare_arrays(m.grad.numpy(), t.grad.numpy(), f"gradient of input {i}", rtol, atol),
+        )
     return worst
 
 
@@ -209,7 +218,9 @@ def assert_same_error(
     if torch_error is None:
         raise ParityError(f"PyTorch did not raise (minitorch raised {mt_error!r})")
     if mt_error is None:
-        raise ParityError(f"minitorch did not raise; PyTorch raised {type(torch_error).__name__}: {torch_error}")
+        raise ParityError(
+            f"minitorch did not raise; PyTorch raised {type(torch_error).__name__}: {torch_error}"
+        )
     if type(mt_error) is not type(torch_error) and not isinstance(mt_error, type(torch_error)):
         raise ParityError(
             f"minitorch raised {type(mt_error).__name__}: {mt_error}; "

@@ -1,0 +1,634 @@
+"""Shape operations: views (reshape, permute, squeeze, expand, ...), joining and splitting.
+
+A *view* shares storage with its input: its forward returns a numpy view of
+the input's array (``np.reshape(..., copy=False)``, ``np.transpose``,
+``np.broadcast_to``), so a write through one tensor shows in the other, as in
+PyTorch. The backward of a view only rearranges the gradient back into the
+input's shape: reshape it back, permute it back, or sum it over the
+dimensions that ``expand`` stretched.
+
+Joining (``cat``, ``stack``) copies; its backward cuts the gradient into the
+pieces that came in. Splitting (``split``, ``chunk``, ``unbind``) returns
+views; its backward glues the pieces' gradients together again.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Sequence
+
+import numpy as np
+
+from minitorch import _dtype
+from minitorch._ops.elementwise import broadcast_shapes, unbroadcast
+from minitorch._tensor import Tensor, tensor_method
+from minitorch.autograd.function import Function
+
+
+# ------------------------------------------------------------------ helpers
+def wrap_dim(dim: int, ndim: int) -> int:
+    """``dim`` as an index in ``range(ndim)`` (negative counts from the end), IndexError otherwise.
+
+    A 0-d tensor accepts ``dim`` 0 and -1, as in PyTorch.
+    """
+    dim = operator.index(dim)
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim % n
+
+
+def wrap_dims(dims: Sequence[int], ndim: int) -> tuple[int, ...]:
+    """Several dims wrapped; RuntimeError if one repeats."""
+    wrapped = tuple(wrap_dim(d, ndim) for d in dims)
+    for i, d in enumerate(wrapped):
+        if d in wrapped[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return wrapped
+
+
+def size_args(sizes: tuple) -> tuple[int, ...]:
+    """Accept sizes as separate ints or as one tuple/list/Size."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    return tuple(operator.index(s) for s in sizes)
+
+
+def infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
+    """Replace a ``-1`` in ``shape`` by the size that makes ``numel`` elements; PyTorch's errors."""
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+    known = math.prod(s for s in shape if s != -1)
+    if -1 in shape:
+        if known == 0 and numel == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                "unspecified dimension size -1 can be any value and is ambiguous"
+            )
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        return tuple(numel // known if s == -1 else s for s in shape)
+    if known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def _as_view(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
+    """``array`` reshaped without copying, or None when its strides do not allow it."""
+    try:
+        return np.reshape(array, shape, copy=False)
+    except ValueError:
+        return None
+
+
+VIEW_INCOMPATIBLE = (
+    "view size is not compatible with input tensor's size and stride (at least one dimension "
+    "spans across two contiguous subspaces). Use .reshape(...) instead."
+)
+
+
+# ------------------------------------------------------------------ reshaping views
+class View(Function):
+    """Same elements, new shape, same storage; the gradient is reshaped back."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.input_shape = x.shape
+        return np.reshape(x, shape, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.input_shape)
+
+
+class ReshapeCopy(View):
+    """``reshape`` of a layout no view can express: a copy (PyTorch clones, then views)."""
+
+    backward_name = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.input_shape = x.shape
+        return np.reshape(x, shape, copy=True)
+
+
+# Adding or removing size-1 dimensions is a view too; these names are PyTorch's nodes for it.
+class Unsqueeze(View):
+    pass
+
+
+class Squeeze(View):
+    """``squeeze()``: every size-1 dimension removed."""
+
+
+class SqueezeDim(View):
+    """``squeeze(dim)``."""
+
+    backward_name = "SqueezeBackward1"
+
+
+class SqueezeDims(View):
+    """``squeeze((dim, ...))``."""
+
+    backward_name = "SqueezeBackward2"
+
+
+@tensor_method
+def view(input: Tensor, *shape: int) -> Tensor:
+    """The same storage seen with another shape (one size may be -1); never copies.
+
+    Raises RuntimeError when the strides cannot express the new shape (for
+    example a transposed tensor flattened): use ``reshape`` there.
+    """
+    if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
+        raise NotImplementedError("Tensor.view(dtype) is not supported by minitorch")
+    target = infer_shape(size_args(shape), input._data.size)
+    if _as_view(input._data, target) is None:
+        raise RuntimeError(VIEW_INCOMPATIBLE)
+    return View.apply(input, shape=target)
+
+
+@tensor_method
+def reshape(input: Tensor, *shape: int) -> Tensor:
+    """A tensor with the same elements in a new shape: a view when possible, else a copy."""
+    target = infer_shape(size_args(shape), input._data.size)
+    fn = View if _as_view(input._data, target) is not None else ReshapeCopy
+    return fn.apply(input, shape=target)
+
+
+@tensor_method
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    return view(input, other._data.shape)
+
+
+@tensor_method
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    return reshape(input, other._data.shape)
+
+
+@tensor_method
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim..end_dim`` into one (a 0-d tensor becomes 1-d)."""
+    shape = input._data.shape
+    if not shape:
+        return reshape(input, (1,))
+    start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    merged = math.prod(shape[start : end + 1])
+    return reshape(input, shape[:start] + (merged,) + shape[end + 1 :])
+
+
+@tensor_method
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """Split dimension ``dim`` into ``sizes`` (one of them may be -1)."""
+    shape = input._data.shape
+    d = wrap_dim(dim, len(shape))
+    sizes = size_args((sizes,))
+    try:
+        sizes = infer_shape(sizes, shape[d])
+    except RuntimeError:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+            f"({shape[d]}) in the input tensor"
+        ) from None
+    return view(input, shape[:d] + sizes + shape[d + 1 :])
+
+
+@tensor_method
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a size-1 dimension at ``dim`` (``-1`` appends one)."""
+    shape = input._data.shape
+    d = wrap_dim(dim, len(shape) + 1)
+    return Unsqueeze.apply(input, shape=shape[:d] + (1,) + shape[d:])
+
+
+@tensor_method
+def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
+    """Remove size-1 dimensions: all of them, or those among ``dim`` (others are kept)."""
+    shape = input._data.shape
+    if dim is None:
+        return Squeeze.apply(input, shape=tuple(s for s in shape if s != 1))
+    fn = SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
+    dims = wrap_dims(dim if isinstance(dim, (tuple, list)) else (dim,), len(shape))
+    kept = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
+    return fn.apply(input, shape=kept)
+
+
+# ------------------------------------------------------------------ permuting views
+class Permute(Function):
+    """Reorder the dimensions; the gradient is permuted back by the inverse order."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.transpose(grad, np.argsort(ctx.dims))
+
+
+# The same Function under PyTorch's node names for transpose() and t().
+class Transpose(Permute):
+    pass
+
+
+class T(Permute):
+    pass
+
+
+@tensor_method
+def permute(input: Tensor, *dims: int) -> Tensor:
+    """View with dimensions reordered: ``out.shape[i] == input.shape[dims[i]]``."""
+    dims = size_args(dims)
+    ndim = input._data.ndim
+    if len(dims) != ndim:
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            "length of the desired ordering of dimensions i.e. input.dim() = "
+            f"{ndim} is not equal to len(dims) = {len(dims)}"
+        )
+    wrapped = tuple(wrap_dim(d, ndim) for d in dims)
+    if len(set(wrapped)) != len(wrapped):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, dims=wrapped)
+
+
+def _swap(ndim: int, dim0: int, dim1: int) -> tuple[int, ...]:
+    """The permutation that swaps two dims (a 0-d tensor accepts 0 and -1 and stays as it is)."""
+    a, b = wrap_dim(dim0, ndim), wrap_dim(dim1, ndim)
+    order = list(range(ndim))
+    if ndim:
+        order[a], order[b] = order[b], order[a]
+    return tuple(order)
+
+
+@tensor_method
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """View with dimensions ``dim0`` and ``dim1`` swapped."""
+    return Transpose.apply(input, dims=_swap(input._data.ndim, dim0, dim1))
+
+
+swapaxes = tensor_method(transpose, name="swapaxes")
+swapdims = tensor_method(transpose, name="swapdims")
+
+
+@tensor_method
+def t(input: Tensor) -> Tensor:
+    """Transpose of a matrix (0-d and 1-d tensors come back as they are)."""
+    ndim = input._data.ndim
+    if ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
+    return T.apply(input, dims=tuple(reversed(range(ndim))))
+
+
+def _reversed_dims(input: Tensor) -> Tensor:
+    """``x.T``: all dimensions reversed."""
+    return Permute.apply(input, dims=tuple(reversed(range(input._data.ndim))))
+
+
+def _matrix_transpose(input: Tensor) -> Tensor:
+    """``x.mT``: the last two dimensions swapped (a batch of matrices transposed)."""
+    ndim = input._data.ndim
+    if ndim < 2:
+        raise RuntimeError(
+            f"tensor.mT is only supported on matrices or batches of matrices. Got {ndim}-D tensor."
+        )
+    return Transpose.apply(input, dims=_swap(ndim, -2, -1))
+
+
+tensor_method(property(_reversed_dims), name="T")
+tensor_method(property(_matrix_transpose), name="mT")
+
+
+# ------------------------------------------------------------------ expanding
+class Expand(Function):
+    """Broadcast to a larger shape without copying; the gradient is summed back."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.input_shape = x.shape
+        strides = np.broadcast_to(x, shape).strides  # 0 along every stretched dimension
+        # Writable like PyTorch's expanded views: a write reaches the one shared element.
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return unbroadcast(grad, ctx.input_shape)
+
+
+def expanded_shape(shape: tuple[int, ...], sizes: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape ``expand(*sizes)`` gives a tensor of ``shape`` (-1 keeps a size), or PyTorch's
+    RuntimeError naming both."""
+    if len(sizes) < len(shape):
+        raise RuntimeError(
+            f"expand(tensor of shape {list(shape)}, size={list(sizes)}): the number of sizes "
+            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in "
+            f"the tensor ({len(shape)})"
+        )
+    lead = len(sizes) - len(shape)
+    target = []
+    for i, size in enumerate(sizes):
+        if i < lead:
+            if size < 0:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({size}) isn't allowed in a leading, "
+                    f"non-existing dimension {i}"
+                )
+            target.append(size)
+            continue
+        existing = shape[i - lead]
+        if size == -1:
+            size = existing
+        if existing != 1 and size != existing:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({size}) must match the existing size "
+                f"({existing}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                f"Tensor sizes: {list(shape)}"
+            )
+        target.append(size)
+    return tuple(target)
+
+
+@tensor_method
+def expand(input: Tensor, *sizes: int) -> Tensor:
+    """View with size-1 dimensions repeated to ``sizes`` (-1 keeps a size); no copy."""
+    target = expanded_shape(input._data.shape, size_args(sizes))
+    return Expand.apply(input, shape=target)
+
+
+@tensor_method
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    return expand(input, other._data.shape)
+
+
+@tensor_method
+def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
+    return expand(input, tuple(size))
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """Expand every tensor to their common broadcast shape."""
+    from_list = len(tensors) == 1 and isinstance(tensors[0], (list, tuple))
+    tensors = tuple(tensors[0]) if from_list else tensors
+    shape = broadcast_shapes(*(t._data.shape for t in tensors)) if tensors else ()
+    return tuple(expand(t, shape) for t in tensors)
+
+
+class Repeat(Function):
+    """Tile the tensor ``repeats`` times along each dimension (a copy)."""
+
+    @staticmethod
+    def forward(ctx, x, repeats):
+        ctx.input_shape = x.shape
+        ctx.repeats = repeats
+        return np.tile(x, repeats)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # Pad the input's shape with leading 1s, view the gradient as (r0, s0, r1, s1, ...)
+        # and sum over every r: each input element collects the gradient of all its copies.
+        repeats = ctx.repeats
+        sizes = (1,) * (len(repeats) - len(ctx.input_shape)) + ctx.input_shape
+        interleaved = [n for pair in zip(repeats, sizes, strict=True) for n in pair]
+        summed = grad.reshape(interleaved).sum(axis=tuple(range(0, 2 * len(sizes), 2)))
+        return summed.reshape(ctx.input_shape)
+
+
+@tensor_method
+def repeat(input: Tensor, *repeats: int) -> Tensor:
+    """Copies of the tensor tiled ``repeats[i]`` times along dimension ``i``."""
+    repeats = size_args(repeats)
+    if len(repeats) < input._data.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+            "of tensor"
+        )
+    return Repeat.apply(input, repeats=repeats)
+
+
+# ------------------------------------------------------------------ flipping
+class Flip(Function):
+    """Reverse the order along ``dims``; the gradient is reversed back."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.flip(x, dims).copy()  # PyTorch's flip copies; it is not a view
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.flip(grad, ctx.dims)
+
+
+@tensor_method
+def flip(input: Tensor, *dims: int) -> Tensor:
+    """Reverse the order of elements along ``dims``."""
+    return Flip.apply(input, dims=wrap_dims(size_args(dims), input._data.ndim))
+
+
+# ------------------------------------------------------------------ joining
+def _check_tensor_list(tensors: object, name: str) -> list[Tensor]:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(
+            f"{name}() argument 'tensors' must be tuple of Tensors, not {type(tensors).__name__}"
+        )
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}"
+            )
+    return list(tensors)
+
+
+def _promoted_dtype(tensors: list[Tensor]) -> np.dtype:
+    """The dtype the tensors promote to together (``torch.cat`` mixes dtypes freely)."""
+    result = tensors[0].dtype
+    for t in tensors[1:]:
+        result = _dtype.promote_types(result, t.dtype)
+    return result.numpy_dtype
+
+
+class Cat(Function):
+    """Join along ``dim``; each input gets its slice of the gradient back, in its own dtype."""
+
+    @staticmethod
+    def forward(ctx, *arrays, dim, skipped, dtype):
+        ctx.dim, ctx.skipped = dim, skipped
+        ctx.sizes = [0 if skip else a.shape[dim] for a, skip in zip(arrays, skipped, strict=True)]
+        ctx.dtypes = [a.dtype for a in arrays]
+        kept = [a for a, skip in zip(arrays, skipped, strict=True) if not skip]
+        return np.concatenate(kept, axis=dim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        bounds = np.cumsum(ctx.sizes)[:-1]
+        pieces = np.split(grad, bounds, axis=ctx.dim)
+        return tuple(
+            np.zeros(0, dtype) if skip else piece.astype(dtype, copy=False)
+            for piece, skip, dtype in zip(pieces, ctx.skipped, ctx.dtypes, strict=True)
+        )
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Concatenate tensors along an existing dimension ``dim`` (dtypes are promoted)."""
+    tensors = _check_tensor_list(tensors, "cat")
+    if not tensors:
+        raise ValueError("cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    # PyTorch's legacy rule: 1-d empty tensors are skipped, whatever the others' shapes.
+    skipped = tuple(t._data.shape == (0,) for t in tensors)
+    if all(skipped):
+        skipped = (False,) * len(tensors)
+    kept = [t for t, skip in zip(tensors, skipped, strict=True) if not skip]
+    reference = kept[0]._data.shape
+    d = wrap_dim(dim, len(reference))
+    for i, t in enumerate(tensors):
+        if skipped[i]:
+            continue
+        shape = t._data.shape
+        if len(shape) != len(reference):
+            raise RuntimeError(
+                "Tensors must have same number of dimensions: "
+                f"got {len(reference)} and {len(shape)}"
+            )
+        for axis, (expected, got) in enumerate(zip(reference, shape, strict=True)):
+            if axis != d and expected != got:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{expected} but got size {got} for tensor number {i} in the list."
+                )
+    return Cat.apply(*tensors, dim=d, skipped=skipped, dtype=_promoted_dtype(tensors))
+
+
+concat = concatenate = cat
+
+
+class Stack(Function):
+    """Join along a new dimension ``dim``; input ``i`` gets the gradient's slice ``i``."""
+
+    @staticmethod
+    def forward(ctx, *arrays, dim, dtype):
+        ctx.dim, ctx.dtypes = dim, [a.dtype for a in arrays]
+        return np.stack(arrays, axis=dim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        pieces = np.moveaxis(grad, ctx.dim, 0)
+        return tuple(p.astype(d, copy=False) for p, d in zip(pieces, ctx.dtypes, strict=True))
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Stack equally shaped tensors along a new dimension ``dim``."""
+    tensors = _check_tensor_list(tensors, "stack")
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    reference = tensors[0]._data.shape
+    for i, t in enumerate(tensors[1:], start=1):
+        if t._data.shape != reference:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(reference)} at entry "
+                f"0 and {list(t._data.shape)} at entry {i}"
+            )
+    d = wrap_dim(dim, len(reference) + 1)
+    return Stack.apply(*tensors, dim=d, dtype=_promoted_dtype(tensors))
+
+
+# ------------------------------------------------------------------ splitting
+class Split(Function):
+    """Cut into consecutive views along ``dim``; the pieces' gradients are joined back."""
+
+    @staticmethod
+    def forward(ctx, x, sizes, dim):
+        ctx.dim = dim
+        bounds = np.cumsum(sizes)[:-1]
+        return tuple(np.split(x, bounds, axis=dim))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return np.concatenate(grads, axis=ctx.dim)
+
+
+class SplitWithSizes(Split):
+    """``split([sizes])``, PyTorch's node name for explicit sizes."""
+
+
+def split(
+    tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
+) -> tuple[Tensor, ...]:
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
+    if tensor._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = wrap_dim(dim, tensor._data.ndim)
+    length = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = tuple(operator.index(s) for s in split_size_or_sections)
+        if sum(sizes) != length or any(s < 0 for s in sizes):
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's "
+                f"size at dimension {d}), but got split_sizes={list(sizes)}"
+            )
+        return SplitWithSizes.apply(tensor, sizes=sizes, dim=d)
+    size = operator.index(split_size_or_sections)
+    if size < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+    if size == 0:
+        if length != 0:
+            raise RuntimeError(
+                "split_size can only be 0 if dimension size is 0, but got dimension size of "
+                f"{length}"
+            )
+        return Split.apply(tensor, sizes=(0,), dim=d)
+    sizes = (size,) * (length // size) + ((length % size,) if length % size else ())
+    return Split.apply(tensor, sizes=sizes or (0,), dim=d)
+
+
+@tensor_method(name="split")
+def _split_method(
+    self: Tensor, split_size: int | Sequence[int], dim: int = 0
+) -> tuple[Tensor, ...]:
+    """``Tensor.split``: PyTorch names the argument ``split_size`` here."""
+    return split(self, split_size, dim)
+
+
+@tensor_method
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """At most ``chunks`` pieces of equal size ``ceil(n / chunks)`` along ``dim``."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    length = input._data.shape[wrap_dim(dim, input._data.ndim)]
+    return split(input, max(1, -(-length // chunks)) if length else 0, dim)
+
+
+class Unbind(Function):
+    """Every slice along ``dim`` as a view; the slices' gradients are stacked back."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return tuple(np.moveaxis(x, dim, 0))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return np.stack(grads, axis=ctx.dim)
+
+
+@tensor_method
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim``, that dimension removed."""
+    if input._data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    return Unbind.apply(input, dim=wrap_dim(dim, input._data.ndim))
