@@ -1,0 +1,261 @@
+"""``minitorch.trace()``: watch every op a piece of code runs, forward and backward.
+
+::
+
+    with minitorch.trace(params=dict(model.named_parameters())) as tr:
+        loss = loss_fn(model(images), targets)
+        loss.backward()
+    print(tr)
+
+Each ``Function.apply`` becomes a *forward* row: the Function, the shapes and dtypes of its
+tensor inputs and outputs, the kernel it calls (a Function that calls a Numba kernel names
+it in its class attributes ``kernel`` and ``backward_kernel``; the others compute with
+numpy) and the wall time. Each node the backward engine runs becomes a *backward* row:
+the node (``ConvolutionBackward0``), the gradients it received (one per output of the
+forward op), the gradients it passed on (one per input) and the time; ``AccumulateGrad``
+rows show which parameter's ``.grad`` received the sum.
+
+The recorder plugs into a single slot, ``minitorch.autograd.function._tracer``, which
+``Function.apply`` and the backward engine each check once per op. With no trace active
+that check is all tracing costs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import weakref
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import FrameType, TracebackType
+from typing import Any
+
+import numpy as np
+
+from minitorch._tensor import Tensor
+from minitorch.autograd import function as autograd_function
+from minitorch.autograd.function import AccumulateGrad, Function, Node
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_NO_KERNEL = "numpy"
+
+TensorMeta = tuple[tuple[int, ...], str]  # (shape, dtype name); None where there is no tensor
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One line of Python source that led to an op: file, line and function name."""
+
+    filename: str
+    lineno: int
+    function: str
+
+    def __str__(self) -> str:
+        return f"{_short_path(self.filename)}:{self.lineno} {self.function}"
+
+
+@dataclass
+class TraceEvent:
+    """One recorded op.
+
+    Forward: ``inputs``/``outputs`` describe the op's tensor arguments and results.
+    Backward: ``inputs`` are the gradients w.r.t. the forward op's outputs (what the node
+    received) and ``outputs`` the gradients w.r.t. its inputs (what it passed on).
+    """
+
+    index: int
+    phase: str  # "forward" or "backward"
+    name: str  # the Function (forward) or the graph node (backward)
+    inputs: list[TensorMeta | None]
+    outputs: list[TensorMeta | None] = field(default_factory=list)
+    kernel: str = _NO_KERNEL
+    seconds: float = 0.0
+    function: type[Function] | None = None  # None for AccumulateGrad
+    forward_index: int | None = None  # backward rows: the forward row that made this node
+    parameter: str | None = None  # AccumulateGrad rows: whose .grad was filled
+    stack: tuple[Frame, ...] = ()  # forward rows: the calls from user code down to apply
+
+
+def _short_path(filename: str) -> str:
+    """``minitorch/nn/functional.py`` for files of the package, the base name for others."""
+    if filename.startswith(_PACKAGE_DIR + os.sep):
+        return "minitorch/" + os.path.relpath(filename, _PACKAGE_DIR).replace(os.sep, "/")
+    return os.path.basename(filename)
+
+
+def _meta(value: Any) -> TensorMeta | None:
+    if isinstance(value, Tensor):
+        value = value._data
+    if isinstance(value, np.ndarray):
+        return tuple(value.shape), value.dtype.name
+    return None
+
+
+def _format_meta(meta: TensorMeta | None) -> str:
+    if meta is None:
+        return "-"
+    shape, dtype = meta
+    return f"{dtype}[{','.join(str(size) for size in shape)}]"
+
+
+def _caller_stack(frame: FrameType | None, limit: int = 12) -> tuple[Frame, ...]:
+    """The frames from ``frame`` outwards, up to and including the first outside minitorch."""
+    frames = []
+    while frame is not None and len(frames) < limit:
+        code = frame.f_code
+        frames.append(Frame(code.co_filename, frame.f_lineno, code.co_qualname))
+        if not code.co_filename.startswith(_PACKAGE_DIR + os.sep):
+            break
+        frame = frame.f_back
+    return tuple(frames)
+
+
+class Trace:
+    """The recorder behind :func:`trace`; ``events`` holds a :class:`TraceEvent` per op."""
+
+    def __init__(self, params: Mapping[str, Tensor] | None = None):
+        self.events: list[TraceEvent] = []
+        self._param_names = {id(p): name for name, p in (params or {}).items()}
+        self._made_by: weakref.WeakKeyDictionary[Node, int] = weakref.WeakKeyDictionary()
+        self._previous: list[Any] = []
+
+    def __enter__(self) -> Trace:
+        self._previous.append(autograd_function._tracer)
+        autograd_function._tracer = self
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        autograd_function._tracer = self._previous.pop()
+
+    # ------------------------------------------------------------ the two hook points
+    def record_forward(
+        self, function: type[Function], apply: Callable[..., Any], args: tuple, kwargs: dict
+    ) -> Any:
+        """Run ``apply(*args, **kwargs)`` (an op's forward) and record it."""
+        event = self._new_event(
+            "forward",
+            function.__name__,
+            [_meta(a) for a in args if isinstance(a, (Tensor, np.ndarray))],
+            getattr(function, "kernel", None),
+            function,
+        )
+        # frame 0 is this method, 1 is Function.apply, 2 is whoever called the op
+        event.stack = _caller_stack(sys._getframe(2))
+        start = time.perf_counter()
+        result = apply(*args, **kwargs)
+        event.seconds = time.perf_counter() - start
+        outputs = result if isinstance(result, tuple) else (result,)
+        event.outputs = [_meta(o) for o in outputs]
+        node = next((o.grad_fn for o in outputs if o.grad_fn is not None), None)
+        if node is not None:
+            self._made_by[node] = event.index
+        return result
+
+    def record_backward(
+        self,
+        node: Node,
+        grads: list[np.ndarray | None],
+        apply_node: Callable[[Node, list], tuple],
+    ) -> tuple:
+        """Run ``apply_node(node, grads)`` (one step of the backward engine) and record it."""
+        function = getattr(node, "_function", None)
+        event = self._new_event(
+            "backward",
+            node.name(),
+            [_meta(g) for g in grads],
+            getattr(function, "backward_kernel", None),
+            function,
+        )
+        event.forward_index = self._made_by.get(node)
+        if isinstance(node, AccumulateGrad):
+            event.parameter = self._param_names.get(id(node.variable))
+        start = time.perf_counter()
+        grad_inputs = apply_node(node, grads)
+        event.seconds = time.perf_counter() - start
+        event.outputs = [_meta(g) for g in grad_inputs]
+        return grad_inputs
+
+    def _new_event(
+        self,
+        phase: str,
+        name: str,
+        inputs: list[TensorMeta | None],
+        kernel: str | None,
+        function: type[Function] | None,
+    ) -> TraceEvent:
+        # appended before the op runs, so that ops it triggers (hooks) are listed after it
+        event = TraceEvent(
+            index=len(self.events) + 1,
+            phase=phase,
+            name=name,
+            inputs=inputs,
+            kernel=kernel or _NO_KERNEL,
+            function=function,
+        )
+        self.events.append(event)
+        return event
+
+    # ------------------------------------------------------------ reading the record
+    def names(self, phase: str | None = None) -> list[str]:
+        """The ops' names in the order they ran (only ``phase``'s when given)."""
+        return [e.name for e in self.events if phase is None or e.phase == phase]
+
+    def total_seconds(self, phase: str) -> float:
+        return sum(e.seconds for e in self.events if e.phase == phase)
+
+    def table(self) -> str:
+        """One line per op: #, phase, op, what went in, what came out, kernel, time."""
+        header = ("#", "phase", "op", "inputs", "outputs", "kernel", "ms")
+        rows = [header]
+        for e in self.events:
+            op = e.name if e.forward_index is None else f"{e.name} (of #{e.forward_index})"
+            if e.phase == "forward":
+                inputs = " ".join(_format_meta(m) for m in e.inputs) or "-"
+                outputs = " ".join(_format_meta(m) for m in e.outputs)
+            else:
+                inputs = "grad " + " ".join(_format_meta(m) for m in e.inputs)
+                if e.name == "AccumulateGrad":
+                    outputs = f"{e.parameter or 'leaf'}.grad"
+                else:
+                    outputs = "grad " + " ".join(_format_meta(m) for m in e.outputs)
+            ms = f"{e.seconds * 1e3:.3f}"
+            rows.append((str(e.index), e.phase, op, inputs, outputs, e.kernel, ms))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+        right_aligned = {0, len(header) - 1}
+        lines = [
+            "  ".join(
+                cell.rjust(w) if i in right_aligned else cell.ljust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+            for row in rows
+        ]
+        lines.insert(1, "-" * len(lines[0]))
+        forward = [e for e in self.events if e.phase == "forward"]
+        backward = [e for e in self.events if e.phase == "backward"]
+        lines.append(
+            f"forward: {len(forward)} ops, {self.total_seconds('forward') * 1e3:.3f} ms; "
+            f"backward: {len(backward)} nodes, {self.total_seconds('backward') * 1e3:.3f} ms"
+        )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+    def __repr__(self) -> str:
+        return f"<minitorch trace of {len(self.events)} ops>"
+
+
+def trace(params: Mapping[str, Tensor] | None = None) -> Trace:
+    """Record every forward op and backward node run inside ``with minitorch.trace() as tr``.
+
+    ``params`` (e.g. ``dict(model.named_parameters())``) names the parameters whose
+    ``.grad`` the ``AccumulateGrad`` rows fill. ``print(tr)`` shows the table; ``tr.events``
+    holds the rows as :class:`TraceEvent` objects.
+    """
+    return Trace(params)

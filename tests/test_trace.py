@@ -1,0 +1,242 @@
+"""minitorch.trace(): the ops of a known training step, in order, with shapes and kernels."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+
+import minitorch
+from minitorch import _ops, nn
+from minitorch.autograd import function as autograd_function
+from minitorch.autograd.function import Function
+from minitorch.models import tudui_class
+
+
+def mlp_step(tr_params: bool = True) -> minitorch._trace.Trace:
+    minitorch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    optimizer = minitorch.optim.SGD(model.parameters(), lr=0.1)
+    x = minitorch.randn(5, 4)
+    y = minitorch.tensor([0, 1, 1, 0, 1])
+    params = dict(model.named_parameters()) if tr_params else None
+    with minitorch.trace(params=params) as tr:
+        loss = nn.functional.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return tr
+
+
+def rows(tr, phase):
+    return [(e.name, e.inputs, e.outputs) for e in tr.events if e.phase == phase]
+
+
+def test_forward_rows_of_a_known_step():
+    tr = mlp_step()
+    f32, i64 = "float32", "int64"
+    assert rows(tr, "forward") == [
+        ("Linear", [((5, 4), f32), ((3, 4), f32), ((3,), f32)], [((5, 3), f32)]),
+        ("Relu", [((5, 3), f32)], [((5, 3), f32)]),
+        ("Linear", [((5, 3), f32), ((2, 3), f32), ((2,), f32)], [((5, 2), f32)]),
+        ("CrossEntropyLoss", [((5, 2), f32), ((5,), i64)], [((), f32)]),
+    ]
+
+
+def test_backward_rows_of_a_known_step():
+    tr = mlp_step()
+    f32 = "float32"
+    assert rows(tr, "backward") == [
+        ("CrossEntropyLossBackward0", [((), f32)], [((5, 2), f32)]),
+        ("AddmmBackward0", [((5, 2), f32)], [((5, 3), f32), ((2, 3), f32), ((2,), f32)]),
+        ("AccumulateGrad", [((2, 3), f32)], []),
+        ("AccumulateGrad", [((2,), f32)], []),
+        ("ReluBackward0", [((5, 3), f32)], [((5, 3), f32)]),
+        # the first layer's input needs no gradient: None where PyTorch's grad_input is None
+        ("AddmmBackward0", [((5, 3), f32)], [None, ((3, 4), f32), ((3,), f32)]),
+        ("AccumulateGrad", [((3, 4), f32)], []),
+        ("AccumulateGrad", [((3,), f32)], []),
+    ]
+    backward = [e for e in tr.events if e.phase == "backward"]
+    assert [e.forward_index for e in backward] == [4, 3, None, None, 2, 1, None, None]
+    assert [e.parameter for e in backward if e.name == "AccumulateGrad"] == [
+        "2.weight",
+        "2.bias",
+        "0.weight",
+        "0.bias",
+    ]
+
+
+def test_kernels_and_times():
+    tr = mlp_step()
+    kernels = {e.name: e.kernel for e in tr.events}
+    assert kernels["CrossEntropyLoss"] == "minitorch.kernels.loss.cross_entropy_forward"
+    assert kernels["CrossEntropyLossBackward0"] == "minitorch.kernels.loss.cross_entropy_backward"
+    assert kernels["Linear"] == kernels["AddmmBackward0"] == "numpy"
+    assert all(e.seconds >= 0 for e in tr.events)
+    assert tr.total_seconds("forward") == sum(e.seconds for e in tr.events[:4])
+    assert [e.index for e in tr.events] == list(range(1, 13))
+
+
+def test_table_has_a_line_per_op():
+    tr = mlp_step()
+    lines = str(tr).splitlines()
+    assert lines[0].split() == ["#", "phase", "op", "inputs", "outputs", "kernel", "ms"]
+    assert set(lines[1]) == {"-"}
+    body = lines[2:-1]
+    assert len(body) == len(tr.events) == 12
+    assert body[3].split()[:7] == [
+        "4",
+        "forward",
+        "CrossEntropyLoss",
+        "float32[5,2]",
+        "int64[5]",
+        "float32[]",
+        "minitorch.kernels.loss.cross_entropy_forward",
+    ]
+    assert body[4].split()[:6] == [
+        "5",
+        "backward",
+        "CrossEntropyLossBackward0",
+        "(of",
+        "#4)",
+        "grad",
+    ]
+    assert "2.weight.grad" in body[6]
+    assert lines[-1].startswith("forward: 4 ops") and "backward: 8 nodes" in lines[-1]
+    assert tr.table() == str(tr)
+
+
+def test_unnamed_parameters_show_as_leaf():
+    tr = mlp_step(tr_params=False)
+    assert "leaf.grad" in tr.table()
+
+
+def test_tutorial_model_step():
+    model = tudui_class(minitorch)()
+    images, targets = minitorch.randn(2, 3, 32, 32), minitorch.tensor([3, 5])
+    with minitorch.trace() as tr:
+        nn.CrossEntropyLoss()(model(images), targets).backward()
+    assert tr.names("forward") == ["Convolution", "MaxPool2DWithIndices"] * 3 + [
+        "View",
+        "Linear",
+        "Linear",
+        "CrossEntropyLoss",
+    ]
+    backward = [name for name in tr.names("backward") if name != "AccumulateGrad"]
+    assert (
+        backward
+        == [
+            "CrossEntropyLossBackward0",
+            "AddmmBackward0",
+            "AddmmBackward0",
+            "ViewBackward0",
+        ]
+        + ["MaxPool2DWithIndicesBackward0", "ConvolutionBackward0"] * 3
+    )
+    assert tr.names("backward").count("AccumulateGrad") == 10
+    conv = tr.events[0]
+    assert conv.kernel == "minitorch.kernels.conv.conv2d_forward"
+    assert conv.outputs == [((2, 32, 32, 32), "float32")]
+    # the call path, innermost first: functional floor, then the Conv2d module
+    assert str(conv.stack[0]).startswith("minitorch/nn/functional.py:")
+    assert any("Conv2d.forward" in str(frame) for frame in conv.stack)
+    assert conv.stack[-1].filename == __file__  # ends in the code that called the model
+
+
+def test_tracing_is_off_outside_the_block_even_after_an_error():
+    assert autograd_function._tracer is None
+    with pytest.raises(RuntimeError), minitorch.trace() as tr:
+        minitorch.ones(2).exp()
+        minitorch.ones(2, 3) @ minitorch.ones(2, 3)
+    assert autograd_function._tracer is None
+    minitorch.ones(2).neg()
+    assert tr.names()[0] == "Exp" and "Neg" not in tr.names()
+
+
+def test_nested_traces_record_into_the_innermost():
+    with minitorch.trace() as outer:
+        minitorch.ones(2).exp()
+        with minitorch.trace() as inner:
+            minitorch.ones(2).neg()
+        minitorch.ones(2).sqrt()
+    assert outer.names() == ["Exp", "Sqrt"]
+    assert inner.names() == ["Neg"]
+
+
+def test_ops_run_by_hooks_during_backward_follow_their_node():
+    x = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    y.register_hook(lambda g: g * 2)
+    total = y.sum()
+    with minitorch.trace() as tr:
+        total.backward()
+    assert [(e.phase, e.name) for e in tr.events] == [
+        ("backward", "SumBackward0"),
+        ("backward", "ExpBackward0"),
+        ("forward", "Mul"),  # the hook's g * 2, run when ExpBackward0 received its gradient
+        ("backward", "AccumulateGrad"),
+    ]
+
+
+def function_classes() -> list[type[Function]]:
+    found = {}
+    for module_info in __import__("pkgutil").iter_modules(_ops.__path__):
+        module = importlib.import_module(f"minitorch._ops.{module_info.name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Function) and cls is not Function:
+                found[cls.__qualname__] = cls
+    return list(found.values())
+
+
+def test_declared_kernels_exist():
+    declared = [
+        name
+        for cls in function_classes()
+        for name in (getattr(cls, "kernel", None), getattr(cls, "backward_kernel", None))
+        if name
+    ]
+    assert len(declared) >= 6  # conv, pool, cross-entropy: forward and backward each
+    for dotted in declared:
+        module, _, attr = dotted.rpartition(".")
+        assert callable(getattr(importlib.import_module(module), attr)), dotted
+
+
+# ------------------------------------------------------------------ minitorch-explain
+def test_explain_command_reports_trace_layers_and_sources(capsys, tmp_path):
+    from minitorch import explain
+
+    assert explain.main(["--model", "cnn", "--batch", "2", "--dot", str(tmp_path / "g.dot")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("One training step of 'cnn': input 2x1x8x8, loss ")
+    table = out.split("\n\n")[1].splitlines()
+    assert table[0].split()[:3] == ["#", "phase", "op"]
+    assert "forward: 9 ops" in out and "backward: 15 nodes" in out  # 9 grad_fn + 6 leaves
+    # the layers section ties each module to its forward op and the node that undid it
+    assert "0          Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))" in out
+    assert "forward:  #1 Convolution" in out
+    assert "loss_fn    CrossEntropyLoss()" in out
+    # the sources section names real lines: check one against inspect
+    from minitorch._ops.conv import Convolution
+
+    line = inspect.getsourcelines(Convolution.forward)[1]
+    def_line = line + next(
+        i
+        for i, text in enumerate(inspect.getsourcelines(Convolution.forward)[0])
+        if text.lstrip().startswith("def ")
+    )
+    assert f"forward      minitorch/_ops/conv.py:{def_line} Convolution.forward" in out
+    assert "kernel     minitorch/kernels/conv.py:" in out
+    assert "called from  minitorch/nn/functional.py:" in out
+    assert "update       minitorch/optim/sgd.py:" in out
+    dot = (tmp_path / "g.dot").read_text()
+    assert dot.startswith("digraph autograd {") and '"0.weight\\n(16, 1, 3, 3)"' in dot
+
+
+def test_explain_rejects_a_bad_batch(capsys):
+    from minitorch import explain
+
+    with pytest.raises(SystemExit):
+        explain.main(["--batch", "0"])
+    assert "--batch must be a positive integer" in capsys.readouterr().err
