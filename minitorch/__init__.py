@@ -3,7 +3,8 @@
 ``import minitorch as torch`` and a course script runs unchanged.
 """
 
-from minitorch import _ops
+from minitorch import _ops, autograd, cuda, nn, optim, utils, viz
+from minitorch._backend import backend
 from minitorch._creation import (
     arange,
     as_tensor,
@@ -27,7 +28,7 @@ from minitorch._creation import (
     zeros,
     zeros_like,
 )
-from minitorch._device import device
+from minitorch._device import device, get_default_device, set_default_device
 from minitorch._dtype import (
     bool,
     double,
@@ -88,6 +89,55 @@ from minitorch._ops.elementwise import (
     tanh,
     where,
 )
+from minitorch._ops.indexing import (
+    argwhere,
+    gather,
+    index_select,
+    masked_fill,
+    masked_select,
+    nonzero,
+)
+from minitorch._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer
+from minitorch._ops.reduce import (
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    prod,
+    softmax,
+    std,
+    sum,
+    var,
+)
+from minitorch._ops.shape import (
+    broadcast_tensors,
+    broadcast_to,
+    cat,
+    chunk,
+    concat,
+    concatenate,
+    flatten,
+    flip,
+    permute,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    swapdims,
+    t,
+    transpose,
+    unbind,
+    unflatten,
+    unsqueeze,
+)
 from minitorch._random import (
     Generator,
     default_generator,
@@ -100,12 +150,15 @@ from minitorch._random import (
 from minitorch._size import Size
 from minitorch._tensor import Tensor, is_tensor
 from minitorch._tensor_str import set_printoptions
-from minitorch.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-
-# --- issue 2 (ops): top-level functional forms of reduce/shape/indexing/linalg ops go here ---
-
-# --- subpackages, imported eagerly as in torch ---
-from minitorch import autograd, nn, optim, utils  # noqa: E402
-# --- issue 4: from minitorch.serialization import load, save ---
+from minitorch._trace import trace
+from minitorch.autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from minitorch.serialization import load, save
+from minitorch.utils import data as _utils_data  # binds minitorch.utils.data, as in torch
 
 __version__ = "0.1.0"
