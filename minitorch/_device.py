@@ -66,7 +66,7 @@ def get_default_device() -> device:
     return cpu
 
 
-def set_default_device(device: object, /) -> None:
+def set_default_device(device: object) -> None:
     """Accepts only the CPU (or None); GPUs are ``torch_backend``'s job."""
     if device is not None:
         check_cpu(device)

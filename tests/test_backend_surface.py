@@ -70,6 +70,7 @@ torch_backend = pytest.importorskip("torch_backend")
 MIRRORED = {
     "": "torch",
     "autograd": "torch.autograd",
+    "cuda": "torch.cuda",
     "nn": "torch.nn",
     "nn.functional": "torch.nn.functional",
     "nn.init": "torch.nn.init",
@@ -92,10 +93,12 @@ NOT_MIRRORED = {
     "predict": "the prediction command, which takes --backend itself",
     "viz": "draws minitorch's own autograd graph (grad_fn nodes); torchviz does it for PyTorch",
     "explain": "a command that traces one minitorch training step down to its kernels",
+    "parity": "a command that checks minitorch against PyTorch",
 }
 
 # Objects torch_backend writes itself, by (path, name); everything else is PyTorch's own.
 OWN = {
+    ("", "backend"): "the switch itself, shared by both namespaces",
     ("", "set_default_device"): "torch.set_default_device, except that draws naming a generator "
     "happen on the generator's device and 'cpu' installs no per-call mode",
     ("vision.datasets", "CIFAR10"): "torchvision's reader without the checksum of local files",
@@ -345,7 +348,9 @@ def test_torch_backend_serves_pytorchs_own_objects(path: str) -> None:
     foreign = []
     for name in sorted(public_names(backend_module, None)):
         value = getattr(backend_module, name)
-        is_own = (getattr(value, "__module__", None) or "").startswith("torch_backend")
+        is_own = (getattr(value, "__module__", None) or "").startswith(
+            ("torch_backend", "minitorch._backend")
+        )
         if is_own != ((path, name) in OWN):
             foreign.append(
                 f"{name} ({'written here' if is_own else 'PyTorch'}s, OWN says otherwise)"

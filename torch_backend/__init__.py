@@ -161,7 +161,8 @@ from torch import (
     zeros_like,
 )
 
-from torch_backend import _device, autograd, nn, optim, utils, vision
+from minitorch._backend import backend  # the same switch, reachable from either namespace
+from torch_backend import _device, autograd, cuda, nn, optim, utils, vision
 from torch_backend._device import set_default_device
 
 _device.apply_device_from_environment()
