@@ -1,7 +1,5 @@
 # The course's nn_conv.py: the 5x5 input and 3x3 kernel convolved by hand-checkable
 # F.conv2d calls, with stride 1, stride 2 and padding 1. Only the imports name minitorch.
-# (The course's tensors hold integers; minitorch convolves float32 and float64 only, and
-# raises NotImplementedError for integer tensors, so the numbers here are float32.)
 import minitorch as torch
 import minitorch.nn.functional as F
 
@@ -9,11 +7,11 @@ input = torch.tensor([[1, 2, 0, 3, 1],
                       [0, 1, 2, 3, 1],
                       [1, 2, 1, 0, 0],
                       [5, 2, 3, 1, 1],
-                      [2, 1, 0, 1, 1]], dtype=torch.float32)
+                      [2, 1, 0, 1, 1]])
 
 kernel = torch.tensor([[1, 2, 1],
                        [0, 1, 0],
-                       [2, 1, 0]], dtype=torch.float32)
+                       [2, 1, 0]])
 
 # conv2d wants (batch, channels, height, width)
 input = torch.reshape(input, (1, 1, 5, 5))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import minitorch
-from minitorch.testing import Input, assert_same_error
+from minitorch.testing import Input, assert_parity, assert_same_error
 
 
 def f32(*shape: int) -> np.ndarray:
@@ -362,7 +362,15 @@ def test_unsupported_dtypes_say_so():
     with pytest.raises(NotImplementedError, match="float16"):
         minitorch.nn.functional.max_pool2d(x, 2)
     with pytest.raises(NotImplementedError, match="conv2d"):
-        minitorch.nn.functional.conv2d(x.long(), minitorch.ones(1, 1, 1, 1, dtype=minitorch.int64))
+        minitorch.nn.functional.conv2d(x, minitorch.ones(1, 1, 1, 1, dtype=minitorch.float16))
+
+
+def test_integer_conv_and_pool_match_pytorch_exactly():
+    """The course convolves int64 tensors; PyTorch accepts them, so minitorch does too."""
+    x = np.random.default_rng(0).integers(-9, 9, (2, 3, 6, 5))
+    w = np.random.default_rng(1).integers(-9, 9, (4, 3, 3, 2))
+    assert_parity(lambda t, x, w: t.nn.functional.conv2d(x, w, stride=2, padding=1), x, w)
+    assert_parity(lambda t, x: t.nn.functional.max_pool2d(x, 3, ceil_mode=True), x)
 
 
 MORE = [

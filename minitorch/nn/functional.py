@@ -161,6 +161,11 @@ def conv2d(
             f"Input type ({_c_type_name(input.dtype)}) and bias type "
             f"({_c_type_name(bias.dtype)}) should be the same"
         )
+    if input._data.dtype.kind in "iu":
+        # The kernels are compiled for floats; float64 holds these integers exactly.
+        as_float = None if bias is None else bias.double()
+        result = conv2d(input.double(), weight.double(), as_float, stride, padding, dilation, groups)
+        return result.to(input.dtype)
     _check_kernel_dtype(input, "conv2d")
     kernel = weight_shape[2:]
     pads = _conv_padding(padding, kernel, stride, dilation)
@@ -332,6 +337,10 @@ def max_pool2d(
             f"Given input size: ({channels}x{height}x{width}). Calculated output size: "
             f"({channels}x{out_h}x{out_w}). Output size is too small"
         )
+    if input._data.dtype.kind in "iu":  # as in conv2d: exact through float64
+        pooled = max_pool2d(input.double(), kernel, stride, padding, dilation, ceil_mode, True)
+        values = pooled[0].to(input.dtype)
+        return (values, pooled[1]) if return_indices else values
     _check_kernel_dtype(input, "max_pool2d")
     return MaxPool2DWithIndices.apply(
         input, kernel, stride, padding, dilation, (out_h, out_w), return_indices
@@ -443,6 +452,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                 f"self and mat2 must have the same dtype, but got {scalar_type_name(bias.dtype)} "
                 f"and {scalar_type_name(input.dtype)}"
             )
+    if input.shape[-1] == 0:
+        # no input features: the fused Function cannot fold the rows of an empty last
+        # dimension, and the answer is just the (broadcast) bias, so compose it from matmul
+        product = input.matmul(weight.t())
+        return product if bias is None else product + bias
     return Linear.apply(input, weight, bias)
 
 
@@ -472,11 +486,8 @@ def _reduction(size_average: bool | None, reduce: bool | None, reduction: str) -
 def _check_class_target(
     input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int
 ) -> None:
-    """The checks of PyTorch's ``nll_loss_nd`` for class-index targets, with its messages."""
-    if target.dtype not in (_dtype.int64, _dtype.uint8):
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {scalar_type_name(target.dtype)}"
-        )
+    """The checks of PyTorch's ``nll_loss_nd`` for class-index targets, with its messages,
+    in its order: shapes first, then the target's dtype (checked by the kernel there)."""
     if input.dim() != 1:
         target_batch = target.shape[0] if target.dim() else 0  # PyTorch reports 0 for a 0-d target
         if input.shape[0] != target_batch:
@@ -511,10 +522,31 @@ def _check_class_target(
                 f"expected scalar type {scalar_type_name(input.dtype)} but found "
                 f"{scalar_type_name(weight.dtype)}"
             )
+    if target.dtype not in (_dtype.int64, _dtype.uint8):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {scalar_type_name(target.dtype)}"
+        )
     values = target._data.astype(np.int64, copy=False)
     bad = (values != ignore_index) & ((values < 0) | (values >= n_classes))
     if bad.any():
         raise IndexError(f"Target {values[bad][0]} is out of bounds.")
+
+
+def _class_count(input: Tensor) -> int:
+    return input.shape[0] if input.dim() == 1 else input.shape[1]
+
+
+def _loss_without_classes(input: Tensor, reduction: str) -> Tensor:
+    """The class-index loss of an input with zero classes, where every target was ignored.
+
+    Each sample contributes 0 (the kernels cannot fold an empty class dimension), so 'none'
+    gives zeros shaped like the target, 'sum' gives 0 and 'mean' divides by zero weight: nan.
+    """
+    per_sample = input.sum(dim=0 if input.dim() == 1 else 1)
+    if reduction == "none":
+        return per_sample
+    total = per_sample.sum()
+    return total if reduction == "sum" else total / 0.0
 
 
 def _check_loss_input(input: Tensor, kernel_name: str) -> None:
@@ -567,6 +599,8 @@ def cross_entropy(
             weight_array = weight._data.astype(input._data.dtype, copy=False)
         return SoftCrossEntropyLoss.apply(input, target, weight_array, reduction, label_smoothing)
     _check_class_target(input, target, weight, ignore_index)
+    if _class_count(input) == 0:
+        return _loss_without_classes(input, reduction)
     weight_array = None if weight is None else weight._data
     return CrossEntropyLoss.apply(
         input, target._data, weight_array, ignore_index, reduction, label_smoothing
@@ -606,6 +640,8 @@ def nll_loss(
         raise NotImplementedError(
             f"\"nll_loss_out_frame\" not implemented for '{scalar_type_name(input.dtype)}'"
         )
+    if _class_count(input) == 0:
+        return _loss_without_classes(input, reduction)
     fn = NllLoss2d if input.dim() > 2 else NllLoss
     weight_array = None if weight is None else weight._data
     return fn.apply(input, target._data, weight_array, ignore_index, reduction)
