@@ -17,7 +17,13 @@ from hypothesis import strategies as st
 
 import minitorch
 from minitorch.testing import Input, assert_parity
-from minitorch.testing.strategies import float_dtypes
+from minitorch.testing.strategies import (
+    conv2d_args,
+    distinct,
+    float_dtypes,
+    max_pool2d_args,
+    normal,
+)
 
 # float32 convolutions sum up to a few hundred products in another order than PyTorch's oneDNN.
 F32_SUMS = {"rtol": 1e-4, "atol": 1e-4}
@@ -36,59 +42,9 @@ def tolerance(dtype: np.dtype) -> dict:
     return F32_SUMS if dtype == np.float32 else {}
 
 
-def normal(seed: int, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
-
-
-def distinct(seed: int, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """Values that are all different (no ties inside a pooling window), spaced 0.25 apart."""
-    n = int(np.prod(shape))
-    values = np.random.default_rng(seed).permutation(n) * 0.25 - n / 8
-    return values.reshape(shape).astype(dtype)
-
-
 # ------------------------------------------------------------------ conv2d
-@st.composite
-def conv_cases(draw: st.DrawFn) -> dict:
-    """Consistent conv2d arguments and shapes (at most a few thousand elements)."""
-    groups = draw(st.sampled_from([1, 1, 1, 2, 3]))
-    in_channels = groups * draw(st.integers(1, 3))
-    out_channels = groups * draw(st.integers(1, 3))
-    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
-    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    padding_kind = draw(st.sampled_from(["ints", "ints", "ints", "same", "valid"]))
-    if padding_kind == "same":
-        stride = (1, 1)
-        padding: object = "same"
-        pads = (0, 0)
-    elif padding_kind == "valid":
-        padding = "valid"
-        pads = (0, 0)
-    else:
-        pads = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
-        padding = pads if draw(st.booleans()) or pads[0] != pads[1] else pads[0]
-    span = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
-    height = draw(st.integers(max(1, span[0] - 2 * pads[0]), span[0] + 6))
-    width = draw(st.integers(max(1, span[1] - 2 * pads[1]), span[1] + 6))
-    batch = draw(st.sampled_from([None, 1, 2, 3, 4]))  # None: unbatched (C, H, W)
-    input_shape = (
-        (in_channels, height, width) if batch is None else (batch, in_channels, height, width)
-    )
-    return {
-        "input_shape": input_shape,
-        "weight_shape": (out_channels, in_channels // groups, *kernel),
-        "bias": draw(st.booleans()),
-        "stride": stride if draw(st.booleans()) or stride[0] != stride[1] else stride[0],
-        "padding": padding,
-        "dilation": dilation if dilation[0] != dilation[1] else dilation[0],
-        "groups": groups,
-        "seed": draw(st.integers(0, 2**31)),
-    }
-
-
 @pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel lengths")
-@given(case=conv_cases(), dtype=float_dtypes())
+@given(case=conv2d_args(), dtype=float_dtypes())
 def test_conv2d_parity(case, dtype):
     x = normal(case["seed"], case["input_shape"], dtype)
     w = normal(case["seed"] + 1, case["weight_shape"], dtype)
@@ -179,31 +135,7 @@ def test_pad_constant_value_on_the_last_dimension_only():
 
 
 # ------------------------------------------------------------------ max_pool2d
-@st.composite
-def pool_cases(draw: st.DrawFn) -> dict:
-    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
-    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    stride = draw(st.one_of(st.none(), st.tuples(st.integers(1, 3), st.integers(1, 3))))
-    # PyTorch requires pad <= kernel // 2 and pad <= half the dilated kernel
-    padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
-    span = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
-    height = draw(st.integers(max(1, span[0] - 2 * padding[0]), span[0] + 7))
-    width = draw(st.integers(max(1, span[1] - 2 * padding[1]), span[1] + 7))
-    batch = draw(st.sampled_from([None, 1, 2, 4]))
-    channels = draw(st.integers(1, 3))
-    shape = (channels, height, width) if batch is None else (batch, channels, height, width)
-    return {
-        "shape": shape,
-        "kernel_size": kernel if kernel[0] != kernel[1] else kernel[0],
-        "stride": stride,
-        "padding": padding,
-        "dilation": dilation,
-        "ceil_mode": draw(st.booleans()),
-        "seed": draw(st.integers(0, 2**31)),
-    }
-
-
-@given(case=pool_cases(), dtype=float_dtypes())
+@given(case=max_pool2d_args(), dtype=float_dtypes())
 @example(
     case={
         "shape": (1, 1, 5, 5),

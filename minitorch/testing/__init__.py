@@ -1,6 +1,34 @@
-"""The parity toolkit: check a minitorch op against PyTorch (``assert_parity``, strategies)."""
+"""The parity toolkit: prove that a minitorch op matches PyTorch, values and gradients.
 
-from minitorch.testing import strategies
+Five lines check an op against PyTorch on random inputs, gradients included::
+
+    import numpy as np
+    from minitorch.testing import assert_parity
+    x = np.random.default_rng(0).standard_normal((2, 3, 8, 8))
+    w = np.random.default_rng(1).standard_normal((4, 3, 3, 3))
+    assert_parity(lambda t, x, w: t.nn.functional.conv2d(x, w, stride=2), x, w)
+
+- :func:`assert_parity` runs ``fn(lib, *tensors)`` with ``lib`` = minitorch and then
+  torch, from the same numpy inputs, and compares shape, dtype, values and every input's
+  gradient under a random upstream gradient; a mismatch raises :class:`ParityError`
+  naming the worst element, its index, both values and the tolerance.
+- :func:`assert_same_error` checks that both libraries reject a bad call with the same
+  exception class.
+- :mod:`minitorch.testing.strategies` holds Hypothesis strategies for the course's shapes
+  and layer arguments (``tensors``, ``broadcastable``, ``conv2d_args``,
+  ``max_pool2d_args``, ``linear_args``, ``cross_entropy_args``, ...). It is imported on
+  first use, so this package needs neither pytest nor Hypothesis.
+- :func:`gradcheck` compares minitorch's gradients with finite differences, no PyTorch needed.
+- ``python -m minitorch.parity`` (``minitorch-parity``) runs every registered property
+  and prints a coverage report.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from minitorch.autograd.gradcheck import GradcheckError, gradcheck
 from minitorch.testing._parity import (
     Input,
     ParityError,
@@ -9,3 +37,23 @@ from minitorch.testing._parity import (
     compare_arrays,
     make_inputs,
 )
+
+__all__ = [
+    "GradcheckError",
+    "Input",
+    "ParityError",
+    "assert_parity",
+    "assert_same_error",
+    "compare_arrays",
+    "gradcheck",
+    "make_inputs",
+    "strategies",
+]
+
+
+def __getattr__(name: str) -> ModuleType:
+    # strategies needs Hypothesis; importing it only on first use keeps assert_parity
+    # usable where Hypothesis is not installed.
+    if name == "strategies":
+        return importlib.import_module("minitorch.testing.strategies")
+    raise AttributeError(f"module 'minitorch.testing' has no attribute {name!r}")

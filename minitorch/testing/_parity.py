@@ -34,7 +34,7 @@ DEFAULT_TOLERANCES = {  # (rtol, atol) per dtype, as torch.testing.assert_close
 
 @dataclass
 class Input:
-    """A numpy input with options: ``Input(array, requires_grad=False)`` keeps it out of backward."""
+    """A numpy input with options: ``Input(array, requires_grad=False)`` gets no gradient."""
 
     array: np.ndarray
     requires_grad: bool = True
@@ -90,7 +90,10 @@ def compare_arrays(
     atol: float | None = None,
     check_dtype: bool = True,
 ) -> float:
-    """Raise :class:`ParityError` unless ``actual`` matches ``expected``; return the worst error/tolerance."""
+    """Raise :class:`ParityError` unless ``actual`` matches ``expected``.
+
+    Returns the worst element's error as a fraction of its tolerance (at most 1 on a pass).
+    """
     actual, expected = np.asarray(actual), np.asarray(expected)
     if actual.shape != expected.shape:
         raise ParityError(f"{what}: shape {list(actual.shape)} != PyTorch's {list(expected.shape)}")
@@ -123,7 +126,8 @@ def compare_arrays(
         bad = int(np.count_nonzero(ratio > 1.0))
         raise ParityError(
             f"{what}: {bad} of {ratio.size} elements differ. Worst at index "
-            f"{tuple(int(i) for i in worst)}: minitorch {actual[worst]!r}, PyTorch {expected[worst]!r}, "
+            f"{tuple(int(i) for i in worst)}: minitorch {actual[worst]!r}, "
+            f"PyTorch {expected[worst]!r}, "
             f"|diff| {error[worst]:.3g} > atol {atol:.3g} + rtol {rtol:.3g} * |expected|"
         )
     return worst_ratio
@@ -179,7 +183,7 @@ def assert_parity(
         return worst
     rng = np.random.default_rng(seed)
     mt_seeds, torch_seeds = [], []
-    for m, t in differentiable:
+    for _, t in differentiable:
         upstream = rng.standard_normal(tuple(t.shape)).astype(t.detach().numpy().dtype)
         mt_seeds.append(minitorch.tensor(upstream))
         torch_seeds.append(torch.tensor(upstream))

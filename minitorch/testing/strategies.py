@@ -167,3 +167,135 @@ def reduction_dims(draw: st.DrawFn, ndim: int, allow_none: bool = True) -> int |
     chosen = draw(st.lists(st.integers(0, n - 1), unique=True, min_size=1, max_size=n))
     negative = draw(st.lists(st.booleans(), min_size=len(chosen), max_size=len(chosen)))
     return tuple(d - n if neg else d for d, neg in zip(chosen, negative, strict=True))
+
+
+# ------------------------------------------------------------------ layer argument sets
+@st.composite
+def conv2d_args(draw: st.DrawFn) -> dict:
+    """Consistent ``conv2d`` arguments and shapes (at most a few thousand elements).
+
+    Channels are divisible by ``groups``; the input is at least as large as the dilated
+    kernel minus the padding, so the output has at least one element per side;
+    ``padding='same'`` comes with stride 1, as PyTorch requires. Returns ``input_shape``,
+    ``weight_shape``, ``bias`` (whether to pass one), ``stride``, ``padding``,
+    ``dilation``, ``groups`` and a ``seed`` for the values (see :func:`normal`).
+    """
+    groups = draw(st.sampled_from([1, 1, 1, 2, 3]))
+    in_channels = groups * draw(st.integers(1, 3))
+    out_channels = groups * draw(st.integers(1, 3))
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    padding_kind = draw(st.sampled_from(["ints", "ints", "ints", "same", "valid"]))
+    if padding_kind == "same":
+        stride = (1, 1)
+        padding: object = "same"
+        pads = (0, 0)
+    elif padding_kind == "valid":
+        padding = "valid"
+        pads = (0, 0)
+    else:
+        pads = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+        padding = pads if draw(st.booleans()) or pads[0] != pads[1] else pads[0]
+    span = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
+    height = draw(st.integers(max(1, span[0] - 2 * pads[0]), span[0] + 6))
+    width = draw(st.integers(max(1, span[1] - 2 * pads[1]), span[1] + 6))
+    batch = draw(st.sampled_from([None, 1, 2, 3, 4]))  # None: unbatched (C, H, W)
+    input_shape = (
+        (in_channels, height, width) if batch is None else (batch, in_channels, height, width)
+    )
+    return {
+        "input_shape": input_shape,
+        "weight_shape": (out_channels, in_channels // groups, *kernel),
+        "bias": draw(st.booleans()),
+        "stride": stride if draw(st.booleans()) or stride[0] != stride[1] else stride[0],
+        "padding": padding,
+        "dilation": dilation if dilation[0] != dilation[1] else dilation[0],
+        "groups": groups,
+        "seed": draw(st.integers(0, 2**31)),
+    }
+
+
+@st.composite
+def max_pool2d_args(draw: st.DrawFn) -> dict:
+    """Consistent ``max_pool2d`` arguments: ``shape``, ``kernel_size``, ``stride``, ``padding``,
+    ``dilation``, ``ceil_mode`` and a ``seed`` for the values.
+
+    Padding is at most half the kernel (PyTorch's rule) and the input large enough that
+    every window holds at least one input element. Draw the values with
+    :func:`distinct`, so that no window holds a tie.
+    """
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    stride = draw(st.one_of(st.none(), st.tuples(st.integers(1, 3), st.integers(1, 3))))
+    # PyTorch requires pad <= kernel // 2 and pad <= half the dilated kernel
+    padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
+    span = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
+    # Every window must hold an input element, not only padding: PyTorch 2.x's backward
+    # writes out of bounds for an all-padding window (its argmax index is H*W) and crashes.
+    # At least span - padding rows reach the first window's last tap; at least dilation
+    # rows mean no window's taps can straddle the input.
+    height = draw(st.integers(max(1, span[0] - padding[0], dilation[0]), span[0] + 7))
+    width = draw(st.integers(max(1, span[1] - padding[1], dilation[1]), span[1] + 7))
+    batch = draw(st.sampled_from([None, 1, 2, 4]))
+    channels = draw(st.integers(1, 3))
+    shape = (channels, height, width) if batch is None else (batch, channels, height, width)
+    return {
+        "shape": shape,
+        "kernel_size": kernel if kernel[0] != kernel[1] else kernel[0],
+        "stride": stride,
+        "padding": padding,
+        "dilation": dilation,
+        "ceil_mode": draw(st.booleans()),
+        "seed": draw(st.integers(0, 2**31)),
+    }
+
+
+@st.composite
+def linear_args(draw: st.DrawFn, dtype: np.dtype | type = np.float64) -> dict:
+    """``input`` (``(*, in_features)``), ``weight`` (``(out_features, in_features)``) and
+    ``bias`` (``(out_features,)`` or None) arrays of ``dtype`` that fit together."""
+    in_features, out_features = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    leading = draw(shapes(0, 2, 1, 4, max_elements=12))
+    bias = draw(st.booleans())
+    return {
+        "input": draw(arrays((*leading, in_features), dtype)),
+        "weight": draw(arrays((out_features, in_features), dtype, low=-1.0, high=1.0)),
+        "bias": draw(arrays((out_features,), dtype)) if bias else None,
+    }
+
+
+@st.composite
+def cross_entropy_args(draw: st.DrawFn, dtype: np.dtype | type = np.float64) -> dict:
+    """Logits ``input`` (``(N, C)`` or ``(C,)``), int64 class ``target`` in ``[0, C)`` and
+    the options ``reduction``, ``label_smoothing`` and a class ``weight`` (or None).
+
+    Class-index targets only (one per row), so the loss is smooth in every logit.
+    """
+    classes = draw(st.integers(2, 6))
+    batch = draw(st.sampled_from([None, 1, 2, 3, 5]))
+    shape = (classes,) if batch is None else (batch, classes)
+    target_shape = () if batch is None else (batch,)
+    target = draw(
+        hnp.arrays(np.int64, target_shape, elements=st.integers(0, classes - 1), fill=st.nothing())
+    )
+    weighted = draw(st.booleans())
+    return {
+        "input": draw(arrays(shape, dtype)),
+        "target": target,
+        "weight": draw(arrays((classes,), dtype, low=0.5, high=2.0)) if weighted else None,
+        "reduction": draw(st.sampled_from(["mean", "sum", "none"])),
+        "label_smoothing": draw(st.sampled_from([0.0, 0.0, 0.1, 0.25])),
+    }
+
+
+def normal(seed: int, shape: tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
+    """Standard-normal values from ``seed``: cheap for the thousands of elements a conv draws."""
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+def distinct(seed: int, shape: tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
+    """Values that are all different (no ties inside a pooling window), spaced 0.25 apart."""
+    n = int(np.prod(shape))
+    values = np.random.default_rng(seed).permutation(n) * 0.25 - n / 8
+    return values.reshape(shape).astype(dtype)

@@ -1,0 +1,218 @@
+"""The parity toolkit itself: assert_parity's verdicts and messages, assert_same_error, the
+strategies' argument sets, and the ``minitorch-parity`` command (report, JSON, reproducer)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import minitorch
+from minitorch import parity
+from minitorch.testing import ParityError, assert_parity, assert_same_error, gradcheck
+from minitorch.testing.strategies import (
+    conv2d_args,
+    cross_entropy_args,
+    distinct,
+    linear_args,
+    max_pool2d_args,
+)
+
+
+def conv_output_side(size: int, kernel: int, pad: int, stride: int, dilation: int) -> int:
+    return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def pair(value: object) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+# ------------------------------------------------------------------ assert_parity
+def test_assert_parity_passes_on_a_matching_op_and_reports_the_error_fraction():
+    x = np.array([[0.5, -1.25, 2.0], [3.0, -0.75, 0.1]])
+    worst = assert_parity(lambda t, x: (x.exp() * x).sum(dim=1), x)
+    assert 0.0 <= worst <= 1.0
+
+
+def test_assert_parity_failure_names_worst_element_index_values_and_tolerance():
+    x = np.array([[0.5, -1.25, 2.0], [3.0, -0.75, 0.1]])
+    # minitorch's side is off by 1e-3 at one element only; PyTorch's is the true exp
+    wrong = np.zeros_like(x)
+    wrong[1, 2] = 1e-3
+    with pytest.raises(ParityError) as caught:
+        assert_parity(
+            lambda t, x: t.exp(x) + (t.tensor(wrong) if t is minitorch else 0), x, grad=False
+        )
+    message = str(caught.value)
+    assert message.startswith("output 0: 1 of 6 elements differ")
+    assert "index (1, 2)" in message
+    assert f"minitorch {np.exp(0.1) + 1e-3!r}" in message
+    assert f"PyTorch {np.exp(0.1)!r}" in message
+    assert "atol 1e-07 + rtol 1e-07" in message
+
+
+def test_assert_parity_checks_gradients_under_a_random_upstream_gradient():
+    x = np.array([0.5, -1.5, 2.0])
+    # same forward values, but minitorch's gradient is scaled by 2 through a detached term
+    with pytest.raises(ParityError, match=r"gradient of input 0: 3 of 3 elements differ"):
+        assert_parity(
+            lambda t, x: x * 2 - x.detach(),
+            x,
+            torch_fn=lambda t, x: x * 1,
+        )
+
+
+def test_assert_parity_reports_shape_and_dtype_mismatches():
+    x = np.ones((2, 3))
+    with pytest.raises(ParityError, match=r"shape \[3, 2\] != PyTorch's \[2, 3\]"):
+        assert_parity(lambda t, x: x.mT * 1, x, torch_fn=lambda t, x: x * 1)
+    with pytest.raises(ParityError, match="dtype"):
+        assert_parity(lambda t, x: x.float(), x, torch_fn=lambda t, x: x * 1, grad=False)
+
+
+def test_assert_same_error_both_ways():
+    x = np.ones((2, 3))
+    assert assert_same_error(lambda t, x: x.reshape(4, 2), x) is RuntimeError
+    with pytest.raises(ParityError, match="minitorch did not raise; PyTorch raised RuntimeError"):
+        assert_same_error(lambda t, x: x.reshape(3, 2), x, torch_fn=lambda t, x: x.reshape(4, 2))
+    with pytest.raises(ParityError, match="PyTorch did not raise"):
+        assert_same_error(lambda t, x: x.reshape(4, 2), x, torch_fn=lambda t, x: x.reshape(3, 2))
+    with pytest.raises(ParityError, match="minitorch raised ValueError.*PyTorch raised Runtime"):
+        assert_same_error(
+            lambda t, x: (_ for _ in ()).throw(ValueError("no")),
+            x,
+            torch_fn=lambda t, x: x.reshape(4, 2),
+        )
+
+
+def test_the_package_reexports_gradcheck_and_imports_without_pytest():
+    x = minitorch.tensor([0.3, -0.7], dtype=minitorch.float64, requires_grad=True)
+    assert gradcheck(lambda a: (a * a).tanh(), (x,))
+    script = (
+        "import sys; sys.modules['pytest'] = None; sys.modules['hypothesis'] = None\n"
+        "import numpy as np\n"
+        "from minitorch.testing import assert_parity\n"
+        "assert_parity(lambda t, x: t.exp(x), np.ones(3))\n"
+        "import minitorch.testing as T\n"
+        "try:\n    T.strategies\nexcept ImportError:\n    print('lazy')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "lazy"
+
+
+# ------------------------------------------------------------------ strategies
+@given(args=conv2d_args())
+def test_conv2d_args_are_consistent(args):
+    batch_free = args["input_shape"][-3:]
+    out_channels, group_channels, *kernel = args["weight_shape"]
+    assert batch_free[0] == group_channels * args["groups"]
+    assert out_channels % args["groups"] == 0
+    if args["padding"] == "same":
+        assert pair(args["stride"]) == (1, 1)
+        return
+    pads = (0, 0) if args["padding"] == "valid" else pair(args["padding"])
+    stride, dilation = pair(args["stride"]), pair(args["dilation"])
+    for i in range(2):
+        assert conv_output_side(batch_free[1 + i], kernel[i], pads[i], stride[i], dilation[i]) >= 1
+
+
+@given(args=max_pool2d_args())
+def test_max_pool2d_args_are_consistent_and_accepted_by_pytorch(args):
+    import torch
+
+    kernel = pair(args["kernel_size"])
+    assert all(p <= k // 2 for p, k in zip(args["padding"], kernel, strict=True))
+    x = distinct(args["seed"], args["shape"], np.float32)
+    assert len(np.unique(x)) == x.size
+    options = {k: args[k] for k in ("kernel_size", "stride", "padding", "dilation", "ceil_mode")}
+    out = torch.nn.functional.max_pool2d(torch.tensor(x), **options)
+    assert min(out.shape[-2:]) >= 1
+    assert torch.isfinite(out).all()  # no window holds only padding
+
+
+@given(args=linear_args(np.float32))
+def test_linear_args_fit_together(args):
+    assert args["input"].shape[-1] == args["weight"].shape[1]
+    assert args["bias"] is None or args["bias"].shape == args["weight"].shape[:1]
+    assert args["input"].dtype == args["weight"].dtype == np.float32
+
+
+@given(args=cross_entropy_args())
+def test_cross_entropy_args_have_targets_in_range(args):
+    classes = args["input"].shape[-1]
+    assert args["target"].dtype == np.int64
+    assert args["target"].shape == args["input"].shape[:-1]
+    assert ((args["target"] >= 0) & (args["target"] < classes)).all()
+    assert args["weight"] is None or (args["weight"] > 0).all()
+
+
+# ------------------------------------------------------------------ minitorch-parity
+def test_parity_command_writes_a_json_report(tmp_path, capsys):
+    report_file = tmp_path / "report.json"
+    status = parity.main(["--examples", "3", "--ops", "relu,conv2d", "--json", str(report_file)])
+    assert status == 0
+    import torch
+
+    table = capsys.readouterr().out
+    assert f"minitorch vs PyTorch {torch.__version__}" in table
+    assert re.search(r"^conv2d\s+float32\s+3\s+0\s", table, re.M)
+    document = json.loads(report_file.read_text())
+    assert document["torch_version"] == torch.__version__
+    assert document["examples_per_op"] == 3
+    rows = {(row["op"], row["dtype"]): row for row in document["ops"]}
+    assert set(rows) == {(op, d) for op in ("relu", "conv2d") for d in ("float32", "float64")}
+    for row in rows.values():
+        assert row["examples"] == 3 and row["mismatches"] == 0
+        assert 0.0 <= row["worst"] <= 1.0 and row["reproducer"] is None
+
+
+def test_parity_command_lists_the_registry(capsys):
+    assert parity.main(["--list"]) == 0
+    listed = capsys.readouterr().out.split()
+    for op in ("conv2d", "max_pool2d", "linear", "cross_entropy", "softmax", "sgd", "matmul"):
+        assert op in listed
+
+
+def test_a_broken_op_fails_the_run_with_a_runnable_reproducer(monkeypatch, capsys):
+    monkeypatch.setattr(parity, "REGISTRY", dict(parity.REGISTRY))
+
+    def broken_cases(dtype: np.dtype) -> st.SearchStrategy[parity.Case]:
+        # minitorch's side is wrong wherever an element exceeds 1
+        values = st.lists(st.floats(-2, 2, width=32), min_size=1, max_size=6)
+        return values.map(
+            lambda v: parity.Case(
+                "lambda t, x: t.where(x > 1, x * 1.5, x)",
+                (np.array(v, dtype),),
+                torch_source="lambda t, x: x * 1",
+            )
+        )
+
+    parity.register("broken_scale", broken_cases)
+    status = parity.main(["--examples", "30", "--ops", "broken_*", "--dtype", "float64"])
+    output = capsys.readouterr().out
+    assert status == 1
+    assert "MISMATCH broken_scale [float64]: ParityError" in output
+    snippet = output.split("Reproducer:\n", 1)[1].split("\nminitorch vs PyTorch", 1)[0]
+    assert "np.array([" in snippet and "assert_parity(lambda t, x:" in snippet
+    # Hypothesis shrank it to a single element above 1
+    shrunk = re.search(r"x0 = np\.array\(\[([-\d.e]+)\], dtype=np\.float64\)", snippet)
+    assert shrunk and float(shrunk.group(1)) > 1, snippet
+    with pytest.raises(ParityError):
+        exec(snippet, {})
+
+
+def test_parity_module_runs_as_a_script():
+    result = subprocess.run(
+        [sys.executable, "-m", "minitorch.parity", "--list", "--ops", "conv*"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["conv2d"]
