@@ -10,14 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from minitorch.autograd.function import Function
-from minitorch.kernels.conv import conv2d_backward, conv2d_forward, pad_channels_last
+from minitorch.kernels.conv import conv2d_backward, conv2d_forward
 
 
 class Convolution(Function):
     """``out = conv2d(x, weight) + bias`` for x (N, C, H, W) or unbatched (C, H, W).
 
-    ``padding`` is (top, bottom, left, right) zeros. The kernels work on a padded
-    channels-last copy of the input, which is also what backward keeps.
+    ``padding`` is (top, bottom, left, right) zeros. The kernels pad a few samples at a
+    time into a channels-last buffer of their own, so backward keeps only the input.
     """
 
     # the Numba kernels this Function calls, as minitorch.trace() reports them
@@ -27,31 +27,23 @@ class Convolution(Function):
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
         unbatched = x.ndim == 3
-        x_pad = pad_channels_last(x[None] if unbatched else x, padding)
-        out = conv2d_forward(x_pad, weight, bias, stride, dilation, groups)
-        ctx.save_for_backward(x_pad, weight)
+        batch = np.ascontiguousarray(x[None] if unbatched else x)
+        out = conv2d_forward(batch, weight, bias, stride, padding, dilation, groups)
+        ctx.save_for_backward(batch, weight)
         ctx.geometry = (stride, padding, dilation, groups)
-        ctx.input_size = x.shape[-2:]
         ctx.unbatched = unbatched
         return out[0] if unbatched else out
 
     @staticmethod
     def backward(ctx, grad):
-        x_pad, weight = ctx.saved_tensors
-        stride, padding, dilation, groups = ctx.geometry
+        batch, weight = ctx.saved_tensors
         need_input, need_weight, need_bias = ctx.needs_input_grad[:3]
-        grad_out = np.ascontiguousarray(grad[None] if ctx.unbatched else grad)
-        grad_x_pad, grad_weight = conv2d_backward(
-            x_pad, weight, grad_out, stride, dilation, groups, need_input, need_weight
+        grad_out = grad[None] if ctx.unbatched else grad
+        grad_x, grad_weight, grad_bias = conv2d_backward(
+            batch, weight, grad_out, *ctx.geometry, need_input, need_weight, need_bias
         )
-        grad_x = None
-        if grad_x_pad is not None:
-            top, _, left, _ = padding
-            height, width = ctx.input_size
-            inner = grad_x_pad[:, top : top + height, left : left + width, :]
-            grad_x = np.ascontiguousarray(inner.transpose(0, 3, 1, 2))
-            grad_x = grad_x[0] if ctx.unbatched else grad_x
-        grad_bias = grad_out.sum(axis=(0, 2, 3)) if need_bias else None
+        if grad_x is not None and ctx.unbatched:
+            grad_x = grad_x[0]
         return grad_x, grad_weight, grad_bias, None, None, None, None
 
 

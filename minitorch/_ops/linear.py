@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from minitorch.autograd.function import Function
+from minitorch.kernels._threads import over_batch
 
 
 class Linear(Function):
     """``y = x @ weight^T + bias`` for x (*, in_features), weight (out, in), bias (out,) or None.
 
-    Leading dimensions of x are flattened into one batch dimension for a single BLAS
-    product. Backward::
+    Leading dimensions of x are flattened into one batch dimension of rows. Backward::
 
         grad_x = grad_y @ weight      grad_weight = grad_y^T @ x      grad_bias = sum_rows grad_y
+
+    The rows are split over threads like the batch of a convolution
+    (:mod:`minitorch.kernels._threads`): each thread multiplies its own rows with
+    one-thread BLAS, and grad-weight adds up the threads' partial products. BLAS never
+    starts threads of its own that would then spin beside the convolution's workers.
     """
 
     backward_name = "AddmmBackward0"
@@ -19,9 +26,14 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, weight, bias):
         rows = x.reshape(-1, x.shape[-1])
-        out = rows @ weight.T
-        if bias is not None:
-            out += bias
+        out = np.empty((rows.shape[0], weight.shape[0]), dtype=np.result_type(rows, weight))
+
+        def affine(start: int, stop: int) -> None:
+            np.matmul(rows[start:stop], weight.T, out=out[start:stop])
+            if bias is not None:
+                out[start:stop] += bias
+
+        over_batch(rows.shape[0], affine)
         ctx.save_for_backward(rows, weight)
         ctx.input_shape = x.shape
         return out.reshape(*x.shape[:-1], weight.shape[0])
@@ -31,7 +43,15 @@ class Linear(Function):
         rows, weight = ctx.saved_tensors
         need_input, need_weight, need_bias = ctx.needs_input_grad
         grad_rows = grad.reshape(-1, weight.shape[0])
-        grad_x = (grad_rows @ weight).reshape(ctx.input_shape) if need_input else None
-        grad_weight = grad_rows.T @ rows if need_weight else None
+        grad_x = np.empty(rows.shape, dtype=grad_rows.dtype) if need_input else None
+
+        def differentiate(start: int, stop: int) -> np.ndarray | None:
+            if grad_x is not None:
+                np.matmul(grad_rows[start:stop], weight, out=grad_x[start:stop])
+            return grad_rows[start:stop].T @ rows[start:stop] if need_weight else None
+
+        parts = over_batch(rows.shape[0], differentiate)
+        grad_weight = sum(parts) if need_weight else None
         grad_bias = grad_rows.sum(axis=0) if need_bias else None
+        grad_x = grad_x.reshape(ctx.input_shape) if need_input else None
         return grad_x, grad_weight, grad_bias

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from minitorch.autograd.function import Function
 from minitorch.kernels.pool import max_pool2d_backward, max_pool2d_forward
 
@@ -22,11 +20,10 @@ class MaxPool2DWithIndices(Function):
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, dilation, output_size, return_indices):
         unbatched = x.ndim == 3
-        batch = np.ascontiguousarray(x[None] if unbatched else x)
-        n, channels = batch.shape[:2]
-        out = np.empty((n, channels, *output_size), dtype=x.dtype)
-        indices = np.empty((n, channels, *output_size), dtype=np.int64)
-        max_pool2d_forward(batch, out, indices, *kernel_size, *stride, *padding, *dilation)
+        batch = x[None] if unbatched else x
+        out, indices = max_pool2d_forward(
+            batch, kernel_size, stride, padding, dilation, output_size
+        )
         ctx.save_for_backward(indices)
         ctx.input_shape = batch.shape
         ctx.unbatched = unbatched
@@ -37,7 +34,6 @@ class MaxPool2DWithIndices(Function):
     @staticmethod
     def backward(ctx, grad, *unused_index_grad):
         (indices,) = ctx.saved_tensors
-        grad_out = np.ascontiguousarray(grad[None] if ctx.unbatched else grad)
-        grad_x = np.zeros(ctx.input_shape, dtype=grad.dtype)
-        max_pool2d_backward(grad_out, indices, grad_x)
+        grad_out = grad[None] if ctx.unbatched else grad
+        grad_x = max_pool2d_backward(grad_out, indices, ctx.input_shape)
         return grad_x[0] if ctx.unbatched else grad_x, None, None, None, None, None, None

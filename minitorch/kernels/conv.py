@@ -1,56 +1,187 @@
-"""2-D convolution kernels: im2col / col2im over channels-last arrays, one BLAS GEMM per chunk.
+"""2-D convolution: im2col over a channels-last copy of the input, one BLAS product per sample.
 
 A convolution is a matrix product once every receptive field is copied into a row
-("im2col")::
+("im2col"). For one sample, with P = OH*OW output positions and K = KH*KW*C/groups::
 
-    cols[(n, oh, ow), (g, kh, kw, c)] = x_pad[n, oh*sh + kh*dh, ow*sw + kw*dw, g*Cg + c]
-    out[(n, oh, ow), g*Og + o]        = sum_k cols[(n, oh, ow), (g, k)] * w_mat[g, k, o]  (+ bias)
+    cols[p, (g, kh, kw, c)] = x_pad[oh*sh + kh*dh, ow*sw + kw*dw, g*Cg + c]    p = oh*OW + ow
+    out[g*Og + o, p]        = sum_k w_mat[g, o, k] * cols[p, (g, k)]  + bias[g*Og + o]
 
-with ``w_mat[g, (kh, kw, c), o] = weight[g*Og + o, c, kh, kw]``. The backward pass is
-two more products with the same matrices:
+with ``w_mat[g, o, (kh, kw, c)] = weight[g*Og + o, c, kh, kw]``: ``out = w_mat @ cols^T`` per
+group. The backward pass is two more products with the same matrices::
 
-    grad_w_mat[g] = cols[:, g]^T @ grad_out[:, g]      (grad-weight: a GEMM, computed transposed)
-    grad_cols[:, g] = grad_out[:, g] @ w_mat[g]^T      then col2im scatter-adds
-                                                       grad_cols back into grad_x_pad
+    grad_w_mat[g] += grad_out[g] @ cols[:, g]          (summed over the samples)
+    grad_cols[:, g] = grad_out[g]^T @ w_mat[g]         then col2im scatter-adds grad_cols
+                                                       back into the padded input gradient
 
-Why this shape of algorithm (measured on the project's 2-core machine, see
+Why this shape of algorithm (measured on the project's 2-core machines, see
 ``shared/PERF_NOTES.md``):
 
-* **Channels last (NHWC) inside.** With channels innermost, the ``kw*C`` values of one
-  receptive-field row sit next to each other in memory, so im2col copies contiguous runs
-  and the GEMM produces rows ``(n, oh, ow)`` of all output channels. Tensors outside the
-  kernel stay NCHW and contiguous, as PyTorch's are (``view`` works on them as there):
-  each chunk's rows are transposed into the NCHW output while they are still in cache,
-  and the output gradient is gathered back into rows the same way.
-* **Chunks of a few samples.** The full-batch im2col matrices of the tutorial model are
-  13-52 MB and memory copies run at ~14 GB/s here; building the matrix for a few samples
-  at a time keeps it in cache between the copy and the GEMM. Backward rebuilds each
-  chunk's matrix instead of storing it.
-* **BLAS for the arithmetic.** ``np.matmul`` (multithreaded OpenBLAS) does the
-  multiply-adds; the Numba kernels only move data, serially, so the two thread pools
-  never compete (no ``prange`` around BLAS calls).
-
-The padded input is built once by :func:`pad_channels_last`; zero padding is then
-ordinary data and the copy loops need no bounds checks.
+* **Channels last (NHWC) on the input side.** im2col copies the input into a padded
+  channels-last buffer first. With channels innermost, the ``KW*C`` values of one row of a
+  receptive field sit next to each other, so every row of ``cols`` is ``KH`` contiguous
+  copies; zero padding is ordinary data and the copies need no bounds checks.
+* **Channels first (NCHW) on the output side.** ``w_mat @ cols^T`` produces ``(O, P)``,
+  which is exactly one sample of the NCHW output, so outputs stay C-contiguous NCHW as in
+  PyTorch (``view`` works on them) without a transpose; in backward the output gradient is
+  used in place, untouched. BLAS reads ``cols^T`` as a transposed view, at no cost.
+* **A few samples at a time.** The full-batch im2col matrices of the tutorial model are
+  13-52 MB and memory copies run at ~14 GB/s here; building them for a few samples at a
+  time (:data:`CHUNK_BYTES`) keeps each in cache between the copy and the product.
+  Backward rebuilds each chunk's matrix instead of storing it.
+* **Copies that vectorise.** The copy loops walk flat arrays with unsigned positions
+  (:func:`_copy_run`): Numba then emits no negative-index check per access and LLVM
+  vectorises the loops, which made im2col 4-6x faster than slice assignment.
+* **The batch split over threads.** Each thread (:mod:`minitorch.kernels._threads`) takes
+  a contiguous run of samples and works through it with serial Numba kernels and
+  one-thread BLAS; the copy loops only move data and BLAS does the multiply-adds.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba
 import numpy as np
 
-# Size of the im2col buffer for one chunk: small enough to stay in the last-level cache
-# between im2col and the GEMM, large enough that the GEMMs are few. Each multithreaded
-# BLAS call wakes and joins its threads; on a busy 2-core machine many small calls
-# (1 MB chunks) ran several times slower than a few large ones.
-CHUNK_BYTES = 16 * 2**20
+from minitorch.kernels._threads import over_batch
+
+# Size of one thread's im2col buffer: small enough to stay in cache between the copy and
+# the product, large enough that the per-call overheads of the products stay small.
+CHUNK_BYTES = 2**20
+
+
+class ConvGeometry(NamedTuple):
+    """The sizes a convolution's kernels share, worked out once per call."""
+
+    channels: int
+    height: int
+    width: int
+    out_channels: int
+    kernel_h: int
+    kernel_w: int
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    padding: tuple[int, int, int, int]  # top, bottom, left, right
+    groups: int
+    out_h: int
+    out_w: int
+
+    @property
+    def padded_shape(self) -> tuple[int, int, int]:
+        """(Hp, Wp, C) of one sample's padded channels-last copy."""
+        top, bottom, left, right = self.padding
+        return self.height + top + bottom, self.width + left + right, self.channels
+
+    @property
+    def positions(self) -> int:
+        return self.out_h * self.out_w
+
+    @property
+    def depth(self) -> int:
+        """K: the length of one group's receptive field, KH*KW*C/groups."""
+        return self.kernel_h * self.kernel_w * self.channels // self.groups
+
+    def samples_per_chunk(self, itemsize: int) -> int:
+        """How many samples' im2col rows fill about :data:`CHUNK_BYTES` (at least one)."""
+        row_bytes = self.groups * self.depth * itemsize
+        return max(1, CHUNK_BYTES // max(1, row_bytes * self.positions))
+
+
+def output_size(padded: int, kernel: int, stride: int, dilation: int) -> int:
+    """Output length along one axis: floor((padded - dilation*(kernel-1) - 1) / stride) + 1."""
+    return (padded - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def geometry(
+    x_shape: tuple[int, ...],
+    weight_shape: tuple[int, ...],
+    stride: tuple[int, int],
+    padding: tuple[int, int, int, int],
+    dilation: tuple[int, int],
+    groups: int,
+) -> ConvGeometry:
+    """The :class:`ConvGeometry` of input (N, C, H, W) and weight (O, C/groups, KH, KW)."""
+    _, channels, height, width = x_shape
+    out_channels, _, kernel_h, kernel_w = weight_shape
+    top, bottom, left, right = padding
+    out_h = output_size(height + top + bottom, kernel_h, stride[0], dilation[0])
+    out_w = output_size(width + left + right, kernel_w, stride[1], dilation[1])
+    return ConvGeometry(
+        channels, height, width, out_channels, kernel_h, kernel_w,
+        tuple(stride), tuple(dilation), tuple(padding), groups, out_h, out_w,
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- data movement
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _copy_run(dst, dst_start, src, src_start, length):
+    """``dst[dst_start + j] = src[src_start + j]`` for ``j < length``, on flat arrays.
+
+    The positions are unsigned: Numba then drops its negative-index wraparound check
+    from every access, and LLVM compiles the loop to a vectorised copy. With signed
+    positions (or slice assignment) the copies of im2col ran 4-6x slower.
+    """
+    dst_at, src_at = numba.uint64(dst_start), numba.uint64(src_start)
+    for j in range(numba.uint64(length)):
+        dst[dst_at + j] = src[src_at + j]
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _add_run(dst, dst_start, src, src_start, length):
+    """``dst[dst_start + j] += src[src_start + j]`` for ``j < length`` (see :func:`_copy_run`)."""
+    dst_at, src_at = numba.uint64(dst_start), numba.uint64(src_start)
+    for j in range(numba.uint64(length)):
+        dst[dst_at + j] += src[src_at + j]
+
+
+@numba.njit(cache=True, nogil=True)
+def pad_channels_last(x, x_pad, first, top, left):
+    """Copy samples ``first, first+1, ...`` of x (N, C, H, W) into the inside of x_pad.
+
+    x_pad: (n_chunk, Hp, Wp, C), channels last; its border is not written, so a buffer
+    zeroed once keeps zero padding while it is refilled chunk after chunk::
+
+        x_pad[i, top + h, left + w, c] = x[first + i, c, h, w]
+
+    Flat arrays and unsigned positions, as in :func:`_copy_run`.
+    """
+    n_chunk, padded_h, padded_w, channels = x_pad.shape
+    height, width = x.shape[2], x.shape[3]
+    x_flat, pad_flat = x.reshape(-1), x_pad.reshape(-1)
+    for i in range(n_chunk):
+        for c in range(channels):
+            for h in range(height):
+                src = numba.uint64(((first + i) * channels + c) * height + h) * width
+                dst = numba.uint64(((i * padded_h + top + h) * padded_w + left) * channels + c)
+                for w in range(numba.uint64(width)):
+                    pad_flat[dst + w * channels] = x_flat[src + w]
+
+
+@numba.njit(cache=True, nogil=True)
+def unpad_channels_first(grad_x_pad, grad_x, first, top, left):
+    """The inverse of :func:`pad_channels_last` for a gradient: drop the border, back to NCHW.
+
+    grad_x[first + i, c, h, w] = grad_x_pad[i, top + h, left + w, c]
+    """
+    n_chunk, padded_h, padded_w, channels = grad_x_pad.shape
+    height, width = grad_x.shape[2], grad_x.shape[3]
+    x_flat, pad_flat = grad_x.reshape(-1), grad_x_pad.reshape(-1)
+    for i in range(n_chunk):
+        for c in range(channels):
+            for h in range(height):
+                dst = numba.uint64(((first + i) * channels + c) * height + h) * width
+                src = numba.uint64(((i * padded_h + top + h) * padded_w + left) * channels + c)
+                for w in range(numba.uint64(width)):
+                    x_flat[dst + w] = pad_flat[src + w * channels]
 
 
 @numba.njit(cache=True, nogil=True)
 def _runs(channels, groups, kernel_w, dilation_w):
     """How receptive-field rows split into contiguous runs of the flattened (Wp*C) input row.
 
-    With one group and no horizontal dilation the kw*C values of a kernel row are one run;
+    With one group and no horizontal dilation the KW*C values of a kernel row are one run;
     otherwise each kernel column contributes a run of C/groups channels.
     Returns (run length, runs per kernel row).
     """
@@ -60,249 +191,191 @@ def _runs(channels, groups, kernel_w, dilation_w):
 
 
 @numba.njit(cache=True, nogil=True)
-def im2col(
-    x_pad,
-    cols,
-    first_sample,
-    out_h,
-    out_w,
-    kernel_h,
-    kernel_w,
-    stride_h,
-    stride_w,
-    dilation_h,
-    dilation_w,
-    groups,
-):
-    """Copy receptive fields into rows: ``cols[(n, oh, ow), (g, kh, kw, c)]`` (see module doc).
+def im2col(x_pad, cols, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, groups):
+    """Copy receptive fields into rows: ``cols[n, p, (g, kh, kw, c)]`` (see module doc).
 
-    x_pad: (N, Hp, Wp, C) padded input, channels last, C-contiguous.
-    cols:  (n_chunk * out_h * out_w, groups * kernel_h * kernel_w * C/groups), filled for
-           samples ``first_sample .. first_sample + n_chunk - 1``.
-    The copies run over contiguous stretches of memory (see :func:`_runs`), which is what
-    makes channels-last im2col fast; slice assignment compiles to a block copy, about
-    twice as fast as an element loop for the tutorial's 160-value runs.
+    x_pad: (n_chunk, Hp, Wp, C) padded input, channels last, C-contiguous.
+    cols:  (n_chunk, OH*OW, groups*KH*KW*C/groups), C-contiguous.
+    Each row of ``cols`` is a few contiguous runs of the input (see :func:`_runs`), which is
+    what makes channels-last im2col fast; both arrays are walked flat (see :func:`_copy_run`).
     """
-    n_total, padded_h, padded_w, channels = x_pad.shape
-    x_rows = x_pad.reshape(n_total, padded_h, padded_w * channels)
+    n_chunk, padded_h, padded_w, channels = x_pad.shape
+    positions, depth = cols.shape[1], cols.shape[2]
+    x_flat, cols_flat = x_pad.reshape(-1), cols.reshape(-1)
+    out_w = (padded_w - dilation_w * (kernel_w - 1) - 1) // stride_w + 1
     run, runs_per_kernel_row = _runs(channels, groups, kernel_w, dilation_w)
     group_channels = channels // groups
-    n_chunk = cols.shape[0] // (out_h * out_w)
-    row = 0
-    for n in range(first_sample, first_sample + n_chunk):
-        for oh in range(out_h):
-            for ow in range(out_w):
-                col = 0
-                for g in range(groups):
-                    for kh in range(kernel_h):
-                        h = oh * stride_h + kh * dilation_h
-                        for kw in range(runs_per_kernel_row):
-                            start = (
-                                ow * stride_w + kw * dilation_w
-                            ) * channels + g * group_channels
-                            cols[row, col : col + run] = x_rows[n, h, start : start + run]
-                            col += run
-                row += 1
+    for n in range(n_chunk):
+        for p in range(positions):
+            oh, ow = p // out_w, p % out_w
+            col = (n * positions + p) * depth
+            for g in range(groups):
+                for kh in range(kernel_h):
+                    row = (n * padded_h + oh * stride_h + kh * dilation_h) * padded_w
+                    for kw in range(runs_per_kernel_row):
+                        column = ow * stride_w + kw * dilation_w
+                        start = (row + column) * channels + g * group_channels
+                        _copy_run(cols_flat, col, x_flat, start, run)
+                        col += run
 
 
 @numba.njit(cache=True, nogil=True)
 def col2im(
-    cols,
-    grad_x_pad,
-    first_sample,
-    out_h,
-    out_w,
-    kernel_h,
-    kernel_w,
-    stride_h,
-    stride_w,
-    dilation_h,
-    dilation_w,
-    groups,
+    cols, grad_x_pad, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, groups
 ):
     """The adjoint of :func:`im2col`: scatter-add rows of ``cols`` back into ``grad_x_pad``.
 
-    grad_x_pad[n, oh*sh + kh*dh, ow*sw + kw*dw, g*Cg + c] += cols[(n, oh, ow), (g, kh, kw, c)]
+    grad_x_pad[n, oh*sh + kh*dh, ow*sw + kw*dw, g*Cg + c] += cols[n, p, (g, kh, kw, c)]
     Shapes as in :func:`im2col`. Overlapping receptive fields (stride < kernel) add up.
     """
-    n_total, padded_h, padded_w, channels = grad_x_pad.shape
-    grad_rows = grad_x_pad.reshape(n_total, padded_h, padded_w * channels)
+    n_chunk, padded_h, padded_w, channels = grad_x_pad.shape
+    positions, depth = cols.shape[1], cols.shape[2]
+    grad_flat, cols_flat = grad_x_pad.reshape(-1), cols.reshape(-1)
+    out_w = (padded_w - dilation_w * (kernel_w - 1) - 1) // stride_w + 1
     run, runs_per_kernel_row = _runs(channels, groups, kernel_w, dilation_w)
     group_channels = channels // groups
-    n_chunk = cols.shape[0] // (out_h * out_w)
-    row = 0
-    for n in range(first_sample, first_sample + n_chunk):
-        for oh in range(out_h):
-            for ow in range(out_w):
-                col = 0
-                for g in range(groups):
-                    for kh in range(kernel_h):
-                        h = oh * stride_h + kh * dilation_h
-                        for kw in range(runs_per_kernel_row):
-                            start = (
-                                ow * stride_w + kw * dilation_w
-                            ) * channels + g * group_channels
-                            grad_rows[n, h, start : start + run] += cols[row, col : col + run]
-                            col += run
-                row += 1
-
-
-@numba.njit(cache=True, nogil=True)
-def rows_to_channels_first(rows, out, first_sample, bias):
-    """Transpose a chunk of GEMM rows into the NCHW output and add the bias.
-
-    rows: (n_chunk * OH*OW, O), row (n, p) with p = oh*OW + ow; out: (N, O, OH*OW);
-    out[first_sample + n, o, p] = rows[n*OH*OW + p, o] + bias[o].
-    """
-    n_out, positions = out.shape[1], out.shape[2]
-    n_chunk = rows.shape[0] // positions
     for n in range(n_chunk):
-        base = n * positions
-        for o in range(n_out):
-            b = bias[o]
-            for p in range(positions):
-                out[first_sample + n, o, p] = rows[base + p, o] + b
+        for p in range(positions):
+            oh, ow = p // out_w, p % out_w
+            col = (n * positions + p) * depth
+            for g in range(groups):
+                for kh in range(kernel_h):
+                    row = (n * padded_h + oh * stride_h + kh * dilation_h) * padded_w
+                    for kw in range(runs_per_kernel_row):
+                        column = ow * stride_w + kw * dilation_w
+                        start = (row + column) * channels + g * group_channels
+                        _add_run(grad_flat, start, cols_flat, col, run)
+                        col += run
 
 
-@numba.njit(cache=True, nogil=True)
-def channels_first_to_rows(grad_out, rows, first_sample):
-    """The inverse transpose: rows[n*OH*OW + p, o] = grad_out[first_sample + n, o, p].
-
-    grad_out: (N, O, OH*OW) C-contiguous; rows: (n_chunk * OH*OW, O).
-    """
-    n_out, positions = grad_out.shape[1], grad_out.shape[2]
-    n_chunk = rows.shape[0] // positions
-    for n in range(n_chunk):
-        base = n * positions
-        for o in range(n_out):
-            for p in range(positions):
-                rows[base + p, o] = grad_out[first_sample + n, o, p]
-
-
-def pad_channels_last(x: np.ndarray, padding: tuple[int, int, int, int]) -> np.ndarray:
-    """(N, C, H, W) of any memory layout -> C-contiguous (N, H+top+bottom, W+left+right, C).
-
-    ``padding`` is (top, bottom, left, right); the border is zeros.
-    """
-    top, bottom, left, right = padding
-    n, c, h, w = x.shape
-    x_pad = np.zeros((n, h + top + bottom, w + left + right, c), dtype=x.dtype)
-    x_pad[:, top : top + h, left : left + w, :] = x.transpose(0, 2, 3, 1)
-    return x_pad
+# --------------------------------------------------------------------------- the products
 
 
 def weight_matrix(weight: np.ndarray, groups: int) -> np.ndarray:
-    """(O, C/groups, KH, KW) -> (groups, KH*KW*C/groups, O/groups), rows ordered (kh, kw, c)."""
+    """(O, C/groups, KH, KW) -> (groups, O/groups, KH*KW*C/groups), columns ordered (kh, kw, c)."""
     out_channels, group_channels, kernel_h, kernel_w = weight.shape
     per_group = weight.reshape(groups, out_channels // groups, group_channels, kernel_h, kernel_w)
-    matrix = per_group.transpose(0, 3, 4, 2, 1).reshape(groups, -1, out_channels // groups)
+    matrix = per_group.transpose(0, 1, 3, 4, 2).reshape(groups, out_channels // groups, -1)
     return np.ascontiguousarray(matrix)
 
 
-def output_size(padded: int, kernel: int, stride: int, dilation: int) -> int:
-    """Output length along one axis: floor((padded - dilation*(kernel-1) - 1) / stride) + 1."""
-    return (padded - dilation * (kernel - 1) - 1) // stride + 1
-
-
-def _chunking(n: int, rows_per_sample: int, row_bytes: int) -> tuple[int, int]:
-    """Samples per chunk (at least 1, about CHUNK_BYTES of im2col rows) and the chunk's rows."""
-    samples = max(1, min(n, CHUNK_BYTES // max(1, row_bytes * rows_per_sample)))
-    return samples, samples * rows_per_sample
-
-
-def _group_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray, groups: int) -> None:
-    """out[:, g] = a[:, g] @ b[g] for each group's column block of ``a`` and ``out``."""
-    if groups == 1:
-        np.matmul(a, b[0], out=out)
-        return
-    depth, width = b.shape[1], b.shape[2]
-    for g in range(groups):
-        out[:, g * width : (g + 1) * width] = a[:, g * depth : (g + 1) * depth] @ b[g]
+def _weight_from_matrix(matrix: np.ndarray, weight_shape: tuple[int, ...]) -> np.ndarray:
+    """The inverse of :func:`weight_matrix`."""
+    out_channels, group_channels, kernel_h, kernel_w = weight_shape
+    groups = matrix.shape[0]
+    per_group = matrix.reshape(groups, out_channels // groups, kernel_h, kernel_w, group_channels)
+    return np.ascontiguousarray(per_group.transpose(0, 1, 4, 2, 3)).reshape(weight_shape)
 
 
 def conv2d_forward(
-    x_pad: np.ndarray,
+    x: np.ndarray,
     weight: np.ndarray,
     bias: np.ndarray | None,
     stride: tuple[int, int],
+    padding: tuple[int, int, int, int],
     dilation: tuple[int, int],
     groups: int,
 ) -> np.ndarray:
-    """Convolve a padded channels-last input; returns the C-contiguous NCHW output (N, O, OH, OW).
+    """Convolve x (N, C, H, W); returns the C-contiguous output (N, O, OH, OW).
 
-    x_pad: (N, Hp, Wp, C) from :func:`pad_channels_last`; weight: (O, C/groups, KH, KW);
-    bias: (O,) or None. Arguments are assumed valid (the functional layer checked them).
+    weight: (O, C/groups, KH, KW); bias: (O,) or None; padding: (top, bottom, left, right)
+    zeros. Arguments are assumed valid (the functional layer checked them).
     """
-    n, padded_h, padded_w, _ = x_pad.shape
-    out_channels, _, kernel_h, kernel_w = weight.shape
-    out_h = output_size(padded_h, kernel_h, stride[0], dilation[0])
-    out_w = output_size(padded_w, kernel_w, stride[1], dilation[1])
+    x = np.ascontiguousarray(x)
+    geo = geometry(x.shape, weight.shape, stride, padding, dilation, groups)
     w_mat = weight_matrix(weight, groups)
-    geometry = (out_h, out_w, kernel_h, kernel_w, *stride, *dilation, groups)
-    positions = out_h * out_w
-    chunk, chunk_rows = _chunking(n, positions, w_mat.shape[1] * groups * x_pad.itemsize)
-    cols = np.empty((chunk_rows, groups * w_mat.shape[1]), dtype=x_pad.dtype)
-    rows = np.empty((chunk_rows, out_channels), dtype=x_pad.dtype)
-    out = np.empty((n, out_channels, positions), dtype=x_pad.dtype)
-    bias = np.zeros(out_channels, x_pad.dtype) if bias is None else np.ascontiguousarray(bias)
-    for first in range(0, n, chunk):
-        used = (min(first + chunk, n) - first) * positions
-        im2col(x_pad, cols[:used], first, *geometry)
-        _group_matmul(cols[:used], w_mat, rows[:used], groups)
-        rows_to_channels_first(rows[:used], out, first, bias)
-    return out.reshape(n, out_channels, out_h, out_w)
+    group_out, depth = w_mat.shape[1], w_mat.shape[2]
+    out = np.empty((x.shape[0], geo.out_channels, geo.positions), dtype=x.dtype)
+    chunk = geo.samples_per_chunk(x.itemsize)
+    top, _, left, _ = geo.padding
+    window = (geo.kernel_h, geo.kernel_w, *geo.stride, *geo.dilation, groups)
+
+    def convolve(start: int, stop: int) -> None:
+        x_pad = np.zeros((chunk, *geo.padded_shape), dtype=x.dtype)
+        cols = np.empty((chunk, geo.positions, groups * depth), dtype=x.dtype)
+        for first in range(start, stop, chunk):
+            n = min(chunk, stop - first)
+            pad_channels_last(x, x_pad[:n], first, top, left)
+            im2col(x_pad[:n], cols[:n], *window)
+            for g in range(groups):
+                np.matmul(
+                    w_mat[g],
+                    cols[:n, :, g * depth : (g + 1) * depth].transpose(0, 2, 1),
+                    out=out[first : first + n, g * group_out : (g + 1) * group_out],
+                )
+            if bias is not None:
+                out[first : first + n] += bias[:, None]
+
+    over_batch(x.shape[0], convolve)
+    return out.reshape(x.shape[0], geo.out_channels, geo.out_h, geo.out_w)
 
 
 def conv2d_backward(
-    x_pad: np.ndarray,
+    x: np.ndarray,
     weight: np.ndarray,
     grad_out: np.ndarray,
     stride: tuple[int, int],
+    padding: tuple[int, int, int, int],
     dilation: tuple[int, int],
     groups: int,
     need_input_grad: bool,
     need_weight_grad: bool,
-) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Gradients of :func:`conv2d_forward` w.r.t. the padded input and the weight.
+    need_bias_grad: bool,
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """Gradients of :func:`conv2d_forward` w.r.t. x, the weight and the bias.
 
-    grad_out: (N, O, OH, OW) C-contiguous. Returns ``(grad_x_pad, grad_weight)`` with
-    shapes (N, Hp, Wp, C) (channels last, like ``x_pad``) and (O, C/groups, KH, KW); None
-    where not requested. Per chunk, the output gradient is gathered into rows; grad-weight
-    adds ``rows^T @ cols`` (im2col rebuilt for the chunk); grad-input multiplies the rows
-    by the transposed weight matrix and scatters the result with col2im.
+    grad_out: (N, O, OH, OW). Returns ``(grad_x, grad_weight, grad_bias)`` shaped like x,
+    weight and (O,); None where not requested. Per chunk of samples, grad-weight adds
+    ``grad_out @ cols`` (im2col rebuilt for the chunk) and grad-input multiplies the output
+    gradient by the weight matrix and scatters the result with col2im. Each thread sums
+    its own part of grad-weight and grad-bias; the parts are added at the end.
     """
-    n, out_channels, out_h, out_w = grad_out.shape
-    _, group_channels, kernel_h, kernel_w = weight.shape
+    x = np.ascontiguousarray(x)
+    geo = geometry(x.shape, weight.shape, stride, padding, dilation, groups)
     w_mat = weight_matrix(weight, groups)
-    w_mat_t = np.ascontiguousarray(w_mat.transpose(0, 2, 1))
-    depth, group_out = w_mat.shape[1], w_mat.shape[2]
-    geometry = (out_h, out_w, kernel_h, kernel_w, *stride, *dilation, groups)
-    positions = out_h * out_w
-    grad_flat = grad_out.reshape(n, out_channels, positions)
-    chunk, chunk_rows = _chunking(n, positions, depth * groups * x_pad.itemsize)
-    cols = np.empty((chunk_rows, groups * depth), dtype=x_pad.dtype)
-    rows = np.empty((chunk_rows, out_channels), dtype=x_pad.dtype)
-    # grad-weight accumulates transposed, (groups, O/groups, KH*KW*C/groups): OpenBLAS runs
-    # rows^T @ cols about 25% faster than cols^T @ rows on these shapes.
-    grad_w_mat_t = np.zeros_like(w_mat_t) if need_weight_grad else None
-    grad_x_pad = np.zeros_like(x_pad) if need_input_grad else None
-    for first in range(0, n, chunk):
-        used = (min(first + chunk, n) - first) * positions
-        channels_first_to_rows(grad_flat, rows[:used], first)
-        if grad_w_mat_t is not None:
-            im2col(x_pad, cols[:used], first, *geometry)
-            for g in range(groups):
-                grad_w_mat_t[g] += (
-                    rows[:used, g * group_out : (g + 1) * group_out].T
-                    @ cols[:used, g * depth : (g + 1) * depth]
-                )
-        if grad_x_pad is not None:
-            _group_matmul(rows[:used], w_mat_t, cols[:used], groups)
-            col2im(cols[:used], grad_x_pad, first, *geometry)
-    grad_weight = None
-    if grad_w_mat_t is not None:
-        per_group = grad_w_mat_t.reshape(groups, group_out, kernel_h, kernel_w, group_channels)
-        grad_weight = np.ascontiguousarray(per_group.transpose(0, 1, 4, 2, 3)).reshape(
-            out_channels, group_channels, kernel_h, kernel_w
-        )
-    return grad_x_pad, grad_weight
+    group_out, depth = w_mat.shape[1], w_mat.shape[2]
+    grad_flat = np.ascontiguousarray(grad_out).reshape(x.shape[0], geo.out_channels, geo.positions)
+    grad_x = np.empty_like(x) if need_input_grad else None
+    chunk = geo.samples_per_chunk(x.itemsize)
+    top, _, left, _ = geo.padding
+    window = (geo.kernel_h, geo.kernel_w, *geo.stride, *geo.dilation, groups)
+
+    def differentiate(start: int, stop: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        x_pad = np.zeros((chunk, *geo.padded_shape), dtype=x.dtype)
+        grad_pad = np.empty_like(x_pad) if grad_x is not None else None
+        cols = np.empty((chunk, geo.positions, groups * depth), dtype=x.dtype)
+        per_sample = np.empty((chunk, group_out, depth), dtype=x.dtype)
+        grad_w_mat = np.zeros_like(w_mat) if need_weight_grad else None
+        for first in range(start, stop, chunk):
+            n = min(chunk, stop - first)
+            grad_chunk = grad_flat[first : first + n]
+            if grad_w_mat is not None:
+                pad_channels_last(x, x_pad[:n], first, top, left)
+                im2col(x_pad[:n], cols[:n], *window)
+                for g in range(groups):
+                    np.matmul(
+                        grad_chunk[:, g * group_out : (g + 1) * group_out],
+                        cols[:n, :, g * depth : (g + 1) * depth],
+                        out=per_sample[:n],
+                    )
+                    grad_w_mat[g] += per_sample[:n].sum(axis=0)
+            if grad_pad is not None:
+                for g in range(groups):
+                    np.matmul(
+                        grad_chunk[:, g * group_out : (g + 1) * group_out].transpose(0, 2, 1),
+                        w_mat[g],
+                        out=cols[:n, :, g * depth : (g + 1) * depth],
+                    )
+                grad_pad[:n] = 0
+                col2im(cols[:n], grad_pad[:n], *window)
+                unpad_channels_first(grad_pad[:n], grad_x, first, top, left)
+        grad_bias = grad_flat[start:stop].sum(axis=(0, 2)) if need_bias_grad else None
+        return grad_w_mat, grad_bias
+
+    parts = over_batch(x.shape[0], differentiate)
+    grad_weight = grad_bias = None
+    if need_weight_grad:
+        grad_weight = _weight_from_matrix(sum(part[0] for part in parts), weight.shape)
+    if need_bias_grad:
+        grad_bias = sum(part[1] for part in parts)
+    return grad_x, grad_weight, grad_bias

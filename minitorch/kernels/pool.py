@@ -10,8 +10,15 @@ For x (N, C, H, W), one plane ``x[n, c]`` at a time::
 Why plane by plane over NCHW arrays: tensors are NCHW and contiguous at this floor (as in
 PyTorch), and a plane is contiguous, so the window walk reads memory nearly in order and
 each input element is read about once for non-overlapping windows; no transposed copy of
-the activations is needed on the way in or out. Window positions in the padding are
-skipped by bounds checks (they would hold -inf, which never wins).
+the activations is needed on the way in or out. The backward pass reuses the forward's
+argmax: the flat index addresses the input plane directly, no search and no division.
+
+2x2 windows with stride 2 (the tutorial's ``MaxPool2d(2)``, the most common pooling)
+take a fast path written without loops or branches (:func:`max_pool2d_2x2_forward`);
+other windows take the general kernel. Backward is one kernel for all windows.
+
+The batch is split over threads (:mod:`minitorch.kernels._threads`); each thread runs
+the loops on its own samples.
 
 Ties and NaN follow PyTorch's CPU kernel: the scan goes row by row through the window,
 a value replaces the running maximum only if it is strictly greater (so the first of
@@ -24,15 +31,80 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from minitorch.kernels._threads import over_batch
+
+Pair = tuple[int, int]
+
 
 @numba.njit(cache=True, nogil=True)
-def max_pool2d_forward(
-    x, out, indices, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w
-):
-    """Fill ``out`` and ``indices`` (both (N, C, OH, OW)) from ``x`` (N, C, H, W); see above."""
-    n_samples, channels, height, width = x.shape
+def max_pool2d_2x2_forward(x, out, indices, first, last):
+    """Fill ``out`` and ``indices`` (N, C, OH, OW) for samples ``first..last-1`` of x.
+
+    2x2 windows with stride 2 and no padding, the four values of each window named one by
+    one: ``max`` keeps its first argument unless the second is strictly greater, so the
+    maximum is the first of equal values, and the index is that of the first value equal
+    to it. Written as straight-line selects, this compiles to branch-free code; the
+    general kernel's data-dependent ``if`` in a loop is mispredicted about every other
+    value on real data and took ~9x longer on the tutorial's first pooling. A window
+    holding NaN (one check that is almost never true, so it costs nothing) gives NaN and
+    the index of its last NaN, as the general scan does.
+    """
+    channels, width = x.shape[1], x.shape[3]
     out_h, out_w = out.shape[2], out.shape[3]
-    for n in range(n_samples):
+    for n in range(first, last):
+        for c in range(channels):
+            for oh in range(out_h):
+                h = 2 * oh
+                for ow in range(out_w):
+                    w = 2 * ow
+                    top_left, top_right = x[n, c, h, w], x[n, c, h, w + 1]
+                    low_left, low_right = x[n, c, h + 1, w], x[n, c, h + 1, w + 1]
+                    best = max(max(top_left, top_right), max(low_left, low_right))
+                    at = h * width + w  # flat index of the top-left value
+                    index = at + width + 1
+                    index = at + width if low_left == best else index
+                    index = at + 1 if top_right == best else index
+                    index = at if top_left == best else index
+                    has_nan = (
+                        top_left != top_left
+                        or top_right != top_right
+                        or low_left != low_left
+                        or low_right != low_right
+                    )
+                    if has_nan:
+                        best = np.nan
+                        index = at
+                        index = at + 1 if top_right != top_right else index
+                        index = at + width if low_left != low_left else index
+                        index = at + width + 1 if low_right != low_right else index
+                    out[n, c, oh, ow] = best
+                    indices[n, c, oh, ow] = index
+
+
+@numba.njit(cache=True, nogil=True)
+def max_pool2d_general_forward(
+    x,
+    out,
+    indices,
+    first,
+    last,
+    kernel_h,
+    kernel_w,
+    stride_h,
+    stride_w,
+    pad_h,
+    pad_w,
+    dilation_h,
+    dilation_w,
+):
+    """Fill ``out`` and ``indices`` (N, C, OH, OW) for samples ``first..last-1`` of x.
+
+    Any window: positions in the padding are skipped by bounds checks (they would hold
+    -inf, which never wins).
+    """
+    channels, height, width = x.shape[1], x.shape[2], x.shape[3]
+    out_h, out_w = out.shape[2], out.shape[3]
+    for n in range(first, last):
         for c in range(channels):
             plane = x[n, c]
             for oh in range(out_h):
@@ -64,17 +136,91 @@ def max_pool2d_forward(
 
 
 @numba.njit(cache=True, nogil=True)
-def max_pool2d_backward(grad_out, indices, grad_x):
-    """Scatter-add ``grad_out`` (N, C, OH, OW) into zeroed ``grad_x`` (N, C, H, W) at ``indices``.
+def max_pool2d_scatter_backward(grad_out, indices, grad_x, first, last):
+    """Scatter-add ``grad_out`` (N, C, OH*OW) into ``grad_x`` (N, C, H*W) at ``indices``.
 
-    Overlapping windows (stride < kernel) can pick the same input element; their
-    gradients add up.
+    Samples ``first..last-1`` of grad_x are zeroed first. Overlapping windows (stride <
+    kernel) can pick the same input element; their gradients add up. The flat index
+    addresses the input plane directly: no search, no division.
     """
-    n_samples, channels, out_h, out_w = grad_out.shape
-    width = grad_x.shape[3]
-    for n in range(n_samples):
+    channels, positions = grad_out.shape[1], grad_out.shape[2]
+    for n in range(first, last):
         for c in range(channels):
-            for oh in range(out_h):
-                for ow in range(out_w):
-                    flat = indices[n, c, oh, ow]
-                    grad_x[n, c, flat // width, flat % width] += grad_out[n, c, oh, ow]
+            plane = grad_x[n, c]
+            size = plane.shape[0]
+            plane[:] = 0.0
+            for p in range(positions):
+                index = indices[n, c, p]
+                # A window lying wholly in the padding (ceil_mode) holds -inf and an index
+                # outside the plane: it has no input to send a gradient to.
+                if 0 <= index < size:
+                    plane[index] += grad_out[n, c, p]
+
+
+def _fits_2x2_kernel(
+    shape: tuple[int, ...],
+    kernel: Pair,
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    output_size: Pair,
+) -> bool:
+    """Whether :func:`max_pool2d_2x2_forward` applies to these windows.
+
+    It needs 2x2 windows, stride 2, no padding or dilation, and every window inside the
+    input (``ceil_mode`` can add a last one that is not).
+    """
+    height, width = shape[-2:]
+    return (
+        tuple(kernel) == tuple(stride) == (2, 2)
+        and tuple(padding) == (0, 0)
+        and tuple(dilation) == (1, 1)
+        and 2 * output_size[0] <= height
+        and 2 * output_size[1] <= width
+    )
+
+
+def max_pool2d_forward(
+    x: np.ndarray,
+    kernel: Pair,
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    output_size: Pair,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Max-pool x (N, C, H, W); returns ``(out, indices)``, both (N, C, OH, OW).
+
+    Arguments are assumed valid (the functional layer checked them).
+    """
+    x = np.ascontiguousarray(x)
+    n, channels = x.shape[:2]
+    out = np.empty((n, channels, *output_size), dtype=x.dtype)
+    indices = np.empty((n, channels, *output_size), dtype=np.int64)
+    if _fits_2x2_kernel(x.shape, kernel, stride, padding, dilation, output_size):
+        over_batch(n, lambda start, stop: max_pool2d_2x2_forward(x, out, indices, start, stop))
+    else:
+        window = (*kernel, *stride, *padding, *dilation)
+        over_batch(
+            n,
+            lambda start, stop: max_pool2d_general_forward(x, out, indices, start, stop, *window),
+        )
+    return out, indices
+
+
+def max_pool2d_backward(
+    grad_out: np.ndarray, indices: np.ndarray, input_shape: tuple[int, ...]
+) -> np.ndarray:
+    """The gradient (shaped ``input_shape``, (N, C, H, W)) of :func:`max_pool2d_forward`."""
+    n, channels, height, width = input_shape
+    positions = grad_out.shape[2] * grad_out.shape[3]
+    grad_x = np.empty(input_shape, dtype=grad_out.dtype)
+    flat_grad = np.ascontiguousarray(grad_out).reshape(n, channels, positions)
+    flat_indices = indices.reshape(n, channels, positions)
+    flat_x = grad_x.reshape(n, channels, height * width)
+    over_batch(
+        n,
+        lambda start, stop: max_pool2d_scatter_backward(
+            flat_grad, flat_indices, flat_x, start, stop
+        ),
+    )
+    return grad_x

@@ -1,0 +1,134 @@
+"""Running a kernel on parts of a batch at once: one Python thread per part, BLAS on one thread.
+
+The convolution, pooling and linear kernels split the batch into as many contiguous runs of
+samples as there are threads, and each thread works through its own run with serial code:
+Numba kernels compiled with ``nogil=True`` and numpy's matrix products (one-thread BLAS).
+Both release the GIL, so plain ``threading`` runs them truly in parallel.
+
+Why not Numba's ``prange`` and multithreaded BLAS? Measured on the project's 2-core machines
+(``shared/PERF_NOTES.md``): every layout that combined them was slower, often several times.
+Two thread pools on two cores spin while they wait and block each other, and a BLAS call
+that starts its own threads inside a parallel loop ran 10-100x slow. Here only one kind of
+thread ever does work, and nothing spins: an idle worker waits on a queue.
+
+While a split runs, every BLAS library in the process is held to one thread (through
+threadpoolctl, which finds NumPy's OpenBLAS or MKL however it was installed) and restored
+afterwards, so BLAS starts no threads of its own to compete with the workers.
+
+The number of parts is Numba's thread count: ``numba.set_num_threads(n)`` sets it, as it
+would for a ``prange`` loop. Without threadpoolctl, BLAS cannot be held to one thread and
+everything runs in one part, with BLAS threading as configured.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import numba
+
+try:
+    from threadpoolctl import ThreadpoolController
+except ImportError:  # an optional dependency: without it the kernels run in one thread
+    ThreadpoolController = None
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_workers: ThreadPoolExecutor | None = None
+_worker_count = 0
+_blas: list[Any] | None = None  # threadpoolctl's controllers of the BLAS libraries loaded
+_blas_users = 0
+_blas_saved: list[int] = []
+
+
+def _blas_libraries() -> list[Any]:
+    """The BLAS libraries loaded in this process (found once; looking costs ~20 ms)."""
+    global _blas
+    if _blas is None:
+        controller = ThreadpoolController()
+        _blas = [lib for lib in controller.lib_controllers if lib.user_api == "blas"]
+    return _blas
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Hold every BLAS library to one thread inside the block; restore the counts after.
+
+    Nested and concurrent blocks share one hold: the first to enter saves the counts and
+    the last to leave restores them.
+    """
+    global _blas_users, _blas_saved
+    libraries = _blas_libraries() if ThreadpoolController is not None else []
+    with _lock:
+        if _blas_users == 0:
+            _blas_saved = [lib.get_num_threads() for lib in libraries]
+            for lib in libraries:
+                lib.set_num_threads(1)
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _blas_users -= 1
+            if _blas_users == 0:
+                for lib, count in zip(libraries, _blas_saved, strict=True):
+                    lib.set_num_threads(count)
+
+
+def num_threads() -> int:
+    """How many parts a batch is split into: Numba's thread count (1 without threadpoolctl)."""
+    return numba.get_num_threads() if ThreadpoolController is not None else 1
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    """The worker threads (created on first use, renewed when the thread count changes)."""
+    global _workers, _worker_count
+    with _lock:
+        if _workers is None or _worker_count != workers:
+            if _workers is not None:
+                _workers.shutdown(wait=False)
+            _workers = ThreadPoolExecutor(workers, thread_name_prefix="minitorch-kernel")
+            _worker_count = workers
+        return _workers
+
+
+def _forget_workers_after_fork() -> None:
+    """A forked child has none of its parent's threads: start afresh, nothing held."""
+    global _workers, _lock, _blas_users
+    _workers, _lock, _blas_users = None, threading.Lock(), 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_workers_after_fork)
+
+
+def split(total: int, parts: int) -> list[tuple[int, int]]:
+    """``parts`` contiguous ranges ``(start, stop)`` covering ``0..total``, sizes within one."""
+    bounds = [total * i // parts for i in range(parts + 1)]
+    return [(bounds[i], bounds[i + 1]) for i in range(parts) if bounds[i] < bounds[i + 1]]
+
+
+def over_batch(total: int, work: Callable[[int, int], T]) -> list[T]:
+    """Run ``work(start, stop)`` on contiguous parts of ``range(total)``, one per thread.
+
+    The calling thread takes the first part, worker threads the others; the results come
+    back in the order of the parts. With one part ``work(0, total)`` just runs here, with
+    BLAS threading left as it is.
+    """
+    threads = num_threads()
+    parts = split(total, max(1, min(total, threads)))
+    if len(parts) <= 1:
+        return [work(0, total)]
+    with one_blas_thread():
+        pool = _pool(threads - 1)
+        others = [pool.submit(work, start, stop) for start, stop in parts[1:]]
+        try:
+            first = work(*parts[0])
+        finally:
+            wait(others)  # BLAS stays on one thread until every part is done
+        return [first] + [future.result() for future in others]
