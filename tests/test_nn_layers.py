@@ -353,3 +353,26 @@ def test_log_softmax_without_dim_warns():
     x = normal(15, (2, 3, 4), np.float64)
     with pytest.warns(UserWarning, match="Implicit dimension choice for log_softmax"):
         assert_parity(lambda t, x: t.nn.functional.log_softmax(x), x)
+
+
+def test_max_pool2d_window_wholly_in_the_padding():
+    """ceil_mode can make a window that covers only padding: -inf and an out-of-plane index,
+    as in PyTorch. Its backward must skip that window (PyTorch 2.14's own backward corrupts
+    memory there), so the gradient is checked against the windows that hold input."""
+    x = np.array(
+        [[[[0.25, 1.0, 0.5, -1.25, 0.75]], [[-0.5, 0.0, -0.25, -0.75, -1.0]]]], dtype=np.float32
+    )
+    args = dict(kernel_size=(2, 3), stride=(2, 3), padding=(1, 0), dilation=(2, 2), ceil_mode=True)
+    assert_parity(
+        lambda t, x: t.nn.functional.max_pool2d(x, return_indices=True, **args), x, grad=False
+    )
+    mt_x = minitorch.tensor(x, requires_grad=True)
+    out, indices = minitorch.nn.functional.max_pool2d(mt_x, return_indices=True, **args)
+    assert not np.isfinite(out.detach().numpy()).all()
+    upstream = np.arange(1, out.numel() + 1, dtype=np.float32).reshape(tuple(out.shape))
+    out.backward(minitorch.tensor(upstream))
+    expected = np.zeros_like(x).reshape(x.shape[0], x.shape[1], -1)
+    for (n, c, i, j), index in np.ndenumerate(indices.numpy()):
+        if np.isfinite(out.detach().numpy()[n, c, i, j]):
+            expected[n, c, index] += upstream[n, c, i, j]
+    np.testing.assert_array_equal(mt_x.grad.numpy(), expected.reshape(x.shape))
