@@ -691,7 +691,17 @@ def _load_zip(
         load_storage=load_storage,
         encoding=encoding,
     )
-    return unpickler.load()
+    if not weights_only:
+        return unpickler.load()
+    try:
+        return unpickler.load()
+    except (ValueError, KeyError, IndexError) as error:
+        # the pickle machine itself failed on a malformed or hostile file (an unknown
+        # extension code, a bad memo reference, an empty stack): refused like a forbidden global
+        raise pickle.UnpicklingError(
+            f"Weights only load failed: malformed pickle in data.pkl of {what} "
+            f"({type(error).__name__}: {error})"
+        ) from None
 
 
 def _storage_fields(fields: tuple, what: str) -> tuple[StorageType, str, str, int]:

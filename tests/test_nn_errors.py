@@ -541,7 +541,7 @@ MORE = [
         "NLL with probabilities",
         lambda t, x, y: t.nn.functional.nll_loss(x, y),
         (f32(3, 5), f32(3, 5)),
-        "expected target dtype to be Long or Byte",
+        "0D or 1D target tensor expected",  # PyTorch checks the target's rank before its dtype
     ),
     (
         "weights of another shape",

@@ -427,7 +427,8 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * np.sign(x)  # sign(0) = 0: PyTorch's subgradient at the kink
+        # sign(0) = 0: PyTorch's subgradient at the kink; its sign(nan) is 0 as well
+        return grad * np.nan_to_num(np.sign(x), nan=0.0)
 
 
 class Tanh(Function):
@@ -468,7 +469,8 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (out > 0)  # relu'(0) = 0, as in PyTorch
+        # relu'(0) = 0, and a NaN passes the gradient through: PyTorch zeroes where out <= 0
+        return grad * ~(out <= 0)
 
 
 class Clamp(Function):

@@ -54,8 +54,6 @@ def _key_item(item: Any) -> Any:
     if isinstance(item, (list, tuple, np.ndarray)):
         return _index_array(item)
     if isinstance(item, slice):
-        if item.step is not None and operator.index(item.step) <= 0:
-            raise ValueError("step must be greater than zero")
         return item
     try:
         return operator.index(item)
@@ -112,17 +110,35 @@ def parse_key(key: Any, shape: tuple[int, ...]) -> tuple[tuple, bool, str]:
     if used > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     dim = 0
-    for item in items:
+    kept_sizes = list(shape)  # what each dimension keeps of its length after the key
+    index_arrays = []
+    for position, item in enumerate(items):
         if item is Ellipsis:
             dim += ndim - used
         elif isinstance(item, np.ndarray) and item.dtype == np.bool_:
             _check_mask(item, shape, dim)
             dim += item.ndim
-        elif isinstance(item, (int, np.ndarray)) and not isinstance(item, bool):
+        elif isinstance(item, np.ndarray):
+            index_arrays.append((position, dim))
+            kept_sizes[dim] = item.size
+            dim += 1
+        elif isinstance(item, int) and not isinstance(item, bool):
             _check_in_bounds(item, shape[dim], dim)
             dim += 1
         elif isinstance(item, slice):
+            # checked after the index count, the order in which PyTorch reports the two
+            if item.step is not None and operator.index(item.step) <= 0:
+                raise ValueError("step must be greater than zero")
+            kept_sizes[dim] = len(range(*item.indices(shape[dim])))
             dim += 1
+    # PyTorch gathers nothing, and so checks no index, when the result has no elements;
+    # only an index into a dimension of size 0 is refused even then
+    result_is_empty = 0 in kept_sizes
+    for position, array_dim in index_arrays:
+        if not result_is_empty or shape[array_dim] == 0:
+            _check_in_bounds(items[position], shape[array_dim], array_dim)
+        else:  # any index gathers nothing here; 0 is one numpy accepts
+            items = (*items[:position], np.zeros_like(items[position]), *items[position + 1 :])
     advanced = any(isinstance(item, (np.ndarray, bool)) for item in items)
     last = next((item for item in reversed(items) if item is not Ellipsis), Ellipsis)
     if isinstance(last, int):

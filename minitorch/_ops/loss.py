@@ -223,5 +223,5 @@ class L1Loss(Function):
         (diff,) = ctx.saved_tensors
         x_shape, target_shape, reduction = ctx.shapes
         upstream = _per_element_grad(grad, reduction, diff.shape, diff.size).astype(diff.dtype)
-        grad_diff = np.sign(diff) * upstream
+        grad_diff = np.nan_to_num(np.sign(diff), nan=0.0) * upstream  # sign(nan) = 0, as PyTorch
         return unbroadcast(grad_diff, x_shape), unbroadcast(-grad_diff, target_shape), None

@@ -496,6 +496,12 @@ def _stable_max(x: np.ndarray, axes: int | tuple[int, ...] | None) -> np.ndarray
     return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
 
 
+def _slice_max(x: np.ndarray, axis: int | None) -> np.ndarray:
+    """The max to subtract in softmax (kept dims), infinities included: as in PyTorch, a slice
+    holding +inf becomes NaN (inf - inf) rather than a one-hot answer."""
+    return np.max(x, axis=axis, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
+
+
 class Logsumexp(Function):
     """``log(sum(exp(x)))`` computed as ``m + log(sum(exp(x - m)))`` so that exp cannot overflow.
 
@@ -527,12 +533,12 @@ def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
 
 def _softmax_input(name: str, input: Tensor, dim: int, dtype: _dtype.dtype | None) -> tuple:
     input = _with_dtype(input, dtype)
+    ndim = input._data.ndim
+    axis = wrap_dim(dim, ndim)  # PyTorch checks the dim before the dtype
     if not input.is_floating_point():
         raise NotImplementedError(
             f"\"{name}_kernel_impl\" not implemented for '{scalar_type_name(input.dtype)}'"
         )
-    ndim = input._data.ndim
-    axis = wrap_dim(dim, ndim)
     return input, (axis if ndim else None)
 
 
@@ -544,7 +550,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis):
-        e = np.exp(x - _stable_max(x, axis))
+        e = np.exp(x - _slice_max(x, axis))
         out = e / np.sum(e, axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         ctx.axis = axis
@@ -571,7 +577,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis):
-        shifted = x - _stable_max(x, axis)
+        shifted = x - _slice_max(x, axis)
         out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         ctx.axis = axis

@@ -249,6 +249,8 @@ class T(Permute):
 @tensor_method
 def permute(input: Tensor, *dims: int) -> Tensor:
     """View with dimensions reordered: ``out.shape[i] == input.shape[dims[i]]``."""
+    if not dims:  # x.permute() with no ordering at all, as opposed to x.permute(())
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = size_args(dims)
     ndim = input._data.ndim
     if len(dims) != ndim:
@@ -257,9 +259,12 @@ def permute(input: Tensor, *dims: int) -> Tensor:
             "length of the desired ordering of dimensions i.e. input.dim() = "
             f"{ndim} is not equal to len(dims) = {len(dims)}"
         )
-    wrapped = tuple(wrap_dim(d, ndim) for d in dims)
-    if len(set(wrapped)) != len(wrapped):
-        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    wrapped: list[int] = []
+    for d in dims:  # wrapped and checked one by one, so errors come in PyTorch's order
+        wrapped.append(wrap_dim(d, ndim))
+        if wrapped[-1] in wrapped[:-1]:
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
+    wrapped = tuple(wrapped)
     return Permute.apply(input, dims=wrapped)
 
 
@@ -349,6 +354,12 @@ def expanded_shape(shape: tuple[int, ...], sizes: tuple[int, ...]) -> tuple[int,
         existing = shape[i - lead]
         if size == -1:
             size = existing
+        if size < 0:
+            raise RuntimeError(
+                f"expand: the expanded size of the tensor ({size}) must be non-negative (or -1 "
+                f"to keep a size) at dimension {i}.  Target sizes: {list(sizes)}.  "
+                f"Tensor sizes: {list(shape)}"
+            )
         if existing != 1 and size != existing:
             raise RuntimeError(
                 f"The expanded size of the tensor ({size}) must match the existing size "
@@ -362,6 +373,8 @@ def expanded_shape(shape: tuple[int, ...], sizes: tuple[int, ...]) -> tuple[int,
 @tensor_method
 def expand(input: Tensor, *sizes: int) -> Tensor:
     """View with size-1 dimensions repeated to ``sizes`` (-1 keeps a size); no copy."""
+    if not sizes:  # x.expand() with no sizes at all, as opposed to x.expand(())
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     target = expanded_shape(input._data.shape, size_args(sizes))
     return Expand.apply(input, shape=target)
 
@@ -489,11 +502,13 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     # PyTorch's legacy rule: 1-d empty tensors are skipped, whatever the others' shapes.
     skipped = tuple(t._data.shape == (0,) for t in tensors)
-    if all(skipped):
+    only_empty = all(skipped)
+    if only_empty:
         skipped = (False,) * len(tensors)
     kept = [t for t, skip in zip(tensors, skipped, strict=True) if not skip]
     reference = kept[0]._data.shape
-    d = wrap_dim(dim, len(reference))
+    # when every tensor is a legacy empty one, PyTorch checks no dim: the result is empty
+    d = 0 if only_empty else wrap_dim(dim, len(reference))
     for i, t in enumerate(tensors):
         if skipped[i]:
             continue

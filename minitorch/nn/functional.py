@@ -135,6 +135,11 @@ def conv2d(
         raise RuntimeError("negative padding is not supported")
     batch_shape = tuple(input.shape) if input.dim() == 4 else (1, *input.shape)
     weight_shape = tuple(weight.shape)
+    if weight_shape[0] < groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
+            f"but got weight of size {_sizes(weight_shape)} instead"
+        )
     if weight_shape[0] % groups:
         raise RuntimeError(
             f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
@@ -161,10 +166,17 @@ def conv2d(
             f"Input type ({_c_type_name(input.dtype)}) and bias type "
             f"({_c_type_name(bias.dtype)}) should be the same"
         )
+    if 0 in batch_shape[2:] and batch_shape[0] and batch_shape[1]:
+        raise RuntimeError(
+            "Only zero batch or zero channel inputs are supported, but got input shape: "
+            + _sizes(batch_shape)
+        )
     if input._data.dtype.kind in "iu":
         # The kernels are compiled for floats; float64 holds these integers exactly.
         as_float = None if bias is None else bias.double()
-        result = conv2d(input.double(), weight.double(), as_float, stride, padding, dilation, groups)
+        result = conv2d(
+            input.double(), weight.double(), as_float, stride, padding, dilation, groups
+        )
         return result.to(input.dtype)
     _check_kernel_dtype(input, "conv2d")
     kernel = weight_shape[2:]
@@ -483,11 +495,18 @@ def _reduction(size_average: bool | None, reduce: bool | None, reduction: str) -
     return reduction
 
 
+def _check_target_dtype(target: Tensor) -> None:
+    if target.dtype not in (_dtype.int64, _dtype.uint8):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {scalar_type_name(target.dtype)}"
+        )
+
+
 def _check_class_target(
     input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int
 ) -> None:
     """The checks of PyTorch's ``nll_loss_nd`` for class-index targets, with its messages,
-    in its order: shapes first, then the target's dtype (checked by the kernel there)."""
+    in its order: the batch size first, the target's dtype among the shape checks."""
     if input.dim() != 1:
         target_batch = target.shape[0] if target.dim() else 0  # PyTorch reports 0 for a 0-d target
         if input.shape[0] != target_batch:
@@ -498,23 +517,27 @@ def _check_class_target(
     if input.dim() <= 2:
         if target.dim() > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        _check_target_dtype(target)
         if input.dim() == 1 and target.numel() != 1:
-            raise RuntimeError(
-                f"size mismatch (got input: {_sizes(input.shape)}, target: {_sizes(target.shape)})"
+            raise ValueError(
+                f"For 1D input, 1D target must have size 1, but got target size: {target.numel()}"
             )
     elif input.dim() == 4 and target.dim() != 3:
         raise RuntimeError(
             "only batches of spatial targets supported (3D tensors) but got targets of "
             f"dimension: {target.dim()}"
         )
-    elif tuple(target.shape) != (input.shape[0], *input.shape[2:]):
-        if input.dim() == 4:
+    else:
+        expected = (input.shape[0], *input.shape[2:])
+        if input.dim() != 4 and tuple(target.shape) != expected:
+            raise RuntimeError(
+                f"Expected target size {_sizes(expected)}, got {_sizes(target.shape)}"
+            )
+        _check_target_dtype(target)
+        if tuple(target.shape) != expected:
             raise RuntimeError(
                 f"size mismatch (got input: {_sizes(input.shape)} , target: {_sizes(target.shape)}"
             )
-        expected = (input.shape[0], *input.shape[2:])
-        raise RuntimeError(f"Expected target size {_sizes(expected)}, got {_sizes(target.shape)}")
-    n_classes = input.shape[0] if input.dim() == 1 else input.shape[1]
     if weight is not None:
         _check_class_weight(input, weight)
         if weight.dtype is not input.dtype:
@@ -522,14 +545,19 @@ def _check_class_target(
                 f"expected scalar type {scalar_type_name(input.dtype)} but found "
                 f"{scalar_type_name(weight.dtype)}"
             )
-    if target.dtype not in (_dtype.int64, _dtype.uint8):
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {scalar_type_name(target.dtype)}"
-        )
+
+
+def _check_target_values(input: Tensor, target: Tensor, ignore_index: int) -> None:
+    """Every class index in range (PyTorch's kernels check this last, after the dtypes)."""
     values = target._data.astype(np.int64, copy=False)
-    bad = (values != ignore_index) & ((values < 0) | (values >= n_classes))
+    bad = (values != ignore_index) & ((values < 0) | (values >= _class_count(input)))
     if bad.any():
         raise IndexError(f"Target {values[bad][0]} is out of bounds.")
+
+
+def _one_sample_target(input: Tensor, target: Tensor) -> Tensor:
+    """A 1-D input is one sample: its target of shape (1,) acts as a 0-d one (a 0-d loss)."""
+    return target.reshape(()) if input.dim() == 1 else target
 
 
 def _class_count(input: Tensor) -> int:
@@ -581,13 +609,19 @@ def cross_entropy(
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if input.shape == target.shape and not target.is_floating_point():
+        raise RuntimeError(
+            "Expected floating point type for target with class probabilities, got "
+            + scalar_type_name(target.dtype)
+        )
+    if input.dim() == 0:  # PyTorch's log_softmax over the class dim 1 fails first
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    if input.numel() == 0 and input.shape != target.shape:
+        # PyTorch's log_softmax of an empty tensor runs no kernel, so no dtype check: the
+        # target's checks come first
+        _check_class_target(input, target, weight, ignore_index)
     _check_loss_input(input, "log_softmax_lastdim_kernel_impl")
     if input.shape == target.shape:
-        if not target.is_floating_point():
-            raise RuntimeError(
-                "Expected floating point type for target with class probabilities, got "
-                + scalar_type_name(target.dtype)
-            )
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
         common = _dtype.result_type(input, target)  # a float64 target makes a float64 loss
@@ -599,6 +633,8 @@ def cross_entropy(
             weight_array = weight._data.astype(input._data.dtype, copy=False)
         return SoftCrossEntropyLoss.apply(input, target, weight_array, reduction, label_smoothing)
     _check_class_target(input, target, weight, ignore_index)
+    _check_target_values(input, target, ignore_index)
+    target = _one_sample_target(input, target)
     if _class_count(input) == 0:
         return _loss_without_classes(input, reduction)
     weight_array = None if weight is None else weight._data
@@ -636,10 +672,12 @@ def nll_loss(
     if input.dim() == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
     _check_class_target(input, target, weight, ignore_index)
+    target = _one_sample_target(input, target)
     if not input.is_floating_point():
         raise NotImplementedError(
             f"\"nll_loss_out_frame\" not implemented for '{scalar_type_name(input.dtype)}'"
         )
+    _check_target_values(input, target, ignore_index)
     if _class_count(input) == 0:
         return _loss_without_classes(input, reduction)
     fn = NllLoss2d if input.dim() > 2 else NllLoss
@@ -658,7 +696,8 @@ def _pointwise_loss_operands(
             stacklevel=stacklevel,
         )
     broadcast_shapes(tuple(input.shape), tuple(target.shape))
-    common = _dtype.result_type(input, target)
+    # PyTorch broadcasts the two first, so a 0-d operand's dtype counts in full
+    common = _dtype.promote_types(input.dtype, target.dtype)
     input = input if input.dtype is common else input.to(common)
     target = target if target.dtype is common else target.to(common)
     return input, target
