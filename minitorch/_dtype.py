@@ -80,8 +80,6 @@ def as_dtype(value: object) -> dtype:
         raise TypeError(f"invalid dtype: {value!r}") from None
 
 
-
-
 def get_default_dtype() -> dtype:
     return _default_dtype
 

@@ -116,9 +116,7 @@ def test_nn_module(output_of):
 
 def test_nn_conv_prints_the_courses_numbers(output_of):
     out = output_of("nn_conv")
-    assert (
-        "tensor([[[[10, 12, 12],\n          [18, 16, 16],\n          [13,  9,  3]]]])" in out
-    )
+    assert "tensor([[[[10, 12, 12],\n          [18, 16, 16],\n          [13,  9,  3]]]])" in out
     assert "tensor([[[[10, 12],\n          [13,  3]]]])" in out
     assert "[ 1,  3,  4, 10,  8]" in out and "[14, 13,  9,  7,  4]" in out
 

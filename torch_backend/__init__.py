@@ -38,7 +38,6 @@ from torch import (
     clone,
     concat,
     concatenate,
-    cuda,
     default_generator,
     device,
     div,

@@ -269,12 +269,16 @@ def mul(input: Tensor, other: Tensor | Scalar) -> Tensor:
 
 @tensor_method
 def div(input: Tensor, other: Tensor | Scalar, *, rounding_mode: str | None = None) -> Tensor:
-    """True division (integers give floats); ``rounding_mode='floor'|'trunc'`` is not differentiable."""
+    """True division (integers give floats).
+
+    ``rounding_mode='floor'|'trunc'`` rounds the quotient and is not differentiable.
+    """
     if rounding_mode is None:
         return _binary(Div, input, other, "div", true_divide=True)
     if rounding_mode not in ("floor", "trunc"):
         raise RuntimeError(
-            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
         )
     a, b = as_operand(input), as_operand(other)
     result = _dtype.result_type(a, b).numpy_dtype
@@ -754,7 +758,8 @@ def where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar) -> 
     """``input`` where ``condition`` is true, else ``other``; no gradient reaches the condition."""
     if condition._data.dtype != np.bool_:
         raise RuntimeError(
-            f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}"
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{condition.dtype}"
         )
     input, other = as_operand(input), as_operand(other)
     shapes = [condition._data.shape] + [
