@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from minitorch.models import tutorial_sequential
+
 SEED = 0
 NUM_CLASSES = 10
 LEARNING_RATE = 0.01
@@ -86,18 +88,7 @@ def flatten_features(image_size: int) -> int:
 
 def tutorial_model(lib: ModuleType, image_size: int = TUTORIAL_IMAGE_SIZE) -> Any:
     """The tutorial's CIFAR-10 model; for other image sizes the first Linear's input adapts."""
-    nn = lib.nn
-    return nn.Sequential(
-        nn.Conv2d(3, 32, 5, 1, 2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 32, 5, 1, 2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5, 1, 2),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(flatten_features(image_size), 64),
-        nn.Linear(64, NUM_CLASSES),
-    )
+    return tutorial_sequential(lib, image_size)
 
 
 def default_init(

@@ -24,6 +24,7 @@ import pytest
 
 import minitorch
 from minitorch import nn
+from minitorch.models import tutorial_sequential
 
 LONG = os.environ.get("MINITORCH_LONG_TESTS") == "1"
 STEPS, BATCH = (2000, 64) if LONG else (150, 8)
@@ -33,17 +34,7 @@ REPORT_PATH = os.path.join(tempfile.gettempdir(), "minitorch_long_run.json")
 
 
 def tutorial_model() -> nn.Module:
-    return nn.Sequential(
-        nn.Conv2d(3, 32, 5, 1, 2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 32, 5, 1, 2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5, 1, 2),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(1024, 64),
-        nn.Linear(64, 10),
-    )
+    return tutorial_sequential(minitorch)
 
 
 def resident_mb() -> float:

@@ -16,23 +16,9 @@ import pytest
 import torch
 
 import minitorch
+from minitorch.models import tutorial_sequential as tutorial_model
 
 BATCH = 64
-
-
-def tutorial_model(lib):
-    n = lib.nn
-    return n.Sequential(
-        n.Conv2d(3, 32, 5, 1, 2),
-        n.MaxPool2d(2),
-        n.Conv2d(32, 32, 5, 1, 2),
-        n.MaxPool2d(2),
-        n.Conv2d(32, 64, 5, 1, 2),
-        n.MaxPool2d(2),
-        n.Flatten(),
-        n.Linear(1024, 64),
-        n.Linear(64, 10),
-    )
 
 
 class PoolAt(torch.nn.Module):
