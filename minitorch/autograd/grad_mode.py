@@ -1,16 +1,29 @@
-"""Switching gradient recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
+"""Switching gradient recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
+
+The mode belongs to the calling thread, as PyTorch's does: a thread evaluating under
+``no_grad`` leaves another thread's training graph recorded. A new thread starts with
+recording on, whatever the thread that started it was doing.
+"""
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
-_grad_enabled = True
+__all__ = ["enable_grad", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+
+
+class _ThreadGradMode(threading.local):
+    enabled = True  # the class attribute is every new thread's starting value
+
+
+_state = _ThreadGradMode()
 
 
 def is_grad_enabled() -> bool:
-    return _grad_enabled
+    return _state.enabled
 
 
 class _GradMode:
@@ -19,13 +32,11 @@ class _GradMode:
     _mode: bool
 
     def __enter__(self) -> None:
-        global _grad_enabled
-        self._previous = _grad_enabled
-        _grad_enabled = self._mode
+        self._previous = _state.enabled
+        _state.enabled = self._mode
 
     def __exit__(self, *exc_info: object) -> None:
-        global _grad_enabled
-        _grad_enabled = self._previous
+        _state.enabled = self._previous
 
     def __call__(self, fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -55,17 +66,15 @@ class set_grad_enabled(_GradMode):  # noqa: N801
     """``set_grad_enabled(False)`` acts as ``no_grad``; usable as a function call too."""
 
     def __init__(self, mode: bool):
-        global _grad_enabled
         self._mode = bool(mode)
-        self._previous = _grad_enabled
-        _grad_enabled = self._mode  # a plain call switches the mode at once, as in PyTorch
+        self._previous = _state.enabled
+        _state.enabled = self._mode  # a plain call switches the mode at once, as in PyTorch
 
     def __enter__(self) -> None:
         pass
 
     def __call__(self, fn: Callable) -> Callable:
-        global _grad_enabled
-        _grad_enabled = self._previous  # used as a decorator: switch only while fn runs
+        _state.enabled = self._previous  # used as a decorator: switch only while fn runs
         return super().__call__(fn)
 
     def _init_args(self) -> tuple:
