@@ -62,6 +62,7 @@ from minitorch._ops.elementwise import (
     eq,
     equal,
     exp,
+    floor_divide,
     ge,
     gt,
     isfinite,

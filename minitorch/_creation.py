@@ -40,15 +40,15 @@ def _infer(data: Any, dtype: dtype | None = None) -> np.ndarray:
     if isinstance(data, np.generic):
         return np.asarray(data)
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flatten(data)):
-        data = _nested_tensors_to_lists(data)
-    try:
-        array = np.array(data)
-    except ValueError as error:
-        raise ValueError(f"expected sequence of equal-length lists: {error}") from None
+        return _from_list_with_tensors(data, dtype)
+    array = _python_numbers_array(data, dtype)
     if array.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(_first_leaf(data)).__name__}")
     if dtype is not None:  # straight from the Python values: no rounding through float32 first
-        return array.astype(_dtype.as_dtype(dtype).numpy_dtype)
+        target = _dtype.as_dtype(dtype).numpy_dtype
+        check_fits(array, target, str(target))
+        with np.errstate(over="ignore"):  # beyond float32's or float16's range: inf, silently
+            return array.astype(target)
     if array.dtype.kind == "f":
         return array.astype(_dtype.get_default_dtype().numpy_dtype)
     if array.dtype.kind in "iu":
@@ -56,6 +56,131 @@ def _infer(data: Any, dtype: dtype | None = None) -> np.ndarray:
     if array.dtype.kind == "b":
         return array
     raise TypeError(f"Could not infer dtype of {array.dtype}")
+
+
+def _python_numbers_array(data: Any, dtype: dtype | None) -> np.ndarray:
+    """``np.array(data)``, except for Python ints beyond int64, which PyTorch reads as 64-bit
+    integers: refused (ValueError) when the tensor holds integers, converted when it holds
+    floats or bools. numpy would store them as uint64, float64 or objects instead."""
+    try:
+        array = np.array(data)
+    except ValueError as error:
+        raise ValueError(f"expected sequence of equal-length lists: {error}") from None
+    kind = array.dtype.kind
+    # Only these arrays can come from such ints; the walk over the Python values is rare.
+    suspect = kind in "uO" or (kind == "f" and array.size and np.abs(array).max() >= 2.0**63)
+    if not suspect or not any(_beyond_int64(x) for x in _leaves(data)):
+        return array
+    if dtype is None:
+        holds_floats = any(isinstance(x, float) for x in _leaves(data))
+        target = _dtype.get_default_dtype() if holds_floats else _dtype.int64
+    else:
+        target = _dtype.as_dtype(dtype)
+    if target.numpy_dtype.kind in "iu":
+        raise ValueError("Overflow when unpacking long long")
+    return np.array(data, dtype=np.bool_ if target is _dtype.bool else np.float64)
+
+
+def _beyond_int64(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63
+
+
+def check_fits(array: np.ndarray, target: np.dtype, type_name: str) -> None:
+    """PyTorch's overflow check for numbers written into an integer dtype (RuntimeError).
+
+    Integers may wrap from negative into an unsigned type (uint8 takes -255 to 255), as C
+    conversions do; floats are truncated toward zero first, so 127.9 fits int8 while 128.0,
+    -128.5 and nan do not. Other dtypes take any number.
+    """
+    if target.kind not in "iu" or array.dtype.kind not in "iuf" or not array.size:
+        return
+    info = np.iinfo(target)
+    if array.dtype.kind == "f":
+        fits = not np.isnan(array).any() and array.min() >= info.min and array.max() < info.max + 1
+    else:
+        lowest = -info.max if info.min == 0 else info.min
+        fits = array.min() >= lowest and array.max() <= info.max
+    if not fits:
+        raise RuntimeError(f"value cannot be converted to type {type_name} without overflow")
+
+
+def _from_list_with_tensors(data: list | tuple, dtype: dtype | None) -> np.ndarray:
+    """A list holding tensors, read as PyTorch reads it.
+
+    The shape comes from following first elements down to something that is not a list, so
+    a tensor ends it: ``[tensor([1.]), tensor([2.])]`` has shape (2,). A tensor at that
+    depth is one number (it must have one element); a tensor above it is iterated like a
+    list. A tensor's dtype takes part in the dtype inference like a Python number's type.
+    """
+    shape: list[int] = []
+    first: Any = data
+    while isinstance(first, (list, tuple)):
+        shape.append(len(first))
+        if not first:
+            break
+        first = first[0]
+    target = _dtype.as_dtype(dtype) if dtype is not None else _scalar_type(data)
+    values: list = []
+    _collect_values(data, shape, 0, target, values)
+    array = np.array(values) if values else np.empty(0, target.numpy_dtype)
+    if dtype is not None:
+        check_fits(array, target.numpy_dtype, str(target.numpy_dtype))
+    return array.astype(target.numpy_dtype).reshape(shape)
+
+
+def _scalar_type(value: Any) -> dtype:
+    """PyTorch's ``infer_scalar_type``: the promoted dtype of everything in ``value``."""
+    if isinstance(value, Tensor):
+        return value.dtype
+    if isinstance(value, (np.generic, np.ndarray)):  # before float: np.float64 is a float
+        return _dtype.from_numpy_dtype(value.dtype)
+    if isinstance(value, bool):
+        return _dtype.bool
+    if isinstance(value, int):
+        return _dtype.int64
+    if isinstance(value, float):
+        return _dtype.get_default_dtype()
+    if isinstance(value, (list, tuple)):
+        result = None
+        for item in value:
+            item_type = _scalar_type(item)
+            result = item_type if result is None else _dtype.promote_types(result, item_type)
+        return result or _dtype.get_default_dtype()  # an empty list: the default, as in numpy
+    raise TypeError(f"Could not infer dtype of {type(value).__name__}")
+
+
+def _collect_values(value: Any, shape: list[int], depth: int, target: dtype, out: list) -> None:
+    """Append the numbers of ``value`` (at ``depth`` of ``shape``) to ``out``, in order."""
+    if depth == len(shape):
+        out.append(_number(value, target))
+        return
+    items = list(value)
+    if len(items) != shape[depth]:
+        raise ValueError(
+            f"expected sequence of length {shape[depth]} at dim {depth} (got {len(items)})"
+        )
+    for item in items:
+        _collect_values(item, shape, depth + 1, target, out)
+
+
+def _number(value: Any, target: dtype) -> Any:
+    """One element of the new tensor, converted to a Python number as PyTorch converts it."""
+    integer_target = target.numpy_dtype.kind in "iu"
+    if isinstance(value, Tensor):
+        if integer_target and (value.numel() != 1 or value.is_floating_point()):
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        if value.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        raise TypeError(f"must be real number, not {type(value).__name__}")
+    if integer_target and _beyond_int64(value):
+        raise ValueError("Overflow when unpacking long long")
+    return value
+
+
+def _leaves(data: Any):
+    return _flatten(data) if isinstance(data, (list, tuple)) else iter((data,))
 
 
 def _flatten(data: Any):
@@ -69,14 +194,6 @@ def _flatten(data: Any):
 def _first_leaf(data: Any) -> Any:
     for x in _flatten(data) if isinstance(data, (list, tuple)) else [data]:
         return x
-    return data
-
-
-def _nested_tensors_to_lists(data: Any) -> Any:
-    if isinstance(data, Tensor):
-        return data._data.tolist()
-    if isinstance(data, (list, tuple)):
-        return [_nested_tensors_to_lists(x) for x in data]
     return data
 
 
@@ -151,12 +268,37 @@ def full(
     """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred from the value)."""
     if dtype is None:
         dtype = _dtype.result_type(fill_value)
-    return _finish(
-        np.full(_shape((size,)), fill_value, _dtype.as_dtype(dtype).numpy_dtype),
-        None,
-        device,
-        requires_grad,
-    )
+    target = _dtype.as_dtype(dtype).numpy_dtype
+    value = _fill_value(fill_value, target)
+    return _finish(np.full(_shape((size,)), value, target), None, device, requires_grad)
+
+
+# PyTorch's C++ names in the overflow errors of full() (tensor() names the dtype instead).
+_FILL_TYPE_NAMES = {
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float16": "c10::Half",
+    "float32": "float",
+}
+
+
+def _fill_value(value: float | int | bool, target: np.dtype) -> np.ndarray:
+    """``value`` as a 0-d array of ``target``, with the checks of PyTorch's scalar conversion:
+    a finite number beyond float16's or float32's range is refused, not made inf."""
+    if isinstance(value, int) and value >= 2**64:
+        raise OverflowError("int too big to convert")
+    if isinstance(value, int) and value < -(2**63):  # PyTorch's message, read as unsigned
+        raise OverflowError("can't convert negative int to unsigned")
+    number = np.asarray(value)
+    type_name = _FILL_TYPE_NAMES.get(str(target), str(target))
+    check_fits(number, target, type_name)
+    narrow_float = target in (np.float16, np.float32)
+    if narrow_float and np.isfinite(number) and abs(number) > np.finfo(target).max:
+        raise RuntimeError(f"value cannot be converted to type {type_name} without overflow")
+    return number.astype(target)
 
 
 def eye(

@@ -57,6 +57,7 @@ from torch import (
     float16,
     float32,
     float64,
+    floor_divide,
     from_numpy,
     full,
     full_like,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from minitorch._ops.elementwise import unbroadcast
+from minitorch._ops.reduce import accumulation_dtype
 from minitorch.autograd.function import Function
 from minitorch.kernels.loss import cross_entropy_backward, cross_entropy_forward
 
@@ -35,11 +36,15 @@ def _target_weights(target: np.ndarray, weight: np.ndarray, ignore_index: int) -
 def _reduce(losses: np.ndarray, reduction: str, denominator: float, dtype: np.dtype) -> np.ndarray:
     if reduction == "none":
         return losses.astype(dtype, copy=False)
-    total = losses.sum()
+    wide = accumulation_dtype(losses.dtype)  # float16 adds up in float32, as in PyTorch
+    total = losses.sum(dtype=wide)
     if reduction == "mean":
         with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0/0 = nan, as torch
             total = total / denominator
-    return np.asarray(total, dtype=dtype)
+    if wide is losses.dtype:
+        return np.asarray(total, dtype=dtype)
+    with np.errstate(over="ignore"):  # a float16 sum past 65504 is inf, silently
+        return np.asarray(total, dtype=dtype)
 
 
 def _per_element_grad(grad: np.ndarray, reduction: str, shape: tuple, denominator: float):
@@ -72,19 +77,20 @@ class CrossEntropyLoss(Function):
         flat_target = np.ascontiguousarray(target.reshape(-1), dtype=np.int64)
         class_weight = np.ones(n_classes) if weight is None else weight.astype(np.float64)
         losses = np.empty(rows.shape[0])
-        lse = np.empty(rows.shape[0])
+        row_max = np.empty(rows.shape[0])
+        log_sum = np.empty(rows.shape[0])
         cross_entropy_forward(
-            rows, flat_target, class_weight, ignore_index, label_smoothing, losses, lse
+            rows, flat_target, class_weight, ignore_index, label_smoothing, losses, row_max, log_sum
         )
         denominator = _target_weights(flat_target, class_weight, ignore_index).sum()
-        ctx.save_for_backward(rows, flat_target, class_weight, lse)
+        ctx.save_for_backward(rows, flat_target, class_weight, row_max, log_sum)
         ctx.options = (ignore_index, reduction, label_smoothing, denominator)
         ctx.shapes = x.shape, target.shape
         return _reduce(losses.reshape(target.shape), reduction, denominator, x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        rows, flat_target, class_weight, lse = ctx.saved_tensors
+        rows, flat_target, class_weight, row_max, log_sum = ctx.saved_tensors
         ignore_index, reduction, label_smoothing, denominator = ctx.options
         x_shape, target_shape = ctx.shapes
         grad_losses = _per_element_grad(grad, reduction, target_shape, denominator).reshape(-1)
@@ -95,7 +101,8 @@ class CrossEntropyLoss(Function):
             class_weight,
             ignore_index,
             label_smoothing,
-            lse,
+            row_max,
+            log_sum,
             grad_losses,
             grad_rows,
         )
@@ -108,7 +115,8 @@ class SoftCrossEntropyLoss(Function):
     """Cross-entropy against class probabilities: ``loss = -sum_c w_c q_c log_softmax(x)_c``.
 
     ``q = (1 - eps) * target + eps / C`` with label smoothing ``eps``. The mean divides by
-    the number of samples (weights do not enter the denominator, as in PyTorch). Both the
+    the number of samples, ``input.numel() / C`` as PyTorch computes it: 0 / 0 = nan for an
+    input without classes (weights do not enter the denominator, as in PyTorch). Both the
     logits and the target probabilities receive gradients.
     """
 
@@ -116,15 +124,17 @@ class SoftCrossEntropyLoss(Function):
     def forward(ctx, x, target, weight, reduction, label_smoothing):
         logits = _classes_last(x)
         n_classes = logits.shape[-1]
-        shifted = logits - logits.max(axis=-1, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        # initial: a row of no classes has no max; its log-softmax is empty all the same
+        shifted = logits - logits.max(axis=-1, keepdims=True, initial=-np.inf)
+        with np.errstate(divide="ignore"):  # log of the empty sum 0
+            log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
         probs = _classes_last(target)
-        if label_smoothing > 0:
+        if label_smoothing > 0 and n_classes:  # without classes there is nothing to smooth
             probs = probs * (1 - label_smoothing) + label_smoothing / n_classes
         class_weight = np.ones(n_classes, dtype=x.dtype) if weight is None else weight
         weighted = probs * class_weight
         losses = -(log_probs * weighted).sum(axis=-1)
-        samples = losses.size
+        samples = x.size / n_classes if n_classes else np.nan
         ctx.save_for_backward(log_probs, weighted, class_weight)
         ctx.options = (reduction, label_smoothing, x.ndim, samples)
         if x.ndim == 1:

@@ -89,6 +89,15 @@ def _accumulator(x: np.ndarray, dtype: np.dtype | None) -> np.dtype:
     return np.dtype(np.int64) if x.dtype.kind in "iub" else x.dtype
 
 
+_HALF, _SINGLE = np.dtype(np.float16), np.dtype(np.float32)
+
+
+def accumulation_dtype(result: np.dtype) -> np.dtype:
+    """The dtype a reduction adds up in: float32 for a float16 result, as PyTorch does, so that
+    a half sum of many elements neither overflows nor drifts; ``result`` itself otherwise."""
+    return _SINGLE if result == _HALF else result
+
+
 def _numpy_dtype(dtype: _dtype.dtype | None) -> np.dtype | None:
     return None if dtype is None else _dtype.as_dtype(dtype).numpy_dtype
 
@@ -107,7 +116,13 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, axes, keepdim, dtype=None):
         ctx.input_shape, ctx.input_dtype, ctx.axes, ctx.keepdim = x.shape, x.dtype, axes, keepdim
-        return np.sum(x, axis=axes, keepdims=keepdim, dtype=_accumulator(x, dtype))
+        result = _accumulator(x, dtype)
+        wide = accumulation_dtype(result)
+        total = np.sum(x, axis=axes, keepdims=keepdim, dtype=wide)
+        if wide is result:
+            return total
+        with np.errstate(over="ignore"):  # a float16 total past 65504 is inf, as in PyTorch
+            return total.astype(result)
 
     @staticmethod
     def backward(ctx, grad):
@@ -138,8 +153,11 @@ class Mean(Function):
     def forward(ctx, x, axes, keepdim, dtype=None):
         ctx.input_shape, ctx.input_dtype, ctx.axes, ctx.keepdim = x.shape, x.dtype, axes, keepdim
         ctx.count = _count(x.shape, axes)
+        result = dtype or x.dtype
+        wide = accumulation_dtype(result)
         with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean is nan
-            return np.mean(x, axis=axes, keepdims=keepdim, dtype=dtype or x.dtype)
+            mean = np.mean(x, axis=axes, keepdims=keepdim, dtype=wide)
+        return mean if wide is result else mean.astype(result)
 
     @staticmethod
     def backward(ctx, grad):
@@ -172,29 +190,38 @@ def mean(
 class Prod(Function):
     """Product along one axis (or of all elements, flattened).
 
-    d(prod)/dx_i is the product of all the *other* elements. Computing it as
-    ``prod / x_i`` fails at zeros, so it is built from exclusive running
-    products from the left and from the right instead.
+    d(prod)/dx_i is the product of all the *other* elements. Without zeros in the input
+    that is ``prod / x_i``, PyTorch's formula (an overflowed product gives inf there too);
+    with zeros it is built from exclusive running products from the left and from the
+    right instead.
     """
 
     backward_name = "ProdBackward1"
 
     @staticmethod
     def forward(ctx, x, axis, keepdim, dtype=None):
+        # unlike sums, PyTorch multiplies float16 in float16: no wider accumulation here
         result = _accumulator(x, dtype)
-        ctx.save_for_backward(x.astype(result, copy=False))
-        ctx.input_dtype, ctx.axis, ctx.keepdim = x.dtype, axis, keepdim
         if axis is None:
-            return np.prod(x, dtype=result)
-        return np.prod(x, axis=axis, keepdims=keepdim, dtype=result)
+            out = np.prod(x, dtype=result)
+        else:
+            out = np.prod(x, axis=axis, keepdims=keepdim, dtype=result)
+        ctx.save_for_backward(x.astype(result, copy=False), out)
+        ctx.input_dtype, ctx.axis, ctx.keepdim = x.dtype, axis, keepdim
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        if ctx.axis is None:
+        x, out = ctx.saved_tensors
+        if ctx.axis is not None:
+            grad = _expand_reduced(grad, (ctx.axis,), ctx.keepdim)
+            out = _expand_reduced(out, (ctx.axis,), ctx.keepdim)
+        if x.all():
+            with np.errstate(invalid="ignore", over="ignore"):
+                grad = grad * (out / x)
+        elif ctx.axis is None:
             grad = (grad * _product_of_others(x.reshape(-1), 0)).reshape(x.shape)
         else:
-            grad = _expand_reduced(grad, (ctx.axis,), ctx.keepdim)
             grad = grad * _product_of_others(x, ctx.axis)
         return _in_input_dtype(grad, ctx.input_dtype)
 
@@ -401,28 +428,39 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 
 
 # ------------------------------------------------------------------ var, std
+def _centered_variance(ctx, x, axes, correction, keepdim) -> tuple[np.ndarray, np.ndarray]:
+    """``x - mean`` for backward, and the variance still in the accumulation dtype.
+
+    float16 is computed in float32 (PyTorch's accumulation type for half), so that the squares
+    of a half input do not overflow. Backward, like PyTorch's, centres with the mean rounded
+    to the input's dtype.
+    """
+    count = _count(x.shape, axes)
+    denominator = builtins.max(count - correction, 0)
+    ctx.axes, ctx.keepdim, ctx.denominator = axes, keepdim, denominator
+    wide = x.astype(accumulation_dtype(x.dtype), copy=False)
+    with np.errstate(invalid="ignore", divide="ignore"):  # N <= correction gives inf or nan
+        mean = np.sum(wide, axis=axes, keepdims=True) / count
+        centered = wide - mean
+        variance = np.sum(centered * centered, axis=axes, keepdims=keepdim) / denominator
+        if wide is not x:
+            centered = x - mean.astype(x.dtype)
+    return centered, np.asarray(variance)
+
+
 class Var(Function):
     """Variance ``sum((x - mean)^2) / (N - correction)``; d/dx = 2 (x - mean) / (N - correction)."""
 
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim):
-        count = _count(x.shape, axes)
-        denominator = builtins.max(count - correction, 0)
-        with np.errstate(invalid="ignore", divide="ignore"):  # N <= correction gives inf or nan
-            centered = x - np.sum(x, axis=axes, keepdims=True) / count
-            out = np.sum(centered * centered, axis=axes, keepdims=keepdim) / denominator
-        out = np.asarray(out, dtype=x.dtype)
-        ctx.save_for_backward(centered, out)
-        ctx.axes, ctx.keepdim, ctx.denominator = axes, keepdim, denominator
-        return out
+        centered, variance = _centered_variance(ctx, x, axes, correction, keepdim)
+        ctx.save_for_backward(centered)
+        return variance.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        centered, _ = ctx.saved_tensors
-        factor = 2 / ctx.denominator if ctx.denominator else math.inf
-        with np.errstate(invalid="ignore"):
-            scale = _expand_reduced(grad, ctx.axes, ctx.keepdim) * factor
-            return (scale * centered).astype(centered.dtype, copy=False)
+        (centered,) = ctx.saved_tensors
+        return _variance_gradient(ctx, _expand_reduced(grad, ctx.axes, ctx.keepdim), centered)
 
 
 class Std(Var):
@@ -430,17 +468,32 @@ class Std(Var):
 
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim):
-        return np.sqrt(Var.forward(ctx, x, axes, correction, keepdim))
+        centered, variance = _centered_variance(ctx, x, axes, correction, keepdim)
+        std = np.sqrt(variance).astype(x.dtype, copy=False)
+        ctx.save_for_backward(centered, std)
+        return std
 
     @staticmethod
     def backward(ctx, grad):
-        centered, var = ctx.saved_tensors
-        std = _expand_reduced(np.sqrt(var), ctx.axes, ctx.keepdim)
+        centered, std = ctx.saved_tensors
+        std = _expand_reduced(std, ctx.axes, ctx.keepdim)
         with np.errstate(invalid="ignore", divide="ignore"):
-            scale = _expand_reduced(grad, ctx.axes, ctx.keepdim) / (ctx.denominator * std)
-            # Where std is 0 (all values equal) PyTorch defines the gradient as 0.
-            scale = np.where(std == 0, 0, scale)
-            return (scale * centered).astype(centered.dtype, copy=False)
+            # d std = d var / (2 std), in PyTorch's order of roundings (it matters for float16);
+            # where std is 0 (all values equal) PyTorch defines the gradient as 0
+            grad_var = _expand_reduced(grad, ctx.axes, ctx.keepdim) / (std * 2)
+            grad_var = np.where(std == 0, 0, grad_var)
+        return _variance_gradient(ctx, grad_var, centered)
+
+
+def _variance_gradient(ctx, grad: np.ndarray, centered: np.ndarray) -> np.ndarray:
+    """d var / dx for the gradient ``grad`` of the variance, broadcast against the input."""
+    factor = 2 / ctx.denominator if ctx.denominator else math.inf
+    with np.errstate(invalid="ignore"):
+        # the factor times a float16 gradient in float32, then rounded: PyTorch's order
+        scaled = (grad.astype(accumulation_dtype(grad.dtype), copy=False) * factor).astype(
+            grad.dtype, copy=False
+        )
+        return (scaled * centered).astype(centered.dtype, copy=False)
 
 
 def _var_std(
@@ -511,8 +564,12 @@ class Logsumexp(Function):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         m = _stable_max(x, axes)
+        wide = accumulation_dtype(x.dtype)
+        total = np.sum(np.exp(x - m), axis=axes, keepdims=True, dtype=wide).astype(
+            x.dtype, copy=False
+        )
         with np.errstate(divide="ignore"):
-            out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+            out = np.log(total) + m
         ctx.save_for_backward(x, out)
         ctx.axes, ctx.keepdim = axes, keepdim
         return out if keepdim else np.squeeze(out, axis=axes)
@@ -542,6 +599,11 @@ def _softmax_input(name: str, input: Tensor, dim: int, dtype: _dtype.dtype | Non
     return input, (axis if ndim else None)
 
 
+def _widened(x: np.ndarray) -> np.ndarray:
+    """float16 as float32, where PyTorch's softmax kernels compute it; other dtypes unchanged."""
+    return x.astype(accumulation_dtype(x.dtype), copy=False)
+
+
 class Softmax(Function):
     """``exp(x - max) / sum(exp(x - max))`` along ``dim``.
 
@@ -550,8 +612,9 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis):
-        e = np.exp(x - _slice_max(x, axis))
-        out = e / np.sum(e, axis=axis, keepdims=True)
+        wide = _widened(x)
+        e = np.exp(wide - _slice_max(wide, axis))
+        out = (e / np.sum(e, axis=axis, keepdims=True)).astype(x.dtype, copy=False)
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
@@ -559,7 +622,9 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return out * (grad - np.sum(grad * out, axis=ctx.axis, keepdims=True))
+        wide_out, wide_grad = _widened(out), _widened(grad)
+        grad_x = wide_out * (wide_grad - np.sum(wide_grad * wide_out, axis=ctx.axis, keepdims=True))
+        return grad_x.astype(grad.dtype, copy=False)
 
 
 @tensor_method
@@ -577,8 +642,13 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis):
-        shifted = x - _slice_max(x, axis)
-        out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        wide = _widened(x)
+        shifted = wide - _slice_max(wide, axis)
+        total = np.sum(np.exp(shifted), axis=axis, keepdims=True)
+        if wide is not x and axis == x.ndim - 1:
+            # PyTorch's last-dimension kernel keeps a half row's sum, and its log, in half
+            total = total.astype(x.dtype)
+        out = (shifted - np.log(total)).astype(x.dtype, copy=False)
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
@@ -586,7 +656,9 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad - np.exp(out) * np.sum(grad, axis=ctx.axis, keepdims=True)
+        wide_grad = _widened(grad)
+        grad_x = wide_grad - np.exp(_widened(out)) * np.sum(wide_grad, axis=ctx.axis, keepdims=True)
+        return grad_x.astype(grad.dtype, copy=False)
 
 
 @tensor_method
