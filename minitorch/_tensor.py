@@ -20,6 +20,7 @@ from minitorch import _dtype
 from minitorch._device import check_cpu, cpu, device
 from minitorch._dtype import dtype
 from minitorch._size import Size
+from minitorch._storage import UntypedStorage, VersionCounter
 from minitorch._tensor_str import tensor_repr
 from minitorch.utils.hooks import RemovableHandle
 
@@ -37,13 +38,20 @@ def tensor_method(fn: Callable | None = None, *, name: str | None = None) -> Cal
 class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
-    ``_data`` is the numpy array holding the values (a view of another tensor's
-    array when this tensor is a view). ``grad_fn`` is the graph node that made
-    it (None for leaves), ``grad`` the accumulated gradient of a leaf.
+    ``_data`` is the numpy array holding the values: a view (offset, sizes, strides) of a
+    storage that other tensors may share. ``_version_counter`` counts the in-place writes
+    into that storage and is shared with this tensor's views. A view made by a view op
+    also knows its ``_base`` (the tensor that owns the storage) and, in ``_view_info``,
+    how autograd sees it. ``grad_fn`` is the graph node that made the tensor (None for
+    leaves), ``grad`` the accumulated gradient of a leaf.
     """
 
     _data: np.ndarray
     __array_priority__ = 1000  # numpy defers ``ndarray + Tensor`` to Tensor.__radd__
+    # Class-level defaults: most tensors are not views, and these cost nothing per tensor.
+    _base: Tensor | None = None
+    _view_info: Any = None  # minitorch.autograd.views.ViewInfo for views
+    _grad_fn: Any = None
 
     def __init__(self, *args: Any, requires_grad: bool = False):
         # The legacy constructor: Tensor(2, 3) is uninitialised, Tensor([1, 2]) copies as float32.
@@ -55,9 +63,9 @@ class Tensor:
 
     def _init(self, data: np.ndarray, requires_grad: bool = False) -> None:
         self._data = data
+        self._version_counter = VersionCounter()
         self._requires_grad = requires_grad
-        self.grad: Tensor | None = None
-        self.grad_fn = None
+        self._grad: Tensor | None = None
         self._output_nr = 0
         self._grad_accumulator: weakref.ref | None = None
         self._retains_grad = False
@@ -110,6 +118,29 @@ class Tensor:
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
+    @property
+    def grad_fn(self) -> Any:
+        """The node that made this tensor. A view whose storage was written in place since
+        its node was recorded gets a new one from its base (PyTorch's AsStridedBackward0)."""
+        info = self._view_info
+        if info is not None and info.version != self._version_counter.value:
+            info.refresh(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node: Any) -> None:
+        self._grad_fn = node
+
+    @property
+    def grad(self) -> Tensor | None:
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_assigned_grad(self, value)
+        self._grad = value
+
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 
@@ -125,6 +156,24 @@ class Tensor:
 
     def data_ptr(self) -> int:
         return self._data.__array_interface__["data"][0]
+
+    def untyped_storage(self) -> UntypedStorage:
+        return UntypedStorage(self._data)
+
+    def storage_offset(self) -> int:
+        return (self.data_ptr() - self.untyped_storage().data_ptr()) // self._data.itemsize
+
+    @property
+    def _version(self) -> int:
+        """In-place writes into this tensor's storage so far (shared with its views)."""
+        return self._version_counter.value
+
+    def _bump_version(self) -> None:
+        """Record an in-place write (every path that writes into ``_data`` calls this)."""
+        self._version_counter.value += 1
+
+    def _is_view(self) -> bool:
+        return self._base is not None
 
     def _wrap_dim(self, dim: int) -> int:
         ndim = max(self._data.ndim, 1)
@@ -166,11 +215,21 @@ class Tensor:
         self._data = value._data
 
     def detach(self) -> Tensor:
-        """A new tensor sharing storage with this one, cut from the graph."""
-        return Tensor._make(self._data)
+        """A new tensor sharing storage and version counter with this one, cut from the graph."""
+        detached = Tensor._make(self._data)
+        detached._version_counter = self._version_counter
+        return detached
 
     def detach_(self) -> Tensor:
-        self.grad_fn = None
+        if self._view_info is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
+        self._grad_fn = None
         self._requires_grad = False
         return self
 
@@ -334,11 +393,34 @@ class Tensor:
                 "deepcopy protocol at the moment."
             )
         new = type(self)._make(self._data.copy(), self._requires_grad)
-        if self.grad is not None:
-            new.grad = Tensor._make(self.grad._data.copy())
-        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in new.__dict__})
+        if self._grad is not None:
+            new._grad = Tensor._make(self._grad._data.copy())
+        # The copy owns new memory: it is no view, whatever this tensor is.
+        kept = new.__dict__.keys() | {"_base", "_view_info"}
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in kept})
         memo[id(self)] = new
         return new
+
+
+def _check_assigned_grad(tensor: Tensor, grad: object) -> None:
+    """PyTorch's checks on ``tensor.grad = grad``: a Tensor of the same size and dtype."""
+    if not isinstance(grad, Tensor):
+        raise TypeError(
+            "assigned grad expected to be a Tensor or None but got grad of type "
+            f"{type(grad).__module__}.{type(grad).__qualname__}"
+        )
+    if grad._data.shape != tensor._data.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(grad._data.shape)}' to a tensor of "
+            f"size '{list(tensor._data.shape)}'. Please ensure that the gradient and the tensor "
+            "are the same size"
+        )
+    if grad._data.dtype != tensor._data.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{grad.dtype}' to a tensor with dtype "
+            f"'{tensor.dtype}'. Please ensure that the gradient and the tensor have the same "
+            "dtype"
+        )
 
 
 def _rebuild_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:

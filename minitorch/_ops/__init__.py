@@ -4,4 +4,15 @@ Importing this package attaches every operation to ``Tensor`` (see
 ``minitorch._tensor.tensor_method``).
 """
 
-from minitorch._ops import conv, elementwise, indexing, linalg, linear, loss, pool, reduce, shape
+from minitorch._ops import (
+    conv,
+    elementwise,
+    indexing,
+    inplace,
+    linalg,
+    linear,
+    loss,
+    pool,
+    reduce,
+    shape,
+)

@@ -33,6 +33,54 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad
 
 
+def pytorch_layout(a: object, b: object) -> np.ndarray | None:
+    """An empty array for the result of ``a (op) b``, laid out as PyTorch lays it out, or None
+    where that is numpy's C order anyway.
+
+    PyTorch's TensorIterator orders the result's dimensions by the inputs' strides, the first
+    input deciding unless its strides tie or are broadcast (0); numpy keeps C order when its
+    inputs disagree. So for ``x.t() * y`` PyTorch's result is transposed like ``x.t()``, and
+    numpy's is not: a view of it (``view(-1)``) would then work in one and fail in the other.
+    """
+    arrays = [x for x in (a, b) if isinstance(x, np.ndarray) and x.ndim]
+    if all(x.flags.c_contiguous for x in arrays):
+        return None
+    shape = np.broadcast_shapes(*(x.shape for x in arrays))
+    strides = []
+    for x in arrays:  # each input's strides over the result's shape, 0 where broadcast
+        padded = (0,) * (len(shape) - x.ndim) + x.strides
+        sizes = (1,) * (len(shape) - x.ndim) + x.shape
+        strides.append(
+            [0 if n == 1 and m != 1 else s for s, n, m in zip(padded, sizes, shape, strict=True)]
+        )
+
+    def should_swap(dim0: int, dim1: int) -> int:
+        for stride in strides:
+            if stride[dim0] == 0 or stride[dim1] == 0:
+                continue
+            if stride[dim0] != stride[dim1]:
+                return 1 if stride[dim0] > stride[dim1] else -1
+            if shape[dim0] > shape[dim1]:
+                return 1
+        return 0
+
+    fastest_first = list(range(len(shape) - 1, -1, -1))
+    for i in range(1, len(shape)):  # PyTorch's insertion sort, which allows ambiguous pairs
+        dim1 = i
+        for dim0 in range(i - 1, -1, -1):
+            comparison = should_swap(fastest_first[dim0], fastest_first[dim1])
+            if comparison > 0:
+                fastest_first[dim0], fastest_first[dim1] = fastest_first[dim1], fastest_first[dim0]
+                dim1 = dim0
+            elif comparison < 0:
+                break
+    order = fastest_first[::-1]
+    if order == sorted(order):
+        return None
+    out = np.empty([shape[d] for d in order], dtype=np.result_type(a, b))
+    return out.transpose(np.argsort(order))
+
+
 def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
     """The broadcast shape, or PyTorch's RuntimeError naming the sizes that clash."""
     ndim = max(len(s) for s in shapes)
@@ -64,10 +112,29 @@ def as_operand(value: object, name: str = "other") -> Tensor | Scalar:
     raise TypeError(f"unsupported operand type for {name}: '{type(value).__name__}'")
 
 
-def _array(value: Tensor | Scalar, target: np.dtype) -> np.ndarray | Scalar:
+def _array(value: Tensor | Scalar, target: np.dtype) -> np.ndarray:
     if isinstance(value, Tensor):
         return value._data.astype(target, copy=False)
-    return value
+    return _scalar_array(value, target)
+
+
+_UINT64_LIMIT = 2**64
+
+
+def _scalar_array(value: Scalar, target: np.dtype) -> np.ndarray:
+    """A Python number as a 0-d array of the result dtype, converted as PyTorch converts it.
+
+    PyTorch reads an int operand as a 64-bit integer (OverflowError beyond) and then casts
+    it to the result dtype like C does: ``int32_tensor + 2**40`` adds 0, and
+    ``int8_tensor * 200`` multiplies by -56.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not -(2**63) <= value < _UINT64_LIMIT:
+            raise OverflowError("int too big to convert")
+        if target.kind in "iu":
+            return np.asarray(value % _UINT64_LIMIT, dtype=np.uint64).astype(target)
+    with np.errstate(over="ignore"):  # beyond float16's range the number becomes inf, silently
+        return np.asarray(value, dtype=target)
 
 
 def _float_dtype(x: Tensor) -> np.dtype:
@@ -83,7 +150,7 @@ class Add(Function):
     def forward(ctx, a, b, alpha=1):
         ctx.shapes = np.shape(a), np.shape(b)
         ctx.alpha = alpha
-        return a + b if alpha == 1 else a + alpha * b
+        return np.add(a, b if alpha == 1 else alpha * b, out=pytorch_layout(a, b))
 
     @staticmethod
     def backward(ctx, grad):
@@ -100,7 +167,7 @@ class Sub(Function):
     def forward(ctx, a, b, alpha=1):
         ctx.shapes = np.shape(a), np.shape(b)
         ctx.alpha = alpha
-        return a - b if alpha == 1 else a - alpha * b
+        return np.subtract(a, b if alpha == 1 else alpha * b, out=pytorch_layout(a, b))
 
     @staticmethod
     def backward(ctx, grad):
@@ -127,33 +194,44 @@ class RSub(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return a * b
+        # Each factor is saved only when the other one's gradient needs it, as PyTorch does:
+        # ``(w * x)`` with only ``w`` requiring grad saves ``x``, so changing ``w`` in place
+        # afterwards is allowed and changing ``x`` is refused at backward.
+        needs = ctx.needs_input_grad
+        if needs:
+            ctx.shapes = np.shape(a), np.shape(b)
+            ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
+        return np.multiply(a, b, out=pytorch_layout(a, b))
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        grad_a = unbroadcast(grad * b, np.shape(a)) if ctx.needs_input_grad[0] else None
-        grad_b = unbroadcast(grad * a, np.shape(b)) if ctx.needs_input_grad[1] else None
+        shape_a, shape_b = ctx.shapes
+        grad_a = unbroadcast(grad * b, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = unbroadcast(grad * a, shape_b) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        needs = ctx.needs_input_grad  # the numerator is needed only for the divisor's gradient
+        if needs:
+            ctx.shapes = np.shape(a), np.shape(b)
+            ctx.save_for_backward(a if needs[1] else None, b)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf/nan, silently
-            return a / b
+            return np.divide(a, b, out=pytorch_layout(a, b))
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        shape_a, shape_b = ctx.shapes
         grad_a = grad_b = None
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if ctx.needs_input_grad[0]:
-                grad_a = unbroadcast(grad / b, np.shape(a))
+                grad_a = unbroadcast(grad / b, shape_a)
             if ctx.needs_input_grad[1]:
-                grad_b = unbroadcast(-grad * a / (b * b), np.shape(b))
+                grad_b = unbroadcast(-grad * a / (b * b), shape_b)
         return grad_a, grad_b
 
 
@@ -221,7 +299,112 @@ class RPow(Function):
         return (grad * out * ctx.log_base).astype(out.dtype, copy=False), None
 
 
-def _binary(fn: type[Function], a: object, b: object, name: str, true_divide: bool = False, **kw):
+class DivRounded(Function):
+    """``div(a, b, rounding_mode=...)``: a step function, so both gradients are zero."""
+
+    backward_name = "DivBackward2"
+
+    @staticmethod
+    def forward(ctx, a, b, rounding_mode):
+        ctx.shapes = np.shape(a), np.shape(b)
+        return rounded_quotient(a, b, rounding_mode)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape_a, shape_b = ctx.shapes
+        grad_a = np.zeros(shape_a, grad.dtype) if ctx.needs_input_grad[0] else None
+        grad_b = np.zeros(shape_b, grad.dtype) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Remainder(Function):
+    """``a - b * floor(a / b)``, with the divisor's sign (Python's ``%``).
+
+    d/da = 1 and d/db = -floor(a / b): between its jumps the remainder is ``a`` minus a
+    fixed multiple of ``b``.
+    """
+
+    backward_name = "RemainderBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, silently
+            return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = unbroadcast(grad, np.shape(a)) if ctx.needs_input_grad[0] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            grad_b = unbroadcast(-grad * rounded_quotient(a, b, "floor"), np.shape(b))
+        return grad_a, grad_b
+
+
+class RemainderScalar(Remainder):
+    """``tensor % number``: PyTorch's node for a Python divisor has no edge for it."""
+
+    backward_name = "RemainderBackward0"
+
+
+class FloorDivide(Function):
+    """``floor_divide`` (``//``): PyTorch records it, but has no derivative for it.
+
+    Python numbers arrive as plain arrays, so the node has edges for tensors only.
+    """
+
+    backward_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return rounded_quotient(a, b, "floor")
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class ReversedRemainder(Function):
+    """``number % tensor``: PyTorch records it, but has no derivative for it."""
+
+    backward_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
+
+
+def rounded_quotient(a: np.ndarray, b: np.ndarray, rounding_mode: str) -> np.ndarray:
+    """``a / b`` rounded toward -inf ('floor') or toward 0 ('trunc'); exact for integers."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf/nan, silently
+        if rounding_mode == "floor":
+            return np.floor_divide(a, b)  # Python's //, as PyTorch: 1.0 // 0.1 == 9.0
+        if np.result_type(a, b).kind == "f":
+            return np.trunc(a / b)
+        # a minus its C remainder is an exact multiple of b; no detour through floats
+        return (a - np.fmod(a, b)) // b
+
+
+def _check_divisor(a: Tensor, b: Tensor, kernel: str) -> None:
+    """PyTorch's integer division raises on a zero divisor (C would trap); bool has no kernel."""
+    kind = a._data.dtype.kind
+    if kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    empty = 0 in a._data.shape or 0 in b._data.shape  # nothing is divided
+    if kind in "iu" and not empty and not b._data.all():
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _promoted_operands(
+    a: object, b: object, name: str, true_divide: bool = False
+) -> tuple[Tensor, Tensor]:
+    """Both operands as tensors of the result dtype (a Python number as a 0-d one)."""
     a, b = as_operand(a, name), as_operand(b, name)
     result = _dtype.result_type(a, b)
     if true_divide and not result.is_floating_point:
@@ -236,13 +419,24 @@ def _binary(fn: type[Function], a: object, b: object, name: str, true_divide: bo
     # A Python number becomes a 0-d tensor of the result dtype, as PyTorch wraps it: the
     # node then has an edge to None for it (``next_functions`` match PyTorch's).
     if not isinstance(a, Tensor):
-        a = Tensor._make(np.asarray(a, dtype=target))
+        a = Tensor._make(_scalar_array(a, target))
     if not isinstance(b, Tensor):
-        b = Tensor._make(np.asarray(b, dtype=target))
+        b = Tensor._make(_scalar_array(b, target))
+    return a, b
+
+
+def _apply_binary(fn: type[Function], a: Tensor | np.ndarray, b: Tensor | np.ndarray, **kw):
+    """``fn`` on operands of one dtype; the result keeps that dtype."""
+    target = (a._data if isinstance(a, Tensor) else a).dtype
     out = fn.apply(a, b, **kw)
     if out._data.dtype != target:
         out._data = out._data.astype(target)
     return out
+
+
+def _binary(fn: type[Function], a: object, b: object, name: str, true_divide: bool = False, **kw):
+    a, b = _promoted_operands(a, b, name, true_divide)
+    return _apply_binary(fn, a, b, **kw)
 
 
 @tensor_method
@@ -271,7 +465,8 @@ def mul(input: Tensor, other: Tensor | Scalar) -> Tensor:
 def div(input: Tensor, other: Tensor | Scalar, *, rounding_mode: str | None = None) -> Tensor:
     """True division (integers give floats).
 
-    ``rounding_mode='floor'|'trunc'`` rounds the quotient and is not differentiable.
+    ``rounding_mode='floor'|'trunc'`` rounds the quotient, in the operands' promoted dtype;
+    as in PyTorch the result is differentiable, with zero gradients.
     """
     if rounding_mode is None:
         return _binary(Div, input, other, "div", true_divide=True)
@@ -280,11 +475,9 @@ def div(input: Tensor, other: Tensor | Scalar, *, rounding_mode: str | None = No
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'"
         )
-    a, b = as_operand(input), as_operand(other)
-    result = _dtype.result_type(a, b).numpy_dtype
-    quotient = np.divide(np.asarray(_array(a, result)), np.asarray(_array(b, result)))
-    rounded = np.floor(quotient) if rounding_mode == "floor" else np.trunc(quotient)
-    return Tensor._make(np.asarray(rounded).astype(result))
+    a, b = _promoted_operands(input, other, "div")
+    _check_divisor(a, b, f"div_{rounding_mode}_cpu")
+    return _apply_binary(DivRounded, a, b, rounding_mode=rounding_mode)
 
 
 @tensor_method
@@ -334,7 +527,8 @@ def rsub(self: Tensor, other: Scalar) -> Tensor:
     if isinstance(other, Tensor):
         return sub(other, self)
     result = _dtype.result_type(self, other)
-    return RSub.apply(self._cast(result) if self.dtype is not result else self, other)
+    scalar = _scalar_array(other, result.numpy_dtype)
+    return RSub.apply(self._cast(result) if self.dtype is not result else self, scalar)
 
 
 @tensor_method(name="__rtruediv__")
@@ -345,7 +539,7 @@ def _rtruediv(self: Tensor, other: Scalar) -> Tensor:
     result = _dtype.result_type(self, other)
     if not result.is_floating_point:
         result = _dtype.get_default_dtype()
-    return _binary(Div, Tensor._make(np.asarray(other, dtype=result.numpy_dtype)), self, "div")
+    return _binary(Div, Tensor._make(_scalar_array(other, result.numpy_dtype)), self, "div")
 
 
 @tensor_method(name="__rpow__")
@@ -355,15 +549,37 @@ def _rpow(self: Tensor, other: Scalar) -> Tensor:
 
 @tensor_method(name="__floordiv__")
 def floor_divide(input: Tensor, other: Tensor | Scalar) -> Tensor:
-    return div(input, other, rounding_mode="floor")
+    """``input // other``, rounded toward -inf; PyTorch gives it no derivative."""
+    a, b = _promoted_operands(input, other, "floor_divide")
+    _check_divisor(a, b, "div_floor_cpu")
+    return _apply_binary(FloorDivide, _edge_operand(a, input), _edge_operand(b, other))
+
+
+@tensor_method(name="__rfloordiv__")
+def _rfloordiv(self: Tensor, other: Scalar) -> Tensor:
+    return floor_divide(as_operand(other, "floor_divide"), self)
 
 
 @tensor_method(name="__mod__")
 def remainder(input: Tensor, other: Tensor | Scalar) -> Tensor:
-    """Python-style remainder (sign of the divisor); not differentiable."""
-    a, b = as_operand(input), as_operand(other)
-    result = _dtype.result_type(a, b).numpy_dtype
-    return Tensor._make(np.asarray(np.mod(_array(a, result), _array(b, result))).astype(result))
+    """Python-style remainder (the sign of the divisor); differentiable like PyTorch's."""
+    a, b = _promoted_operands(input, other, "remainder")
+    _check_divisor(a, b, "remainder_cpu")
+    if not isinstance(input, Tensor):
+        return _apply_binary(ReversedRemainder, a._data, b)
+    divisor = _edge_operand(b, other)
+    fn = Remainder if isinstance(divisor, Tensor) else RemainderScalar
+    return _apply_binary(fn, a, divisor)
+
+
+@tensor_method(name="__rmod__")
+def _rmod(self: Tensor, other: Scalar) -> Tensor:
+    return remainder(as_operand(other, "remainder"), self)
+
+
+def _edge_operand(operand: Tensor, original: object) -> Tensor | np.ndarray:
+    """A Python number's operand as a plain array, so that the node has no edge for it."""
+    return operand if isinstance(as_operand(original), Tensor) else operand._data
 
 
 tensor_method(remainder)
@@ -774,153 +990,64 @@ def where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar) -> 
     return Where.apply(condition._data, a, b)
 
 
+class Maximum(Function):
+    """Elementwise maximum; a NaN in either operand gives NaN (numpy's and PyTorch's rule).
+
+    The gradient goes to the larger operand, half to each at a tie and all of it to both
+    where a NaN is involved: PyTorch zeroes only the operand that compares smaller.
+    """
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _extreme_gradients(ctx, grad, a, b, a_loses=a < b, b_loses=a > b)
+
+
+class Minimum(Function):
+    """Elementwise minimum, with :class:`Maximum`'s rules for NaN and ties."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _extreme_gradients(ctx, grad, a, b, a_loses=a > b, b_loses=a < b)
+
+
+def _extreme_gradients(ctx, grad, a, b, a_loses, b_loses):
+    shared = np.where(a == b, grad / 2, grad)
+    grad_a = grad_b = None
+    if ctx.needs_input_grad[0]:
+        grad_a = unbroadcast(np.where(a_loses, 0, shared), np.shape(a))
+    if ctx.needs_input_grad[1]:
+        grad_b = unbroadcast(np.where(b_loses, 0, shared), np.shape(b))
+    return grad_a, grad_b
+
+
 @tensor_method
 def maximum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise maximum; at ties the gradient is split evenly, as in PyTorch."""
-    return _split_extreme(input, other, np.greater)
+    _check_tensor_operand(other, "maximum")
+    return _binary(Maximum, input, other, "maximum")
 
 
 @tensor_method
 def minimum(input: Tensor, other: Tensor) -> Tensor:
-    return _split_extreme(input, other, np.less)
+    """Elementwise minimum; at ties the gradient is split evenly, as in PyTorch."""
+    _check_tensor_operand(other, "minimum")
+    return _binary(Minimum, input, other, "minimum")
 
 
-def _split_extreme(input: Tensor, other: Tensor, better: np.ufunc) -> Tensor:
-    ties = Tensor._make(np.asarray(input._data == other._data))
-    wins = Tensor._make(np.asarray(better(input._data, other._data)))
-    half = where(ties, (input + other) * 0.5, 0.0)
-    return where(ties, half, where(wins, input, other))
-
-
-# ------------------------------------------------------------------ in-place updates
-def _inplace(self: Tensor, result: Tensor) -> Tensor:
-    """Make ``self`` hold ``result``'s values, as PyTorch's in-place ops do."""
-    if is_grad_enabled() and self.is_leaf and self._requires_grad:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation."
+def _check_tensor_operand(other: object, name: str) -> None:
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
         )
-    if result._data.dtype != self._data.dtype and not np.can_cast(
-        result._data.dtype, self._data.dtype, "same_kind"
-    ):
-        raise RuntimeError(
-            f"result type {result.dtype} can't be cast to the desired output type {self.dtype}"
-        )
-    if result.grad_fn is None:
-        self._data[...] = result._data
-    else:
-        # With autograd the new value gets a new array: arrays saved by earlier nodes stay intact.
-        self._data = np.broadcast_to(result._data, self._data.shape).astype(self._data.dtype)
-        self.grad_fn = result.grad_fn
-        self._output_nr = result._output_nr
-        self._requires_grad = True
-    return self
-
-
-def _check_broadcast_into(self: Tensor, other: Tensor | Scalar) -> None:
-    if (
-        isinstance(other, Tensor)
-        and broadcast_shapes(self._data.shape, other._data.shape) != self._data.shape
-    ):
-        raise RuntimeError(
-            f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-            f"{list(broadcast_shapes(self._data.shape, other._data.shape))}"
-        )
-
-
-@tensor_method
-def add_(self: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
-    _check_broadcast_into(self, other)
-    return _inplace(self, add(self, other, alpha=alpha))
-
-
-@tensor_method
-def sub_(self: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
-    _check_broadcast_into(self, other)
-    return _inplace(self, sub(self, other, alpha=alpha))
-
-
-@tensor_method
-def mul_(self: Tensor, other: Tensor | Scalar) -> Tensor:
-    _check_broadcast_into(self, other)
-    return _inplace(self, mul(self, other))
-
-
-@tensor_method
-def div_(self: Tensor, other: Tensor | Scalar) -> Tensor:
-    _check_broadcast_into(self, other)
-    return _inplace(self, div(self, other))
-
-
-@tensor_method
-def clamp_(self: Tensor, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:  # noqa: A002
-    return _inplace(self, clamp(self, min, max))
-
-
-class Fill(Function):
-    """Every element replaced by ``value``: the old values get no gradient, ``value`` the sum."""
-
-    @staticmethod
-    def forward(ctx, x, value):
-        ctx.value_dtype = np.asarray(value).dtype
-        return np.full_like(x, value)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.zeros_like(grad), np.asarray(grad.sum(), dtype=ctx.value_dtype)
-
-
-class Zero(Fill):
-    """``zero_()``: a fill with 0, under PyTorch's node name."""
-
-
-@tensor_method
-def zero_(self: Tensor) -> Tensor:
-    return _fill(self, 0, Zero)
-
-
-@tensor_method
-def fill_(self: Tensor, value: Scalar | Tensor) -> Tensor:
-    return _fill(self, value, Fill)
-
-
-def _fill(self: Tensor, value: Scalar | Tensor, fn: type[Fill]) -> Tensor:
-    value_requires_grad = isinstance(value, Tensor) and value._requires_grad
-    if is_grad_enabled() and (self._requires_grad or value_requires_grad):
-        # Recorded, so that backward knows the old values no longer matter.
-        return _inplace(self, fn.apply(self, value))
-    self._data[...] = value._data if isinstance(value, Tensor) else value
-    return self
-
-
-@tensor_method
-def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
-    """Copy ``src``'s values (broadcast, converted to this dtype) into this tensor."""
-    src = as_operand(src, "copy_")
-    if isinstance(src, Tensor):
-        _check_broadcast_into(self, src)
-    src_requires_grad = isinstance(src, Tensor) and src._requires_grad
-    if is_grad_enabled() and (self._requires_grad or src_requires_grad):
-        return _inplace(self, Copy.apply(self, src))
-    self._data[...] = src._data if isinstance(src, Tensor) else src
-    return self
-
-
-class Copy(Function):
-    """``self.copy_(src)``: the old values get no gradient; ``src`` gets it summed to its shape."""
-
-    backward_name = "CopyBackwards"
-
-    @staticmethod
-    def forward(ctx, x, src):
-        ctx.src_shape, ctx.src_dtype = np.shape(src), np.asarray(src).dtype
-        return np.broadcast_to(src, x.shape).astype(x.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.zeros_like(grad), unbroadcast(grad, ctx.src_shape).astype(ctx.src_dtype)
-
-
-tensor_method(add_, name="__iadd__")
-tensor_method(sub_, name="__isub__")
-tensor_method(mul_, name="__imul__")
-tensor_method(div_, name="__itruediv__")

@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from minitorch._ops.elementwise import _inplace, broadcast_shapes, unbroadcast
+from minitorch._ops.elementwise import broadcast_shapes, unbroadcast
+from minitorch._ops.inplace import inplace
 from minitorch._ops.shape import expanded_shape, wrap_dim
 from minitorch._tensor import Tensor, tensor_method
 from minitorch.autograd.function import Function
-from minitorch.autograd.grad_mode import is_grad_enabled
 
 Scalar = int | float | bool
 
@@ -150,7 +150,44 @@ def parse_key(key: Any, shape: tuple[int, ...]) -> tuple[tuple, bool, str]:
     if not advanced and not any(item is Ellipsis for item in items):
         # A trailing ``...`` changes nothing but makes numpy return a 0-d view, not a scalar copy.
         items = items + (Ellipsis,)
+    if advanced and any(isinstance(item, int) and not isinstance(item, bool) for item in items):
+        return _basic_first(items), advanced, last_op
     return items, advanced, last_op
+
+
+class BasicThenAdvanced(tuple):
+    """A key that PyTorch applies in two steps, ``x[basic][advanced]``.
+
+    PyTorch applies ints, slices, None and ``...`` first (a view), then the index tensors
+    to the dimensions left. numpy counts an int as one more index array instead, which
+    moves the result's dimensions: for ``x`` of shape (2, 3, 4), ``x[0, :, [1, 3]]`` has
+    shape (3, 2) in PyTorch and (2, 3) in numpy. Indexing an array with this key
+    (:func:`index_array`) takes PyTorch's order.
+    """
+
+
+def _basic_first(items: tuple) -> BasicThenAdvanced:
+    basic, advanced = [], []
+    for item in items:
+        if isinstance(item, bool):
+            advanced.append(item)
+        elif isinstance(item, np.ndarray):
+            basic.extend([slice(None)] * (item.ndim if item.dtype == np.bool_ else 1))
+            advanced.append(item)
+        elif isinstance(item, int):
+            basic.append(item)
+        else:  # slice, None, Ellipsis: applied in the first step, kept whole in the second
+            basic.append(item)
+            advanced.append(Ellipsis if item is Ellipsis else slice(None))
+    return BasicThenAdvanced((tuple(basic), tuple(advanced)))
+
+
+def index_array(array: np.ndarray, key: tuple) -> tuple[np.ndarray, tuple]:
+    """``(array, key)`` such that ``array[key]`` is what PyTorch's indexing selects."""
+    if isinstance(key, BasicThenAdvanced):
+        basic, advanced = key
+        return array[basic], advanced
+    return array, key
 
 
 def _check_in_bounds(index: int | np.ndarray, size: int, dim: int) -> None:
@@ -174,6 +211,8 @@ def _check_mask(mask: np.ndarray, shape: tuple[int, ...], dim: int) -> None:
 # ------------------------------------------------------------------ reading
 class Slice(Function):
     """Basic indexing (a view): the gradient is written into zeros at the same place."""
+
+    _is_view_op = True
 
     @staticmethod
     def forward(ctx, x, key):
@@ -206,12 +245,13 @@ class Index(Function):
     @staticmethod
     def forward(ctx, x, key):
         ctx.input_shape, ctx.key = x.shape, key
-        return x[key]
+        selected, key = index_array(x, key)
+        return selected[key]
 
     @staticmethod
     def backward(ctx, grad):
         out = np.zeros(ctx.input_shape, dtype=grad.dtype)
-        np.add.at(out, ctx.key, grad)
+        np.add.at(*index_array(out, ctx.key), grad)
         return out
 
 
@@ -228,18 +268,17 @@ def _getitem(self: Tensor, key: Any) -> Tensor:
 
 # ------------------------------------------------------------------ writing
 class IndexPut(Function):
-    """``x[key] = value`` out of place.
+    """``x[key] = value`` for an advanced key, out of place (PyTorch's ``index_put``).
 
     ``x`` gets no gradient where it was overwritten; ``value`` gets the gradient at ``key``.
     """
-
-    backward_name = "IndexPutBackward0"
 
     @staticmethod
     def forward(ctx, x, value, key):
         ctx.key, ctx.value_shape = key, np.shape(value)
         out = x.copy()
-        out[key] = value
+        target, key = index_array(out, key)
+        target[key] = value
         return out
 
     @staticmethod
@@ -247,17 +286,13 @@ class IndexPut(Function):
         grad_x = None
         if ctx.needs_input_grad[0]:
             grad_x = grad.copy()
-            grad_x[ctx.key] = 0
+            target, key = index_array(grad_x, ctx.key)
+            target[key] = 0
         grad_value = None
         if ctx.needs_input_grad[1]:
-            grad_value = unbroadcast(grad[ctx.key], ctx.value_shape)
+            selected, key = index_array(grad, ctx.key)
+            grad_value = unbroadcast(selected[key], ctx.value_shape)
         return grad_x, grad_value
-
-
-class CopySlices(IndexPut):
-    """The same for a basic key; PyTorch names this node ``CopySlices``."""
-
-    backward_name = "CopySlices"
 
 
 def _check_value_fits(
@@ -274,43 +309,43 @@ def _check_value_fits(
                 f"to indexing result of shape {list(target)}"
             )
     else:
-        # Leading size-1 dimensions of the value may be dropped, as in PyTorch's copy_.
-        while len(value_shape) > len(target) and value_shape[0] == 1:
-            value_shape = value_shape[1:]
-        expanded_shape(value_shape, target)
+        expanded_shape(_without_leading_ones(value_shape, len(target)), target)
+
+
+def _without_leading_ones(shape: tuple[int, ...], ndim: int) -> tuple[int, ...]:
+    """Leading size-1 dimensions beyond ``ndim`` dropped, as PyTorch's assignment does."""
+    while len(shape) > ndim and shape[0] == 1:
+        shape = shape[1:]
+    return shape
 
 
 @tensor_method(name="__setitem__")
 def _setitem(self: Tensor, key: Any, value: Tensor | Scalar) -> None:
-    """``x[key] = value``: writes in place; with autograd it records a ``CopySlices`` node."""
+    """``x[key] = value``, as PyTorch does it.
+
+    A basic key writes through the view ``x[key]`` (``copy_``), so under
+    autograd ``x`` gets a ``CopySlices`` node; an advanced key is ``x.index_put_``.
+    """
     if not isinstance(value, (Tensor, bool, int, float)):
         raise TypeError(f"can't assign a {type(value).__name__} to a minitorch.Tensor")
-    numpy_key, advanced, _ = parse_key(key, self._data.shape)
-    target = np.empty(self._data.shape, dtype=np.bool_)[numpy_key].shape
+    numpy_key, advanced, last_op = parse_key(key, self._data.shape)
+    selected, step_key = index_array(np.empty(self._data.shape, dtype=np.bool_), numpy_key)
+    target = selected[step_key].shape
     if isinstance(value, Tensor):
         _check_value_fits(value._data.shape, target, advanced)
-    value_requires_grad = isinstance(value, Tensor) and value._requires_grad
-    if is_grad_enabled() and (self._requires_grad or value_requires_grad):
-        if self.is_leaf and self._requires_grad:
-            raise RuntimeError(
-                "a view of a leaf Variable that requires grad is being used in an in-place "
-                "operation."
-                if not advanced
-                else "a leaf Variable that requires grad is being used in an in-place operation."
-            )
+    if advanced:
         if not isinstance(value, Tensor):
             value = Tensor._make(np.asarray(value, dtype=self._data.dtype))
         elif value.dtype is not self.dtype:
             value = value._cast(self.dtype)
-        fn = IndexPut if advanced else CopySlices
-        _inplace(self, fn.apply(self, value, key=numpy_key))
+        inplace(self, IndexPut.apply, value, key=numpy_key)
         return
-    if not self._data.flags.writeable:
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the operation."
-        )
-    self._data[numpy_key] = value._data if isinstance(value, Tensor) else value
+    view = _BASIC_INDEX[last_op].apply(self, key=numpy_key)
+    if isinstance(value, Tensor):
+        value = value.reshape(_without_leading_ones(value._data.shape, len(target)))
+    else:  # PyTorch copies a number as a 0-d tensor too (so expanded memory is refused)
+        value = Tensor._make(np.asarray(value, dtype=self._data.dtype))
+    view.copy_(value)
 
 
 # ------------------------------------------------------------------ index_select, gather
@@ -445,7 +480,17 @@ def masked_fill_(input: Tensor, mask: Tensor, value: Tensor | Scalar) -> Tensor:
             f"output with shape {list(shape)} doesn't match the broadcast shape "
             f"{list(broadcast_shapes(shape, mask._data.shape))}"
         )
-    return _inplace(input, masked_fill(input, mask, value))
+    data = input._data
+    expanded = any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape, strict=True))
+    if expanded:
+        warnings.warn(
+            "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor "
+            "before performing this operation. This also applies to advanced indexing e.g. "
+            "tensor[mask] = scalar",
+            UserWarning,
+            stacklevel=2,
+        )
+    return inplace(input, masked_fill, mask, value, overlap_allowed=expanded)
 
 
 class MaskedSelect(Function):

@@ -10,10 +10,15 @@ other shapes, and one backward covers them all:
   to each operand's shape (:func:`~minitorch._ops.elementwise.unbroadcast`).
 
 Both operands must have the same dtype (PyTorch does not promote here);
-float32 stays float32 and integers multiply exactly.
+float32 stays float32 and integers multiply exactly. One quirk is kept: where PyTorch
+multiplies batches with ``bmm``, operands of different dtypes are refused only when there
+is something to multiply; a product with no elements, or an empty inner dimension, comes
+back as zeros of the right operand's dtype.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -46,26 +51,30 @@ class Matmul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        needs = ctx.needs_input_grad
+        if needs:  # each factor only where the other's gradient needs it, as PyTorch's mm
+            ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
+            ctx.shapes = a.shape, b.shape
         return np.matmul(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        shape_a, shape_b = ctx.shapes
         # View vectors as matrices so that one formula serves every case.
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
-        grad = grad.reshape(batch + (a2.shape[-2], b2.shape[-1]))  # the vectors' dims come back
+        a2_shape = (1, *shape_a) if len(shape_a) == 1 else shape_a
+        b2_shape = (*shape_b, 1) if len(shape_b) == 1 else shape_b
+        batch = np.broadcast_shapes(a2_shape[:-2], b2_shape[:-2])
+        grad = grad.reshape(batch + (a2_shape[-2], b2_shape[-1]))  # the vectors' dims come back
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = unbroadcast(np.matmul(grad, np.swapaxes(b2, -1, -2)), a2.shape).reshape(
-                a.shape
-            )
+            b2 = b.reshape(b2_shape)
+            grad_a = unbroadcast(np.matmul(grad, np.swapaxes(b2, -1, -2)), a2_shape)
+            grad_a = grad_a.reshape(shape_a)
         if ctx.needs_input_grad[1]:
-            grad_b = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), grad), b2.shape).reshape(
-                b.shape
-            )
+            a2 = a.reshape(a2_shape)
+            grad_b = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), grad), b2_shape)
+            grad_b = grad_b.reshape(shape_b)
         return grad_a, grad_b
 
 
@@ -93,6 +102,60 @@ def _check_same_dtype(a: Tensor, b: Tensor, kernel: str) -> None:
         )
     if a.dtype is _dtype.bool:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _check_mv_dtypes(mat: Tensor, vec: Tensor) -> None:
+    if mat.dtype is not vec.dtype:
+        names = (scalar_type_name(vec.dtype), scalar_type_name(mat.dtype))
+        raise RuntimeError(  # PyTorch's result takes the vector's dtype; it is named first
+            f"addmv input tensors must have the same dtype, but got {names[0]}, {names[1]}, "
+            f"and {names[0]}"
+        )
+    if mat.dtype is _dtype.bool:
+        raise NotImplementedError("\"addmv_impl_cpu\" not implemented for 'Bool'")
+
+
+def _folds_into_matrix(input: Tensor, other: Tensor) -> bool:
+    """Whether PyTorch's matmul folds the batch of the larger operand into the rows of one
+    matrix and calls ``mm``/``mv`` (which check dtypes first) rather than ``bmm``.
+
+    Its rule (``should_fold``): one operand has 3+ dimensions, the other 1 or 2, and either
+    the smaller one requires grad, or the left one is not a matrix and the larger one folds
+    without a copy (it is empty, or its batch dimensions are contiguous).
+    """
+    larger, smaller = (input, other) if input._data.ndim >= other._data.ndim else (other, input)
+    if larger._data.ndim < 3 or smaller._data.ndim > 2:
+        return False
+    if smaller.requires_grad:
+        return True
+    if input._data.ndim == 2:
+        return False
+    # the right operand is folded transposed: that moves only its last two dimensions
+    folded = larger._data if larger is input else np.swapaxes(larger._data, -1, -2)
+    if folded.size == 0:
+        return True
+    shape, strides = folded.shape, folded.strides
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(folded.ndim - 2))
+
+
+def _batched_operands(input: Tensor, other: Tensor) -> tuple[Tensor, Tensor]:
+    """The operands of a ``bmm`` product, checked as PyTorch's kernel checks them: only when
+    it multiplies something. An empty product takes the right operand's dtype."""
+    n = input._data.shape[-2] if input._data.ndim > 1 else 1
+    inner = input._data.shape[-1]
+    p = other._data.shape[-1] if other._data.ndim > 1 else 1
+    batch = np.broadcast_shapes(input._data.shape[:-2], other._data.shape[:-2])
+    multiplies = inner > 0 and n * p * math.prod(batch) > 0
+    if multiplies and input.dtype is not other.dtype:
+        raise RuntimeError(
+            f"expected scalar type {scalar_type_name(input.dtype)} but found "
+            f"{scalar_type_name(other.dtype)}"
+        )
+    if multiplies and input.dtype is _dtype.bool:
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+    if input.dtype is not other.dtype:
+        input = input._cast(other.dtype)
+    return input, other
 
 
 def _matrix_shape_error(a: tuple[int, ...], b: tuple[int, ...]) -> RuntimeError:
@@ -123,7 +186,12 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
                 raise _matrix_shape_error((1, sa[0]), sb)
             return Mm.apply(input, other)  # a row vector times a matrix
         return mm(input, other)
-    _check_same_dtype(input, other, "bmm")
+    if _folds_into_matrix(input, other):
+        larger, smaller = (input, other) if len(sa) >= len(sb) else (other, input)
+        if smaller._data.ndim == 2:
+            _check_same_dtype(larger, smaller, "addmm_impl_cpu_")
+        else:
+            _check_mv_dtypes(larger, smaller)
     k_a = sa[-1]
     k_b = sb[-2] if len(sb) > 1 else sb[0]
     if k_a != k_b:
@@ -139,7 +207,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         raise RuntimeError(
             f"matmul: the batch dimensions of shapes {list(sa)} and {list(sb)} do not broadcast"
         ) from None
-    return Bmm.apply(input, other)
+    return Bmm.apply(*_batched_operands(input, other))
 
 
 tensor_method(matmul, name="__matmul__")
@@ -189,7 +257,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
         raise RuntimeError(
             f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {vec._data.ndim}"
         )
-    _check_same_dtype(input, vec, "addmv_impl_cpu")
+    _check_mv_dtypes(input, vec)
     (n, k), (m,) = input._data.shape, vec._data.shape
     if k != m:
         raise RuntimeError(f"size mismatch, got input ({n}), mat ({n}x{k}), vec ({m})")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from minitorch.autograd.function import Function
@@ -11,7 +13,8 @@ from minitorch.kernels._threads import over_batch
 class Linear(Function):
     """``y = x @ weight^T + bias`` for x (*, in_features), weight (out, in), bias (out,) or None.
 
-    Leading dimensions of x are flattened into one batch dimension of rows. Backward::
+    Leading dimensions of x are flattened into one batch dimension of rows (their count is
+    spelled out: ``reshape(-1, 0)`` is ambiguous when a size is 0). Backward::
 
         grad_x = grad_y @ weight      grad_weight = grad_y^T @ x      grad_bias = sum_rows grad_y
 
@@ -25,7 +28,7 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias):
-        rows = x.reshape(-1, x.shape[-1])
+        rows = x.reshape(math.prod(x.shape[:-1]), x.shape[-1])
         out = np.empty((rows.shape[0], weight.shape[0]), dtype=np.result_type(rows, weight))
 
         def affine(start: int, stop: int) -> None:
@@ -34,7 +37,10 @@ class Linear(Function):
                 out[start:stop] += bias
 
         over_batch(rows.shape[0], affine)
-        ctx.save_for_backward(rows, weight)
+        needs = ctx.needs_input_grad
+        if needs:  # each factor only where the other's gradient needs it, as PyTorch's addmm
+            ctx.save_for_backward(rows if needs[1] else None, weight if needs[0] else None)
+            ctx.rows_shape, ctx.out_features = rows.shape, weight.shape[0]
         ctx.input_shape = x.shape
         return out.reshape(*x.shape[:-1], weight.shape[0])
 
@@ -42,15 +48,16 @@ class Linear(Function):
     def backward(ctx, grad):
         rows, weight = ctx.saved_tensors
         need_input, need_weight, need_bias = ctx.needs_input_grad
-        grad_rows = grad.reshape(-1, weight.shape[0])
-        grad_x = np.empty(rows.shape, dtype=grad_rows.dtype) if need_input else None
+        n_rows = ctx.rows_shape[0]
+        grad_rows = grad.reshape(n_rows, ctx.out_features)
+        grad_x = np.empty(ctx.rows_shape, dtype=grad_rows.dtype) if need_input else None
 
         def differentiate(start: int, stop: int) -> np.ndarray | None:
             if grad_x is not None:
                 np.matmul(grad_rows[start:stop], weight, out=grad_x[start:stop])
             return grad_rows[start:stop].T @ rows[start:stop] if need_weight else None
 
-        parts = over_batch(rows.shape[0], differentiate)
+        parts = over_batch(n_rows, differentiate)
         grad_weight = sum(parts) if need_weight else None
         grad_bias = grad_rows.sum(axis=0) if need_bias else None
         grad_x = grad_x.reshape(ctx.input_shape) if need_input else None

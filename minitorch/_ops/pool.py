@@ -24,7 +24,9 @@ class MaxPool2DWithIndices(Function):
         out, indices = max_pool2d_forward(
             batch, kernel_size, stride, padding, dilation, output_size
         )
-        ctx.save_for_backward(indices)
+        # x is saved only to be version-checked, as PyTorch saves it: writing into a pooled
+        # tensor before backward is refused in both, though the indices alone suffice here.
+        ctx.save_for_backward(indices, x)
         ctx.input_shape = batch.shape
         ctx.unbatched = unbatched
         if unbatched:
@@ -33,7 +35,7 @@ class MaxPool2DWithIndices(Function):
 
     @staticmethod
     def backward(ctx, grad, *unused_index_grad):
-        (indices,) = ctx.saved_tensors
+        indices, _ = ctx.saved_tensors
         grad_out = grad[None] if ctx.unbatched else grad
         grad_x = max_pool2d_backward(grad_out, indices, ctx.input_shape)
         return grad_x[0] if ctx.unbatched else grad_x, None, None, None, None, None, None

@@ -97,6 +97,8 @@ VIEW_INCOMPATIBLE = (
 class View(Function):
     """Same elements, new shape, same storage; the gradient is reshaped back."""
 
+    _is_view_op = True
+
     @staticmethod
     def forward(ctx, x, shape):
         ctx.input_shape = x.shape
@@ -111,11 +113,16 @@ class ReshapeCopy(View):
     """``reshape`` of a layout no view can express: a copy (PyTorch clones, then views)."""
 
     backward_name = "UnsafeViewBackward0"
+    _is_view_op = False
 
     @staticmethod
     def forward(ctx, x, shape):
         ctx.input_shape = x.shape
         return np.reshape(x, shape, copy=True)
+
+
+class ReshapeAlias(View):
+    """``reshape`` of a non-contiguous tensor whose strides allow a view (PyTorch's node name)."""
 
 
 # Adding or removing size-1 dimensions is a view too; these names are PyTorch's nodes for it.
@@ -158,7 +165,9 @@ def view(input: Tensor, *shape: int) -> Tensor:
 def reshape(input: Tensor, *shape: int) -> Tensor:
     """A tensor with the same elements in a new shape: a view when possible, else a copy."""
     target = infer_shape(size_args(shape), input._data.size)
-    fn = View if _as_view(input._data, target) is not None else ReshapeCopy
+    if _as_view(input._data, target) is None:
+        return ReshapeCopy.apply(input, shape=target)
+    fn = View if input._data.flags.c_contiguous else ReshapeAlias
     return fn.apply(input, shape=target)
 
 
@@ -226,6 +235,8 @@ def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
 # ------------------------------------------------------------------ permuting views
 class Permute(Function):
     """Reorder the dimensions; the gradient is permuted back by the inverse order."""
+
+    _is_view_op = True
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -318,6 +329,8 @@ tensor_method(property(_matrix_transpose), name="mT")
 # ------------------------------------------------------------------ expanding
 class Expand(Function):
     """Broadcast to a larger shape without copying; the gradient is summed back."""
+
+    _is_view_op = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -564,6 +577,8 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 class Split(Function):
     """Cut into consecutive views along ``dim``; the pieces' gradients are joined back."""
 
+    _is_view_op = True
+
     @staticmethod
     def forward(ctx, x, sizes, dim):
         ctx.dim = dim
@@ -630,6 +645,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 class Unbind(Function):
     """Every slice along ``dim`` as a view; the slices' gradients are stacked back."""
+
+    _is_view_op = True
 
     @staticmethod
     def forward(ctx, x, dim):

@@ -20,7 +20,14 @@ import numpy as np
 
 from minitorch._tensor import Tensor, tensor_method
 from minitorch.autograd import function as autograd_function
-from minitorch.autograd.function import AccumulateGrad, BackwardNode, Node, gradient_edge
+from minitorch.autograd.function import (
+    AccumulateGrad,
+    BackwardNode,
+    Node,
+    gradient_edge,
+    input_gradients,
+    tensor_type_name,
+)
 
 
 def _collect_dependencies(roots: list[Node]) -> dict[Node, int]:
@@ -43,8 +50,23 @@ def _run_tensor_hooks(hooks: dict, grad: np.ndarray) -> np.ndarray:
     for hook in list(hooks.values()):
         result = hook(Tensor._make(grad))
         if result is not None:
+            _check_hook_result(hook, result, grad)
             grad = result._data
     return grad
+
+
+def _check_hook_result(hook: object, result: object, grad: np.ndarray) -> None:
+    """A hook may replace a gradient only by a tensor of the same size and type (PyTorch)."""
+    name = getattr(hook, "__name__", repr(hook))
+    if not isinstance(result, Tensor):
+        raise TypeError(f"expected Tensor, but hook '{name}' returned {type(result).__name__}")
+    if result._data.shape != grad.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if result._data.dtype != grad.dtype:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was {tensor_type_name(grad)} got "
+            f"{tensor_type_name(result._data)})"
+        )
 
 
 def _apply_node(node: Node, grads: list[np.ndarray | None]) -> tuple:
@@ -66,16 +88,7 @@ def _apply_node(node: Node, grads: list[np.ndarray | None]) -> tuple:
         np.zeros(shape, dtype) if g is None else g
         for g, (shape, dtype) in zip(grads, node._output_meta, strict=True)
     ]
-    grad_inputs = node(*filled)
-    tensor_flags = node._input_is_tensor
-    if len(grad_inputs) != len(tensor_flags):
-        raise RuntimeError(
-            f"function {node.name()} returned an incorrect number of gradients "
-            f"(expected {len(tensor_flags)}, got {len(grad_inputs)})"
-        )
-    grad_inputs = tuple(
-        g for g, is_tensor in zip(grad_inputs, tensor_flags, strict=True) if is_tensor
-    )
+    grad_inputs = input_gradients(node, filled)
     for hook in list(node._hooks.values()):
         hook(tuple(_wrap(g) for g in grad_inputs), tuple(_wrap(g) for g in grads))
     return grad_inputs
@@ -164,10 +177,10 @@ def _store_retained_grads(node: BackwardNode, grads: list[np.ndarray | None]) ->
         tensor = ref()
         if tensor is None or grads[output_nr] is None:
             continue
-        if tensor.grad is None:
-            tensor.grad = Tensor._make(np.array(grads[output_nr], copy=True))
+        if tensor._grad is None:
+            tensor._grad = Tensor._make(np.array(grads[output_nr], copy=True))
         else:
-            tensor.grad._data += grads[output_nr]
+            tensor._grad._data += grads[output_nr]
 
 
 def _root_gradient(tensor: Tensor, gradient: Tensor | None) -> np.ndarray:

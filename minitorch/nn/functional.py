@@ -8,6 +8,7 @@ exception PyTorch raises, with a message naming the shapes. The Functions below 
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 
@@ -21,7 +22,7 @@ from minitorch._ops.conv import (
     ReflectionPad2D,
     ReplicationPad2D,
 )
-from minitorch._ops.elementwise import _inplace, broadcast_shapes
+from minitorch._ops.elementwise import broadcast_shapes
 from minitorch._ops.linear import Linear
 from minitorch._ops.loss import (
     CrossEntropyLoss,
@@ -380,7 +381,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 def relu_(input: Tensor) -> Tensor:
     """In-place :func:`relu`."""
-    return _inplace(input, input.relu())
+    return input.relu_()
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -464,11 +465,6 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                 f"self and mat2 must have the same dtype, but got {scalar_type_name(bias.dtype)} "
                 f"and {scalar_type_name(input.dtype)}"
             )
-    if input.shape[-1] == 0:
-        # no input features: the fused Function cannot fold the rows of an empty last
-        # dimension, and the answer is just the (broadcast) bias, so compose it from matmul
-        product = input.matmul(weight.t())
-        return product if bias is None else product + bias
     return Linear.apply(input, weight, bias)
 
 
@@ -564,17 +560,19 @@ def _class_count(input: Tensor) -> int:
     return input.shape[0] if input.dim() == 1 else input.shape[1]
 
 
-def _loss_without_classes(input: Tensor, reduction: str) -> Tensor:
+def _loss_without_classes(input: Tensor, reduction: str, label_smoothing: float = 0.0) -> Tensor:
     """The class-index loss of an input with zero classes, where every target was ignored.
 
     Each sample contributes 0 (the kernels cannot fold an empty class dimension), so 'none'
     gives zeros shaped like the target, 'sum' gives 0 and 'mean' divides by zero weight: nan.
+    With label smoothing PyTorch scales the reduced smoothing term by ``eps / C = inf``:
+    the loss becomes 0 * inf = nan, even the 'sum' over no samples (here times nan, which
+    numpy does not warn about).
     """
-    per_sample = input.sum(dim=0 if input.dim() == 1 else 1)
-    if reduction == "none":
-        return per_sample
-    total = per_sample.sum()
-    return total if reduction == "sum" else total / 0.0
+    loss = input.sum(dim=0 if input.dim() == 1 else 1)
+    if reduction != "none":
+        loss = loss.sum() if reduction == "sum" else loss.sum() / 0.0
+    return loss * math.nan if label_smoothing > 0 else loss
 
 
 def _check_loss_input(input: Tensor, kernel_name: str) -> None:
@@ -636,7 +634,7 @@ def cross_entropy(
     _check_target_values(input, target, ignore_index)
     target = _one_sample_target(input, target)
     if _class_count(input) == 0:
-        return _loss_without_classes(input, reduction)
+        return _loss_without_classes(input, reduction, label_smoothing)
     weight_array = None if weight is None else weight._data
     return CrossEntropyLoss.apply(
         input, target._data, weight_array, ignore_index, reduction, label_smoothing

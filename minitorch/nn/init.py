@@ -31,6 +31,7 @@ _LINEAR_FUNCTIONS = (
 def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
     """Write ``values`` into ``tensor``'s storage, keeping its dtype (no autograd record)."""
     tensor._data[...] = values
+    tensor._bump_version()  # an in-place write, as PyTorch's init functions count it
     return tensor
 
 

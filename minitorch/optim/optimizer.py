@@ -166,6 +166,7 @@ class Optimizer:
                         grad.requires_grad_(False)
                     # A fresh array: the old one may be a read-only view made by backward.
                     grad._data = np.zeros_like(grad._data)
+                    grad._bump_version()  # PyTorch's grad.zero_() counts as a write
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once from their ``.grad`` (subclasses implement the rule)."""

@@ -120,8 +120,11 @@ class SGD(Optimizer):
                     nesterov=group["nesterov"],
                     maximize=group["maximize"],
                 )
+                p._bump_version()  # an in-place update: graphs that saved p now refuse backward
                 if group["momentum"] != 0 and buffer is None:
                     self.state[p]["momentum_buffer"] = Tensor._make(new_buffer)
+                elif buffer is not None:
+                    buffer._bump_version()
         return loss
 
 

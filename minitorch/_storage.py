@@ -1,0 +1,54 @@
+"""What several tensors can share: the memory (a storage) and the count of writes into it.
+
+A tensor is a *view* of a storage: ``(storage, offset, sizes, strides)``. Here the storage
+is the numpy array that owns the memory, and the view is a numpy array into it, so numpy
+already keeps offsets and strides; :func:`storage_array` finds the owner again.
+
+The version counter is shared by a tensor, its views and ``detach()``, not by ``.data``
+(PyTorch's rule): every in-place write bumps it, and a tensor saved for backward remembers
+the value it saw, so that backward can refuse a tensor changed since.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["UntypedStorage", "VersionCounter", "storage_array"]
+
+
+class VersionCounter:
+    """How many in-place writes the shared memory has seen (``Tensor._version``)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+def storage_array(array: np.ndarray) -> np.ndarray:
+    """The array that owns ``array``'s memory (``array`` itself when it owns it)."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+class UntypedStorage:
+    """The bytes behind one or more tensors (``Tensor.untyped_storage()``)."""
+
+    def __init__(self, array: np.ndarray) -> None:
+        self._array = storage_array(array)
+
+    def data_ptr(self) -> int:
+        return self._array.__array_interface__["data"][0]
+
+    def nbytes(self) -> int:
+        return int(self._array.nbytes)
+
+    def size(self) -> int:
+        return self.nbytes()
+
+    def __len__(self) -> int:
+        return self.nbytes()
+
+    def __repr__(self) -> str:
+        return f"<minitorch.UntypedStorage of {self.nbytes()} bytes at {self.data_ptr():#x}>"
