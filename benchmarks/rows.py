@@ -330,7 +330,7 @@ def model_row(name: str, kind: str, batch: int, image_size: int, group: str, in_
     return Row(name, group, title, build, in_quick=in_quick, notes=notes)
 
 
-SCALING_BATCHES = (16, TUTORIAL_BATCH, 256)
+SCALING_BATCHES = (1, 16, TUTORIAL_BATCH, 256)  # batch 1: where per-op overhead dominates
 SCALING_IMAGES = (16, TUTORIAL_IMAGE_SIZE, 64)
 
 
