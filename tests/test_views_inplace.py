@@ -744,3 +744,27 @@ def test_a_users_function_node_is_named_as_in_pytorch():
         x = t.ones(3, 4, requires_grad=True)
         names.append(_Doubling.build(t, (3, 4)).apply(x).grad_fn.name())
     assert names[1] == names[0].removeprefix("torch::autograd::") == "DoublingBackward"
+
+
+def test_a_view_made_under_no_grad_requires_grad_but_leads_nowhere():
+    def program(t):
+        a = t.ones(3, requires_grad=True)
+        with t.no_grad():
+            view = a[0:2]
+        y = view * 2
+        y.sum().backward()
+        edges = [node is None for node, _ in y.grad_fn.next_functions]
+        return [[view.requires_grad, view.is_leaf, y.requires_grad, edges, a.grad is None]]
+
+    _same_outcome(program)
+
+
+def test_a_view_made_under_no_grad_refuses_its_node_after_its_base_changed():
+    def program(t):
+        a = t.ones(3, requires_grad=True)
+        with t.no_grad():
+            view = a[0:2]
+            a.mul_(2)  # an optimizer step, say
+        return [view.grad_fn is None]
+
+    _same_outcome(program)

@@ -231,6 +231,10 @@ def gradient_edge(tensor: Tensor) -> Edge:
     grad_fn = tensor.grad_fn if tensor._view_info is not None else tensor._grad_fn
     if grad_fn is not None:
         return (grad_fn, tensor._output_nr)
+    info = tensor._view_info
+    if tensor._requires_grad and info is not None and info.creation == "no_grad":
+        if tensor._base._requires_grad:  # its requires_grad is the base's: PyTorch's dead end
+            return (None, 0)
     if tensor.requires_grad:
         node = tensor._grad_accumulator() if tensor._grad_accumulator is not None else None
         if node is None:  # one per leaf, held weakly so a finished graph can be freed
@@ -380,7 +384,7 @@ class ViewInfo:
         self.version = view._version_counter.value
         if view._grad_fn is None and not base._requires_grad:
             return
-        if self.creation == "no_grad" and base._grad_fn is not None:
+        if self.creation == "no_grad":
             raise RuntimeError(
                 "A view was created in no_grad mode and its base or another view of its base has "
                 "been modified inplace with grad mode enabled. Given that this use case is "
@@ -413,6 +417,10 @@ def _share_as_views(
         out._base = base
         out._version_counter = counter
         out._view_info = ViewInfo(counter.value, creation, op_name, output_nr)
+        if creation == "no_grad" and out._data.dtype.kind == "f":
+            # PyTorch's rule: such a view requires grad when its source does, but it has no
+            # node, and no gradient reaches the source through it (see gradient_edge).
+            out._requires_grad = source._requires_grad
 
 
 def _geometry(array: np.ndarray) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
