@@ -232,9 +232,9 @@ def gradient_edge(tensor: Tensor) -> Edge:
     if grad_fn is not None:
         return (grad_fn, tensor._output_nr)
     info = tensor._view_info
-    if tensor._requires_grad and info is not None and info.creation == "no_grad":
-        if tensor._base._requires_grad:  # its requires_grad is the base's: PyTorch's dead end
-            return (None, 0)
+    inherited = info is not None and info.creation == "no_grad" and tensor._base._requires_grad
+    if inherited and tensor._requires_grad:  # a no_grad view of a tensor that requires grad:
+        return (None, 0)  # it reports requires_grad, but PyTorch sends no gradient through it
     if tensor.requires_grad:
         node = tensor._grad_accumulator() if tensor._grad_accumulator is not None else None
         if node is None:  # one per leaf, held weakly so a finished graph can be freed
