@@ -768,3 +768,32 @@ def test_a_view_made_under_no_grad_refuses_its_node_after_its_base_changed():
         return [view.grad_fn is None]
 
     _same_outcome(program)
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda t, x, y: x + y,
+        lambda t, x, y: y - x,
+        lambda t, x, y: x * y,
+        lambda t, x, y: x / y,
+        lambda t, x, y: x % y,
+        lambda t, x, y: t.maximum(x, y),
+        lambda t, x, y: t.minimum(y, x),
+        lambda t, x, y: x * y[0],
+    ],
+    ids=["add", "sub", "mul", "div", "remainder", "maximum", "minimum", "broadcast"],
+)
+@pytest.mark.parametrize(
+    "layout",
+    [lambda x: x.t(), lambda x: x, lambda x: x[:, ::2].t()],
+    ids=["transposed", "contiguous", "strided"],
+)
+def test_binary_results_are_laid_out_as_pytorch_lays_them_out(op, layout):
+    def program(t):
+        x = layout(t.arange(1.0, 13.0).reshape(3, 4))
+        y = t.arange(2.0, 2.0 + x.numel()).reshape(x.shape)
+        out = op(t, x, y)
+        return [_numpy(out), out.stride(), out.is_contiguous()]
+
+    _same_outcome(program)

@@ -330,7 +330,7 @@ class Remainder(Function):
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, silently
-            return np.remainder(a, b)
+            return np.remainder(a, b, out=pytorch_layout(a, b))
 
     @staticmethod
     def backward(ctx, grad):
@@ -1000,7 +1000,7 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.maximum(a, b)
+        return np.maximum(a, b, out=pytorch_layout(a, b))
 
     @staticmethod
     def backward(ctx, grad):
@@ -1014,7 +1014,7 @@ class Minimum(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.minimum(a, b)
+        return np.minimum(a, b, out=pytorch_layout(a, b))
 
     @staticmethod
     def backward(ctx, grad):
