@@ -10,6 +10,7 @@ link from the operations back to this class.
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -365,11 +366,33 @@ class Tensor:
             )
         return bool(self._data.reshape(()))
 
+    def _python_number(self) -> float | int | bool:
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        if self._requires_grad:
+            warnings.warn(
+                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                "behavior.\nConsider using tensor.detach() first.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return float(self._python_number())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._python_number())
+
+    def __complex__(self) -> complex:
+        return complex(self._python_number())
+
+    def __format__(self, format_spec: str) -> str:
+        # A 0-d tensor formats as its Python number, as in PyTorch: "{}".format(accuracy)
+        # prints 0.0923076942563057, and f"{loss:.3f}" works.
+        if self._data.ndim == 0 and type(self) is Tensor:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
