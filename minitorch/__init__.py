@@ -3,6 +3,8 @@
 ``import minitorch as torch`` and a course script runs unchanged.
 """
 
+import importlib as _importlib
+
 from minitorch import _ops, autograd, cuda, nn, optim, utils, viz
 from minitorch._backend import backend
 from minitorch._creation import (
@@ -163,3 +165,12 @@ from minitorch.serialization import load, save
 from minitorch.utils import data as _utils_data  # binds minitorch.utils.data, as in torch
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """``minitorch.vision`` on first use, so that a script reaching it through
+    ``minitorch.backend()`` need not import it first, and ``import minitorch`` does not pay
+    for Pillow."""
+    if name == "vision":
+        return _importlib.import_module("minitorch.vision")
+    raise AttributeError(f"module 'minitorch' has no attribute {name!r}")

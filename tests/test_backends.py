@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import pickle
+import subprocess
+import sys
 from types import ModuleType
 
 import numpy as np
@@ -278,3 +280,18 @@ def test_digits_are_the_same_pictures_on_both_backends() -> None:
             (a, label_a), (b, label_b) = mine[index], theirs[index]
             assert label_a == label_b
             np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+@pytest.mark.parametrize("name", ["minitorch", "torch"])
+def test_backend_serves_vision_without_importing_it_first(name: str) -> None:
+    # A fresh interpreter: in this one an earlier test has imported minitorch.vision already.
+    script = (
+        "import minitorch; "
+        f"lib = minitorch.backend({name!r}); "
+        "print(type(lib.vision.transforms.ToTensor()).__name__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ToTensor"
