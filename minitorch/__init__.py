@@ -141,6 +141,7 @@ from minitorch._ops.shape import (
     unflatten,
     unsqueeze,
 )
+from minitorch._parallel import get_num_threads, set_num_threads
 from minitorch._random import (
     Generator,
     default_generator,

@@ -15,8 +15,9 @@ While a split runs, every BLAS library in the process is held to one thread (thr
 threadpoolctl, which finds NumPy's OpenBLAS or MKL however it was installed) and restored
 afterwards, so BLAS starts no threads of its own to compete with the workers.
 
-The number of parts is Numba's thread count: ``numba.set_num_threads(n)`` sets it, as it
-would for a ``prange`` loop. Without threadpoolctl, BLAS cannot be held to one thread and
+The number of parts is ``minitorch.set_num_threads(n)``'s count, as PyTorch's intra-op
+threads; until that is called, Numba's thread count (``numba.set_num_threads(n)`` sets it, as
+it would for a ``prange`` loop). Without threadpoolctl, BLAS cannot be held to one thread and
 everything runs in one part, with BLAS threading as configured.
 """
 
@@ -80,9 +81,29 @@ def one_blas_thread() -> Iterator[None]:
                     lib.set_num_threads(count)
 
 
+_requested_threads: int | None = None  # set_threads(n); None: Numba's thread count
+
+
 def num_threads() -> int:
-    """How many parts a batch is split into: Numba's thread count (1 without threadpoolctl)."""
-    return numba.get_num_threads() if ThreadpoolController is not None else 1
+    """How many parts a batch is split into: the count :func:`set_threads` set, else Numba's
+    thread count (1 without threadpoolctl, which holding BLAS to one thread needs)."""
+    if ThreadpoolController is None:
+        return 1
+    return _requested_threads if _requested_threads is not None else numba.get_num_threads()
+
+
+def set_threads(count: int) -> None:
+    """Split batches into ``count`` parts and let BLAS use ``count`` threads outside splits.
+
+    Numba's own thread count (for any ``prange`` loop) follows, up to the threads Numba has.
+    """
+    global _requested_threads
+    _requested_threads = count
+    numba.set_num_threads(min(count, numba.config.NUMBA_NUM_THREADS))
+    if ThreadpoolController is not None:
+        with _lock:
+            for lib in _blas_libraries():
+                lib.set_num_threads(count)
 
 
 def _pool(workers: int) -> ThreadPoolExecutor:
