@@ -1,5 +1,6 @@
 """``set_num_threads`` / ``get_num_threads`` as PyTorch's, and the kernels following them."""
 
+import numba
 import numpy as np
 import pytest
 import torch
@@ -10,10 +11,15 @@ from minitorch.kernels import _threads
 
 @pytest.fixture
 def restore_threads():
-    before_torch, before = torch.get_num_threads(), minitorch.get_num_threads()
+    before_torch, before_numba = torch.get_num_threads(), numba.get_num_threads()
+    blas = [lib.get_num_threads() for lib in _threads._blas_libraries()]
     yield
     torch.set_num_threads(before_torch)
-    minitorch.set_num_threads(before)
+    # back to "never set": the split follows Numba's thread count again, as other tests expect
+    _threads._requested_threads = None
+    numba.set_num_threads(before_numba)
+    for lib, count in zip(_threads._blas_libraries(), blas, strict=True):
+        lib.set_num_threads(count)
 
 
 @pytest.mark.parametrize("value", [0, -1, 2.5, True, "2"])
