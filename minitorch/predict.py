@@ -8,20 +8,24 @@ picture, the predicted class and the most probable classes. FILE may be:
 - a bare ``state_dict`` (``torch.save(model.state_dict(), ...)``): the model is the one
   of :data:`minitorch.models.MODELS` whose keys and shapes it fits (``--model`` and
   ``--dataset`` narrow the choice and name the classes);
-- a whole model (``torch.save(model, ...)``), such as the course's ``tudui_29_gpu.pth``.
+- a whole model (``torch.save(model, ...)``), such as the course's ``tudui_29_gpu.pth``,
+  with ``--unsafe-load`` (below).
 
 Pictures are turned into the model's input the way the course's test.py does it:
 ``convert(mode)``, ``Resize((size, size))``, ``ToTensor()`` (RGB 32x32 for Tudui,
 grayscale 8x8 for the digits CNN). Checkpoints saved on a GPU load onto the CPU.
 
-A whole-model file is a pickle, so loading one runs code named in the file: only load
-checkpoints you trust (the course's ``test.py`` takes the same risk with ``torch.load``).
+Every checkpoint is first read with ``weights_only=True``, which loads tensors and plain
+containers and refuses anything else before it runs. A whole model is a pickle of its
+classes: loading it runs code named in the file, so it is refused unless ``--unsafe-load``
+says the file is trusted (the course's ``test.py`` takes that risk with ``torch.load``).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import pickle
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -60,7 +64,7 @@ def build_parser() -> OneLineParser:
         "--checkpoint",
         required=True,
         metavar="FILE",
-        help="a minitorch-train checkpoint, a state_dict or a whole model",
+        help="a minitorch-train checkpoint, a state_dict or (with --unsafe-load) a whole model",
     )
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="picture files (PNG, JPEG, ...)")
     parser.add_argument(
@@ -81,6 +85,12 @@ def build_parser() -> OneLineParser:
         metavar="K",
         default=3,
         help="how many classes to list per picture (default 3)",
+    )
+    parser.add_argument(
+        "--unsafe-load",
+        action="store_true",
+        help="also load a whole pickled model (torch.save(model)), such as the course's "
+        "tudui_29_gpu.pth, which runs code stored in the file: only for files you trust",
     )
     return parser
 
@@ -120,12 +130,32 @@ def fitting_models(
     ]
 
 
+def load_checkpoint(lib: ModuleType, path: Path, unsafe_load: bool) -> Any:
+    """``path`` loaded with ``weights_only=True``; with ``weights_only=False`` only where that
+    refuses the file and ``unsafe_load`` allows running its code."""
+    try:
+        return load_file(lib, path, weights_only=True)
+    except CLIError as error:
+        if not isinstance(error.__cause__, pickle.UnpicklingError):
+            raise  # damaged, not merely more than weights
+        if not unsafe_load:
+            raise CLIError(
+                f"{error}. If it is a whole pickled model (torch.save(model)), loading it runs "
+                "code stored in the file: pass --unsafe-load only if you trust the file"
+            ) from error.__cause__
+    with tudui_in_main(lib):
+        return load_file(lib, path, weights_only=False)
+
+
 def load_model(
-    lib: ModuleType, path: Path, model_name: str | None, dataset_name: str | None
+    lib: ModuleType,
+    path: Path,
+    model_name: str | None,
+    dataset_name: str | None,
+    unsafe_load: bool,
 ) -> tuple[Any, str, str]:
     """The model in ``path``, its kind (a key of MODELS) and the dataset naming its classes."""
-    with tudui_in_main(lib):
-        loaded = load_file(lib, path, weights_only=False)
+    loaded = load_checkpoint(lib, path, unsafe_load)
     if isinstance(loaded, lib.nn.Module):
         model_name = model_name or ("tudui" if isinstance(loaded, tudui_class(lib)) else None)
         if model_name is None:
@@ -181,7 +211,7 @@ def predict(args: argparse.Namespace) -> list[str]:
     device = resolve_device(lib, args.backend, args.device)
     pictures = [read_picture(path) for path in args.images]
     model, model_name, dataset_name = load_model(
-        lib, Path(args.checkpoint), args.model, args.dataset
+        lib, Path(args.checkpoint), args.model, args.dataset, args.unsafe_load
     )
     model = model.to(device)
     model.eval()

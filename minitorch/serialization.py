@@ -14,30 +14,43 @@ Writing, minitorch's objects are pickled under PyTorch's names
 Reading maps those names back, so files written by ``torch.save`` load here,
 with every storage placed on the CPU (a checkpoint saved on a GPU included).
 
-``load(..., weights_only=True)``, the default, unpickles with an allowlist:
-tensors, parameters, dtypes, containers and numbers load, and a file that
-names any other global (a class, ``os.system``, ...) is refused with
-``pickle.UnpicklingError`` before anything from it runs. Whole models need
-``weights_only=False``, which runs the pickle's code: use it only for files
-you trust.
+``load(..., weights_only=True)``, the default, unpickles with PyTorch's rules
+(see :class:`_WeightsOnlyUnpickler`): tensors, parameters, dtypes, containers and
+numbers load, and a file that names any other global (a class, ``os.system``,
+...) is refused with ``pickle.UnpicklingError`` before anything from it runs;
+:func:`add_safe_globals` and :class:`safe_globals` allow classes of your own.
+The pickle cannot change objects shared by the process (a storage type, a class),
+and what it builds is capped at the file's size. Whole models need
+``weights_only=False``, which runs the pickle's code: use it only for files you
+trust. Every record's declared size is checked against what the storages need
+(and all of them against ``MAX_RECORD_EXPANSION`` times the file's size) before
+it is read, so a damaged or hostile file fails with ``UnpicklingError`` or
+``RuntimeError`` naming it instead of exhausting memory.
 
-Saving writes to a temporary file next to the target and renames it into
-place, so a crash mid-save never leaves a truncated checkpoint behind.
+Saving to a regular file writes a temporary file next to it and renames it into
+place, so a crash mid-save never leaves a truncated checkpoint behind; the
+replacement keeps the file's mode and owner, and a symlink stays a link to the
+file it names. A FIFO or a device is written in place, as ``torch.save`` does.
 """
 
 from __future__ import annotations
 
 import _compat_pickle
 import contextlib
+import errno
 import importlib
 import io
+import math
+import operator
 import os
 import pickle
+import re
+import reprlib
+import stat
 import struct
 import sys
 import types
 import zipfile
-import zlib
 from _codecs import encode
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
@@ -51,6 +64,17 @@ from minitorch._pytorch_zip import CheckpointZipWriter, archive_name_for
 from minitorch._size import Size
 from minitorch._tensor import Tensor
 from minitorch.nn.parameter import Parameter
+
+__all__ = [
+    "StorageType",
+    "TruncatedCheckpointError",
+    "add_safe_globals",
+    "clear_safe_globals",
+    "get_safe_globals",
+    "load",
+    "safe_globals",
+    "save",
+]
 
 FileLike = str | os.PathLike | IO[bytes]
 MapLocation = None | str | device | dict[str, str] | Callable[..., Any]
@@ -145,6 +169,8 @@ def _rebuild_tensor_v2(
     metadata: Any = None,
 ) -> Tensor:
     """A tensor viewing ``storage`` from ``storage_offset`` with the given size and stride."""
+    if type(requires_grad) is not bool:
+        raise RuntimeError("requires_grad must be a bool")  # PyTorch's check and message
     tensor = Tensor._make(_view(storage, storage_offset, size, stride))
     if requires_grad:
         tensor.requires_grad = True
@@ -166,44 +192,60 @@ def _view(
         raise pickle.UnpicklingError(
             f"expected a storage to rebuild a tensor from, got {type(storage).__name__}"
         )
-    offset, size, stride = int(offset), tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if not isinstance(size, (tuple, list)) or not isinstance(stride, (tuple, list)):
+        raise pickle.UnpicklingError(
+            f"expected tuples of sizes and strides, got {_brief(size)} and {_brief(stride)}"
+        )
+    # operator.index takes ints (and numpy's) only: a float or a string here is a damaged file
+    offset = operator.index(offset)
+    size, stride = tuple(map(operator.index, size)), tuple(map(operator.index, stride))
     array = storage.array
     if (
         len(size) != len(stride)
-        or any(s < 0 for s in size)
-        or any(s < 0 for s in stride)
-        or offset < 0
+        or not all(0 <= n <= _INT64_MAX for n in (offset, *size, *stride))
+        or math.prod(n for n in size if n) > _INT64_MAX
     ):
         raise RuntimeError(
-            f"corrupt checkpoint: invalid tensor geometry size={size} stride={stride}"
+            f"corrupt checkpoint: invalid tensor geometry size={_brief(size)} "
+            f"stride={_brief(stride)} offset={offset}"
         )
-    if 0 in size:
-        return np.empty(size, dtype=array.dtype)
     last = offset + sum((n - 1) * s for n, s in zip(size, stride, strict=True))
-    if last >= array.size:
+    if 0 not in size and last >= array.size:
         raise RuntimeError(
-            f"corrupt checkpoint: a tensor of size {list(size)} at offset {offset} reaches element "
-            f"{last} of a storage of {array.size} elements"
+            f"corrupt checkpoint: a tensor of size {_brief(list(size))} at offset {offset} "
+            f"reaches element {last} of a storage of {array.size} elements"
         )
     itemsize = array.itemsize
-    # a view whose .base is the storage array, so that saving it again shares the storage
-    return np.ndarray(
-        size,
-        dtype=array.dtype,
-        buffer=array,
-        offset=offset * itemsize,
-        strides=tuple(s * itemsize for s in stride),
-    )
+    try:
+        if 0 in size:
+            return np.empty(size, dtype=array.dtype)
+        # a view whose .base is the storage array, so that saving it again shares the storage
+        return np.ndarray(
+            size,
+            dtype=array.dtype,
+            buffer=array,
+            offset=offset * itemsize,
+            strides=tuple(s * itemsize for s in stride),
+        )
+    except ValueError as error:  # more dimensions or elements than numpy can describe
+        raise RuntimeError(
+            f"corrupt checkpoint: a tensor of size {_brief(list(size))} cannot be built: {error}"
+        ) from None
 
 
 def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks: Any) -> Parameter:
+    if not isinstance(data, Tensor) or type(requires_grad) is not bool:
+        raise TypeError(  # as PyTorch's Tensor._make_subclass refuses them
+            f"a Parameter is rebuilt from a tensor and a bool, got {type(data).__name__} and "
+            f"{type(requires_grad).__name__}"
+        )
     return Parameter(data, requires_grad)
 
 
 def _rebuild_parameter_with_state(
     data: Tensor, requires_grad: bool, backward_hooks: Any, state: Any
 ) -> Parameter:
-    return _set_obj_state(Parameter(data, requires_grad), state)
+    return _set_obj_state(_rebuild_parameter(data, requires_grad, backward_hooks), state)
 
 
 def _rebuild_from_type_v2(func: Callable[..., Any], new_type: type, args: tuple, state: Any) -> Any:
@@ -268,25 +310,76 @@ _WEIGHTS_ONLY_GLOBALS: dict[str, Any] = {
     "builtins.slice": slice,
     "_codecs.encode": encode,  # how protocol 2 pickles bytes
 }
-_user_safe_globals: dict[str, Any] = {}
+# Refused by weights_only=True even when allowlisted, as PyTorch refuses them.
+_BLOCKED_MODULES = frozenset({"sys", "os", "posix", "nt"})
+
+SafeGlobal = Callable[..., Any] | tuple[Callable[..., Any], str]
+# The entries given to add_safe_globals, as given (a dict keeps their order and drops repeats).
+_user_safe_globals: dict[SafeGlobal, None] = {}
 
 
-def add_safe_globals(safe_globals: list[Any]) -> None:
-    """Let ``load(weights_only=True)`` build these classes and functions too, as in PyTorch."""
-    for obj in safe_globals:
-        if isinstance(obj, tuple):
-            obj, name = obj
-        else:
-            name = f"{obj.__module__}.{obj.__qualname__}"
-        _user_safe_globals[name] = obj
+def add_safe_globals(safe_globals: list[SafeGlobal]) -> None:
+    """Let ``load(weights_only=True)`` use these classes and functions too, as
+    ``torch.serialization.add_safe_globals`` does.
+
+    Each entry is a class or function, found in a pickle under its ``__module__`` and
+    ``__qualname__``, or a pair ``(obj, "module.name")`` naming it explicitly. Loading may
+    call an allowlisted global with arguments taken from the file, and may set the pickled
+    state of instances of an allowlisted class: allowlist only types you trust.
+    """
+    for entry in safe_globals:
+        _allowlisted_name(entry)  # a malformed entry fails here, not at the next load
+        _user_safe_globals[entry] = None
 
 
-def get_safe_globals() -> list[Any]:
-    return list(_user_safe_globals.values())
+def get_safe_globals() -> list[SafeGlobal]:
+    """The entries added by :func:`add_safe_globals`, in the order they were added."""
+    return list(_user_safe_globals)
 
 
 def clear_safe_globals() -> None:
+    """Forget every entry added by :func:`add_safe_globals`."""
     _user_safe_globals.clear()
+
+
+class safe_globals:  # noqa: N801 - PyTorch's name
+    """``with safe_globals([Settings]): load(path)``: allowlist entries for one block.
+
+    As ``torch.serialization.safe_globals``: the entries are added on entry and removed on
+    exit, including any that were already allowlisted before the block.
+    """
+
+    def __init__(self, safe_globals: list[SafeGlobal]) -> None:
+        self.safe_globals = safe_globals
+
+    def __enter__(self) -> None:
+        add_safe_globals(self.safe_globals)
+
+    def __exit__(self, *exc_info: object) -> None:
+        for entry in self.safe_globals:
+            _user_safe_globals.pop(entry, None)
+
+
+def _allowlisted_name(entry: SafeGlobal) -> tuple[str, Any]:
+    """(the name a pickle uses for it, the object) for one add_safe_globals entry."""
+    if isinstance(entry, tuple):
+        if len(entry) != 2:
+            raise ValueError(
+                "Expected tuple of length 2 (global, str of callable full path), but got tuple "
+                f"of length: {len(entry)}"
+            )
+        obj, name = entry
+        if type(name) is not str:
+            raise TypeError(
+                "Expected second item in tuple to be str of callable full path, but got: "
+                f"{type(name)}"
+            )
+        return name, obj
+    return f"{entry.__module__}.{entry.__qualname__}", entry
+
+
+def _user_allowed_globals() -> dict[str, Any]:
+    return dict(_allowlisted_name(entry) for entry in _user_safe_globals)
 
 
 # ---------------------------------------------------------------- saving
@@ -446,7 +539,7 @@ def save(
         )
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
-        with _atomic_write(path) as stream:
+        with _writing(path) as stream:
             _write_checkpoint(obj, stream, archive_name_for(path), pickle_protocol)
         return
     if not callable(getattr(f, "write", None)):
@@ -457,25 +550,75 @@ def save(
 
 
 @contextlib.contextmanager
-def _atomic_write(path: str) -> Iterator[BinaryIO]:
-    """A file that replaces ``path`` only once completely written and flushed to disk."""
-    directory = os.path.dirname(os.path.abspath(path))
-    temporary = os.path.join(directory, f".{os.path.basename(path)}.{os.urandom(6).hex()}.tmp")
-    # 0o666 minus the umask, the permissions a plain open() would give the file
-    descriptor = os.open(
-        temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
-    )
+def _writing(path: str) -> Iterator[BinaryIO]:
+    """The stream that :func:`save` writes ``path`` through.
+
+    A regular file (or a new one) is replaced atomically, by a temporary file renamed over
+    it once complete and on disk; a symlink is followed, so that the link stays and its
+    target is replaced, and the replacement keeps the old file's mode and owner. Anything
+    else -- a FIFO, a device, a socket -- is written in place, as ``torch.save`` does:
+    renaming over it would replace the node itself. So is a file whose owner the
+    replacement could not be given, or one in a folder where no temporary file can be made.
+    A file that may not be written is not replaced either: PermissionError, as in PyTorch.
+    """
+    target = os.path.realpath(path)
+    try:
+        existing: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and not os.access(target, os.W_OK):
+        # torch.save's open() fails here too: a read-only checkpoint is not replaced
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+    temporary = None
+    if existing is None or stat.S_ISREG(existing.st_mode):
+        temporary = _temporary_replacement(target, existing)
+    if temporary is None:
+        with open(target, "wb") as stream:
+            yield stream
+        return
+    temporary_path, descriptor = temporary
     try:
         with os.fdopen(descriptor, "wb") as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary_path, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+            os.unlink(temporary_path)
         raise
-    _fsync_directory(directory)
+    _fsync_directory(os.path.dirname(target))
+
+
+def _temporary_replacement(target: str, existing: os.stat_result | None) -> tuple[str, int] | None:
+    """A new file next to ``target`` (path, open descriptor) with ``existing``'s owner and mode;
+    None where the folder refuses it or the owner cannot be kept."""
+    directory, name = os.path.split(target)
+    temporary = os.path.join(directory, f".{name}.{os.urandom(6).hex()}.tmp")
+    try:
+        # 0o666 minus the umask: the permissions a plain open() gives a new file
+        descriptor = os.open(
+            temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
+        )
+    except PermissionError:
+        return None
+    if existing is None:
+        return temporary, descriptor
+    try:
+        if hasattr(os, "fchown") and (existing.st_uid, existing.st_gid) != _owner(descriptor):
+            os.fchown(descriptor, existing.st_uid, existing.st_gid)
+        # after fchown, which clears the set-user-ID and set-group-ID bits
+        os.chmod(temporary, stat.S_IMODE(existing.st_mode))
+    except PermissionError:
+        os.close(descriptor)
+        os.unlink(temporary)
+        return None
+    return temporary, descriptor
+
+
+def _owner(descriptor: int) -> tuple[int, int]:
+    status = os.fstat(descriptor)
+    return status.st_uid, status.st_gid
 
 
 def _fsync_directory(directory: str) -> None:
@@ -493,59 +636,464 @@ def _fsync_directory(directory: str) -> None:
 
 
 # ---------------------------------------------------------------- loading
-class _CheckpointUnpickler(pickle.Unpickler):
-    """Unpickles ``data.pkl``: PyTorch's names become minitorch's objects, storages come from
-    the archive's records.
+# The records of a zip checkpoint may decompress to at most this many times the file's size:
+# torch.save stores them uncompressed, pickles deflate about fourfold, bombs a thousandfold.
+MAX_RECORD_EXPANSION = 16
+# Deeper tuples are refused: hashing one (as a dict key) recurses in C and crashes Python.
+MAX_TUPLE_NESTING = 1000
+# The values of a zip checkpoint's "version" record that PyTorch 2 reads.
+SUPPORTED_FORMAT_VERSIONS = range(1, 11)
+_INT64_MAX = 2**63 - 1
+_READ_CHUNK = 1 << 20
+_DOS_DIRECTORY = 0x10  # in a zip entry's external attributes
+# What the pickle machine raises on a malformed or hostile pickle; weights_only=True reports
+# all of them as pickle.UnpicklingError.
+_MALFORMED_PICKLE = (
+    ArithmeticError,
+    AttributeError,
+    LookupError,
+    TypeError,
+    ValueError,
+    struct.error,
+)
 
-    With ``weights_only`` every global must be in the allowlist; anything else
-    raises before the pickle can call it.
-    """
+
+class TruncatedCheckpointError(pickle.UnpicklingError, EOFError):
+    """A checkpoint that ends early: an ``EOFError``, which ``torch.load`` raises for it, and an
+    ``UnpicklingError``, as every other damaged file is."""
+
+
+class _MapLocationFailed(Exception):
+    """Carries an error of the caller's ``map_location`` unchanged through the unpickler."""
+
+
+class _BriefRepr(reprlib.Repr):
+    """Reprs short enough for an error message, whatever a hostile file nests or repeats."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = 120
+
+    def repr_instance(self, obj: Any, level: int) -> str:
+        if isinstance(obj, Tensor):  # printing values would read all of them
+            return f"<{type(obj).__name__} of size {list(obj.shape)}, {obj.dtype}>"
+        return super().repr_instance(obj, level)
+
+
+_brief = _BriefRepr().repr
+
+
+def _storage_fields(pid: Any) -> tuple[StorageType, str, str, int, Any]:
+    """(storage type, key, location, numel, view) of a persistent id
+    ``('storage', type, key, location, numel[, view])``; view is None but in legacy files."""
+    if not isinstance(pid, tuple) or len(pid) < 5:
+        raise pickle.UnpicklingError(f"malformed storage id {_brief(pid)}")
+    storage_type, key, location, numel = pid[1:5]
+    if (
+        not isinstance(storage_type, StorageType)
+        or not isinstance(key, (str, bytes, int))
+        or not isinstance(location, (str, bytes))
+        or type(numel) is not int
+        or numel < 0
+    ):
+        raise pickle.UnpicklingError(f"malformed storage id {_brief(pid)}")
+    key = key.decode("ascii") if isinstance(key, bytes) else str(key)
+    location = location.decode("ascii") if isinstance(location, bytes) else location
+    try:
+        device(location)  # "cpu", "cuda:0", ...: a device PyTorch could have saved it from
+    except (RuntimeError, ValueError):
+        raise RuntimeError(
+            f"don't know how to restore data location of a storage tagged with {_brief(location)}"
+        ) from None
+    return storage_type, key, location, numel, pid[5] if len(pid) > 5 else None
+
+
+def _persistent_kind(pid: Any) -> str:
+    kind = pid[0] if isinstance(pid, tuple) and pid else None
+    kind = kind.decode("ascii", "replace") if isinstance(kind, bytes) else kind
+    if not isinstance(kind, str):
+        raise pickle.UnpicklingError(f"unsupported persistent id {_brief(pid)}")
+    return kind
+
+
+class _FullUnpickler(pickle.Unpickler):
+    """The unpickler of ``load(weights_only=False)``: any global, PyTorch's names mapped to
+    minitorch's objects, storages read from the archive's records. It runs the file's code."""
 
     def __init__(
-        self,
-        file: IO[bytes],
-        *,
-        weights_only: bool,
-        load_storage: Callable[[tuple], Storage],
-        encoding: str = "utf-8",
+        self, file: IO[bytes], *, load_storage: Callable[[tuple], Storage], encoding: str
     ) -> None:
         super().__init__(file, encoding=encoding)
-        self._weights_only = weights_only
         self._load_storage = load_storage
 
     def persistent_load(self, pid: Any) -> Any:
-        if not isinstance(pid, tuple) or not pid:
-            raise pickle.UnpicklingError(f"unsupported persistent id {pid!r} (expected a storage)")
-        kind = pid[0].decode("ascii") if isinstance(pid[0], bytes) else pid[0]
-        if kind == "module" and not self._weights_only:
+        kind = _persistent_kind(pid)
+        if kind == "module":
             return pid[1]  # legacy whole-model files name each module class with its source
         if kind != "storage":
-            raise pickle.UnpicklingError(
-                f"Only persistent_load of storage is allowed, but got {kind!r}"
-            )
-        return self._load_storage(pid[1:])
+            raise pickle.UnpicklingError(f"unsupported persistent id {_brief(pid)}")
+        return self._load_storage(_storage_fields(pid))
 
     def find_class(self, module: str, name: str) -> Any:
         module, name = _python3_name(module, name)
         full_name = f"{module}.{name}"
-        if self._weights_only:
-            allowed = _WEIGHTS_ONLY_GLOBALS.get(full_name, _user_safe_globals.get(full_name))
-            if allowed is None:
-                _refuse_storage_dtype(module, name)
-                raise pickle.UnpicklingError(
-                    f"Weights only load failed: unsupported global GLOBAL {full_name} is not an "
-                    "allowed global (weights_only=True loads tensors, parameters, dtypes and plain "
-                    "containers only). It was not called. If you trust the file's source, load it "
-                    "with weights_only=False, which runs the code the file names; or allowlist "
-                    f"the global with minitorch.serialization.add_safe_globals([{full_name}])."
-                )
-            return allowed
         if full_name in _MINITORCH_OBJECTS:
             return _MINITORCH_OBJECTS[full_name]
         if module == "torch" or module.startswith("torch."):
             _refuse_storage_dtype(module, name)
             return _minitorch_counterpart(module, name)
         return super().find_class(module, name)
+
+
+class _BoundedReader:
+    """The bytes of ``stream`` up to ``length`` of them, as the unpickler reads them.
+
+    A read longer than what is left fails at once, instead of allocating what a damaged
+    length field claims.
+    """
+
+    def __init__(self, stream: IO[bytes], length: int) -> None:
+        self._stream = stream
+        self._left = length
+
+    def read(self, size: int) -> bytes:
+        if size > self._left > 0:
+            raise pickle.UnpicklingError(
+                f"the pickle declares an item of {size} bytes where {self._left} are left "
+                "(the file is truncated or corrupt)"
+            )
+        data = self._stream.read(size)
+        self._left -= len(data)
+        return data
+
+    def readline(self) -> bytes:
+        line = self._stream.readline(self._left)
+        self._left -= len(line)
+        return line
+
+
+class _WeightsOnlyUnpickler(pickle._Unpickler):
+    """The unpickler of ``load(weights_only=True)``, PyTorch's rules on Python's own pickle
+    machine (the pure-Python one, whose opcodes a subclass can replace):
+
+    - a global must be allowlisted (never one of sys, os, posix, nt), and only allowlisted
+      callables are called, by REDUCE, NEWOBJ, OBJ or INST;
+    - what those calls build -- bytes of strings, bytes-like objects and new tensors, items
+      of containers -- adds up to at most ``file_size``; a call whose
+      arguments announce more (``bytearray(3_000_000_000)``) is refused before it runs;
+    - BUILD sets state only on an object this unpickler built from the allowlist, and only
+      the state PyTorch accepts: a storage on a Tensor, Parameter's legacy states,
+      attributes of an OrderedDict or Counter, or what an add_safe_globals class takes.
+      Classes, functions, dtypes and storage types are shared by the whole process and are
+      never changed;
+    - APPEND, SETITEM and ADDITEMS fill only lists, dicts and sets;
+    - a length the pickle declares is checked against the bytes left before it is read,
+      and tuples nest at most MAX_TUPLE_NESTING deep.
+    """
+
+    dispatch = dict(pickle._Unpickler.dispatch)
+
+    def __init__(
+        self,
+        file: _BoundedReader,
+        *,
+        load_storage: Callable[[tuple], Storage],
+        encoding: str,
+        file_size: int,
+    ) -> None:
+        super().__init__(file, encoding=encoding)
+        self._load_storage = load_storage
+        self._file_size = file_size
+        self._budget = file_size  # what allowlisted calls may still build
+        user_globals = _user_allowed_globals()
+        self._globals = {**user_globals, **_WEIGHTS_ONLY_GLOBALS}
+        self._callables = {id(obj) for obj in self._globals.values()}
+        self._user_types = {id(obj) for obj in user_globals.values() if isinstance(obj, type)}
+        # id -> object: holding the object keeps its id from being reused by another
+        self._built: dict[int, Any] = {}
+        self._tuple_depths: dict[int, tuple[tuple, int]] = {}
+
+    def load(self) -> Any:
+        try:
+            return super().load()
+        except _MALFORMED_PICKLE as error:
+            raise pickle.UnpicklingError(
+                f"Weights only load failed: malformed pickle ({type(error).__name__}: "
+                f"{str(error)[:300]})"
+            ) from None
+
+    # -------------------------------------------------------------- globals and storages
+    def find_class(self, module: str, name: str) -> Any:
+        module, name = _python3_name(module, name)
+        full_name = f"{module}.{name}"
+        if module in _BLOCKED_MODULES:
+            raise pickle.UnpicklingError(
+                f"Weights only load failed: unsupported global GLOBAL {full_name}: its module "
+                f"{module} is blocked, whatever add_safe_globals allows. It was not called."
+            )
+        if full_name not in self._globals:
+            _refuse_storage_dtype(module, name)
+            raise pickle.UnpicklingError(
+                f"Weights only load failed: unsupported global GLOBAL {full_name} is not an "
+                "allowed global (weights_only=True loads tensors, parameters, dtypes and plain "
+                "containers only). It was not called. If you trust the file's source, load it "
+                "with weights_only=False, which runs the code the file names; or allowlist "
+                f"the global with minitorch.serialization.add_safe_globals([{full_name}]) or "
+                f"the minitorch.serialization.safe_globals([{full_name}]) context manager."
+            )
+        return self._globals[full_name]
+
+    def get_extension(self, code: int) -> None:
+        raise pickle.UnpicklingError(
+            f"Weights only load failed: extension code {code} (copyreg) is not supported"
+        )
+
+    def persistent_load(self, pid: Any) -> Any:
+        if _persistent_kind(pid) != "storage":
+            raise pickle.UnpicklingError(
+                f"Only persistent_load of storage is allowed, but got {_brief(pid)}"
+            )
+        return self._load_storage(_storage_fields(pid))
+
+    # -------------------------------------------------------------- calls
+    def _call(self, func: Any, args: Any, kwargs: Any, *, new: bool = False) -> Any:
+        """``func(*args, **kwargs)`` for an allowlisted ``func`` (``func.__new__(func, ...)``
+        for NEWOBJ), within the budget; the result is recorded as built by this unpickler."""
+        if id(func) not in self._callables:
+            raise pickle.UnpicklingError(
+                f"Weights only load failed: trying to call {_brief(func)}, which is not an "
+                "allowlisted function or class"
+            )
+        if type(args) is not tuple or type(kwargs) is not dict:
+            raise pickle.UnpicklingError(
+                f"Weights only load failed: malformed call of {_brief(func)}: "
+                f"arguments {_brief(args)}, {_brief(kwargs)}"
+            )
+        self._spend(_announced_size(func, (*args, *kwargs.values()), self._budget), func)
+        if func is _rebuild_from_type_v2 and args:
+            # it calls its first argument: that call goes through this check too
+            inner = args[0]
+            args = (lambda *inner_args: self._call(inner, inner_args, {}), *args[1:])
+        if new and not (isinstance(func, type) and issubclass(func, (Tensor, device))):
+            result = func.__new__(func, *args, **kwargs)
+        else:  # minitorch's Tensor and device are made by __init__, as PyTorch's are by __new__
+            result = func(*args, **kwargs)
+        self._spend(_built_size(result), func)
+        self._built[id(result)] = result
+        if isinstance(result, tuple):
+            self._note_tuple(result)
+        return result
+
+    def _spend(self, size: int, func: Any) -> None:
+        if size > self._budget:
+            raise pickle.UnpicklingError(
+                f"Weights only load failed: {_brief(func)} would build more than the file's "
+                f"{self._file_size} bytes allow (allowlisted constructors are capped at the "
+                "file's size)"
+            )
+        self._budget -= size
+
+    def load_reduce(self) -> None:
+        args = self.stack.pop()
+        self.stack[-1] = self._call(self.stack[-1], args, {})
+
+    def load_newobj(self) -> None:
+        args = self.stack.pop()
+        cls = self.stack.pop()
+        self._check_class(cls)
+        self.append(self._call(cls, args, {}, new=True))
+
+    def load_newobj_ex(self) -> None:
+        kwargs = self.stack.pop()
+        args = self.stack.pop()
+        cls = self.stack.pop()
+        self._check_class(cls)
+        self.append(self._call(cls, args, kwargs, new=True))
+
+    def _instantiate(self, klass: Any, args: list) -> None:  # for OBJ and INST
+        self.append(self._call(klass, tuple(args), {}))
+
+    def _check_class(self, cls: Any) -> None:
+        if not isinstance(cls, type):
+            raise pickle.UnpicklingError(
+                "Can only create new object for nn.Parameter or classes allowlisted via "
+                f"add_safe_globals but got {_brief(cls)}"
+            )
+
+    dispatch[pickle.REDUCE[0]] = load_reduce
+    dispatch[pickle.NEWOBJ[0]] = load_newobj
+    dispatch[pickle.NEWOBJ_EX[0]] = load_newobj_ex
+
+    # -------------------------------------------------------------- state
+    def load_build(self) -> None:
+        state = self.stack.pop()
+        inst = self.stack[-1]
+        kind = type(inst)
+        if not (kind in (Tensor, Parameter, OrderedDict, Counter) or id(kind) in self._user_types):
+            raise pickle.UnpicklingError(
+                "Weights only load failed: can only build Tensor, Parameter, OrderedDict, "
+                f"Counter or types allowlisted via add_safe_globals, but got {kind}"
+            )
+        if self._built.get(id(inst)) is not inst:
+            raise pickle.UnpicklingError(
+                f"Weights only load failed: BUILD of {_brief(inst)}, which the file did not "
+                "create: only objects built while loading may be given state"
+            )
+        if kind is Tensor or kind is Parameter:
+            _set_tensor_state(inst, state)
+        elif kind is OrderedDict or kind is Counter:
+            if type(state) is not dict:
+                raise pickle.UnpicklingError(
+                    f"Weights only load failed: the state of a {kind.__name__} must be a dict, "
+                    f"got {_brief(state)}"
+                )
+            inst.__dict__.update(state)
+        elif callable(getattr(inst, "__setstate__", None)):
+            inst.__setstate__(state)
+        else:
+            _set_obj_state(inst, state)
+
+    def load_append(self) -> None:
+        value = self.stack.pop()
+        self._check_target(list).append(value)
+
+    def load_appends(self) -> None:
+        items = self.pop_mark()
+        self._check_target(list).extend(items)
+
+    def load_setitem(self) -> None:
+        value = self.stack.pop()
+        key = self.stack.pop()
+        self._check_target(dict)[key] = value
+
+    def load_setitems(self) -> None:
+        items = self.pop_mark()
+        target = self._check_target(dict)
+        for index in range(0, len(items), 2):
+            target[items[index]] = items[index + 1]
+
+    def load_additems(self) -> None:
+        items = self.pop_mark()
+        self._check_target(set).update(items)
+
+    def _check_target(self, container: type) -> Any:
+        """The object on top of the stack, which the pickle fills: a list, dict or set (an
+        OrderedDict or Counter, or an allowlisted list subclass, as in PyTorch)."""
+        target = self.stack[-1]
+        kind = type(target)
+        accepted = {list: (list,), dict: (dict, OrderedDict, Counter), set: (set,)}[container]
+        if kind not in accepted and not (isinstance(target, list) and id(kind) in self._user_types):
+            raise pickle.UnpicklingError(
+                f"Weights only load failed: can only fill a {container.__name__} here, but got "
+                f"{kind}"
+            )
+        return target
+
+    dispatch[pickle.BUILD[0]] = load_build
+    dispatch[pickle.APPEND[0]] = load_append
+    dispatch[pickle.APPENDS[0]] = load_appends
+    dispatch[pickle.SETITEM[0]] = load_setitem
+    dispatch[pickle.SETITEMS[0]] = load_setitems
+    dispatch[pickle.ADDITEMS[0]] = load_additems
+
+    # -------------------------------------------------------------- sizes and nesting
+    def load_bytearray8(self) -> None:
+        (size,) = struct.unpack("<Q", self.read(8))
+        self.append(bytearray(self.read(size)))  # read checks size first, then allocates
+
+    def _note_tuple(self, made: tuple) -> None:
+        depth = 1 + max(
+            (
+                self._tuple_depths.get(id(item), (item, 1))[1]
+                for item in made
+                if isinstance(item, tuple)
+            ),
+            default=0,
+        )
+        if depth > MAX_TUPLE_NESTING:
+            raise pickle.UnpicklingError(
+                f"Weights only load failed: tuples nested more than {MAX_TUPLE_NESTING} deep"
+            )
+        self._tuple_depths[id(made)] = (made, depth)
+
+    dispatch[pickle.BYTEARRAY8[0]] = load_bytearray8
+
+
+def _nesting_checked(opcode: bytes) -> Callable[[_WeightsOnlyUnpickler], None]:
+    """The pickle machine's handler of a tuple-making opcode, followed by the nesting check."""
+    make = pickle._Unpickler.dispatch[opcode[0]]
+
+    def make_and_check(unpickler: _WeightsOnlyUnpickler) -> None:
+        make(unpickler)
+        unpickler._note_tuple(unpickler.stack[-1])
+
+    return make_and_check
+
+
+_WeightsOnlyUnpickler.dispatch.update(
+    {
+        op[0]: _nesting_checked(op)
+        for op in (pickle.TUPLE, pickle.TUPLE1, pickle.TUPLE2, pickle.TUPLE3)
+    }
+)
+
+
+def _announced_size(func: Any, args: tuple, budget: int) -> int:
+    """What a call will build that its arguments tell before it runs: ``bytearray(n)`` n bytes,
+    ``Tensor(...)`` its elements, any call over a tensor one tensor per row."""
+    if func is bytearray and args and type(args[0]) is int:
+        return args[0]
+    if isinstance(func, type) and issubclass(func, Tensor) and func is not Parameter:
+        if all(type(arg) is int for arg in args):
+            return 4 * math.prod(max(arg, 0) for arg in args)  # Tensor(2, 3): float32 elements
+        return 4 * _element_count(args, budget)
+    return max((len(arg) for arg in args if isinstance(arg, Tensor) and arg.dim()), default=0)
+
+
+def _element_count(data: Any, limit: int) -> int:
+    """The elements numpy makes of nested lists, tuples and tensors, counted up to ``limit``."""
+    count, pending = 0, [data]
+    while pending and count <= limit:
+        item = pending.pop()
+        if isinstance(item, (list, tuple)):
+            count += 1  # counting the containers too ends the count of a list that holds itself
+            pending.extend(item)
+        elif isinstance(item, Tensor):
+            count += item.numel()
+        else:
+            count += 1
+    return count
+
+
+def _built_size(result: Any) -> int:
+    """The memory a call's result newly holds: tensor bytes it owns (a view of a storage owns
+    none), string bytes, container items."""
+    if isinstance(result, Tensor):
+        return result._data.nbytes if result._data.base is None else 0
+    if isinstance(result, (str, bytes, bytearray, list, tuple, dict, set, frozenset)):
+        return len(result)
+    return 0
+
+
+def _set_tensor_state(tensor: Tensor, state: Any) -> None:
+    """BUILD of a Tensor or Parameter: PyTorch's legacy states (``Tensor.__setstate__``)."""
+    if type(state) is tuple and len(state) == 4:  # (storage, offset, size, stride): set_
+        tensor._init(_view(*state), tensor._requires_grad)
+        return
+    if type(tensor) is Parameter and type(state) is tuple and len(state) in (3, 5):
+        if len(state) == 5:  # a legacy Variable: (data, _, backward_hooks, requires_grad, _)
+            data = state[0]
+            if not isinstance(data, Tensor):
+                raise pickle.UnpicklingError(f"malformed Parameter state {_brief(state)}")
+            tensor._init(data._data)
+            state = (state[3], state[4], state[2])
+        if type(state[0]) is not bool:
+            raise RuntimeError("requires_grad must be a bool")
+        tensor.requires_grad = state[0]
+        return
+    raise pickle.UnpicklingError(
+        f"Weights only load failed: unsupported {type(tensor).__name__} state {_brief(state)}"
+    )
 
 
 def _python3_name(module: str, name: str) -> tuple[str, str]:
@@ -602,11 +1150,14 @@ def _restorer(map_location: MapLocation) -> Callable[[Storage, str], Storage]:
     if callable(map_location):
 
         def by_function(storage: Storage, location: str) -> Storage:
-            result = map_location(storage, location)
+            try:
+                result = map_location(storage, location)
+            except Exception as error:  # the caller's own error, not a damaged file
+                raise _MapLocationFailed from error
             if result is None:
                 return storage
             if not isinstance(result, Storage):
-                raise TypeError(
+                raise _MapLocationFailed from TypeError(
                     f"map_location returned {type(result).__name__}; minitorch expects the storage "
                     "it was given (minitorch keeps every tensor on the CPU)"
                 )
@@ -623,18 +1174,9 @@ def _describe(f: FileLike) -> str:
     return f"<{type(f).__name__}>" if getattr(f, "name", None) is None else repr(f.name)
 
 
-def _array_from_record(
-    data: bytes, dtype: _dtype.dtype, numel: int, byteorder: str, what: str
-) -> np.ndarray:
-    numpy_dtype = dtype.numpy_dtype
-    nbytes = numel * numpy_dtype.itemsize
-    if len(data) < nbytes:
-        raise RuntimeError(
-            f"corrupt checkpoint {what}: storage record holds {len(data)} bytes, its tensor "
-            f"needs {nbytes}"
-        )
-    array = np.frombuffer(bytearray(data[:nbytes]), dtype=numpy_dtype)
-    if byteorder != sys.byteorder and numpy_dtype.itemsize > 1:
+def _array_from_record(data: bytearray, dtype: _dtype.dtype, byteorder: str) -> np.ndarray:
+    array = np.frombuffer(data, dtype=dtype.numpy_dtype)  # writable: it views the bytearray
+    if byteorder != sys.byteorder and array.itemsize > 1:
         array = array.byteswap()
     return array
 
@@ -642,16 +1184,18 @@ def _array_from_record(
 def _load_zip(
     archive: zipfile.ZipFile,
     what: str,
+    file_size: int,
     restore: Callable[[Storage, str], Storage],
     weights_only: bool,
     encoding: str,
 ) -> Any:
-    names = archive.namelist()
-    if not names:
+    entries = archive.namelist()
+    if not entries:
         raise RuntimeError(
             f"PytorchStreamReader failed reading zip archive {what}: the archive is empty"
         )
-    prefix = names[0].split("/", 1)[0]
+    prefix = entries[0].split("/", 1)[0]
+    names = set(entries)
     if f"{prefix}/constants.pkl" in names:
         raise NotImplementedError(
             f"{what} is a TorchScript archive (torch.jit.save); minitorch cannot load it"
@@ -661,114 +1205,206 @@ def _load_zip(
             f"PytorchStreamReader failed locating file data.pkl in {what}: not a checkpoint"
         )
 
-    def read(record: str) -> bytes:
-        try:
-            return archive.read(f"{prefix}/{record}")
-        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
-            raise RuntimeError(
-                f"PytorchStreamReader failed reading file {record} of {what}: {error} (the file "
-                "is corrupted or was not written completely)"
-            ) from None
+    inflated_left = MAX_RECORD_EXPANSION * file_size
 
-    byteorder = read("byteorder").decode() if f"{prefix}/byteorder" in names else "little"
+    def read(record: str, expected_size: int | None = None, expected: str = "") -> bytearray:
+        """Record ``record``, its declared sizes checked before a byte of it is decompressed,
+        then read in bounded chunks: a storage's must be what its tensors need
+        (``expected_size``), and all records together at most MAX_RECORD_EXPANSION times the
+        file."""
+        nonlocal inflated_left
+        info = archive.getinfo(f"{prefix}/{record}")
+        failed = f"PytorchStreamReader failed reading file {record} of {what}"
+        if info.external_attr & _DOS_DIRECTORY:  # PyTorch's reader (miniz) reads no data then
+            raise RuntimeError(f"{failed}: the archive marks the record as a directory")
+        if info.compress_size > file_size:
+            raise RuntimeError(
+                f"{failed}: the record claims {info.compress_size} bytes, more than the whole "
+                f"file's {file_size}"
+            )
+        if expected_size is not None and info.file_size != expected_size:
+            raise RuntimeError(
+                f"{failed}: record size ({info.file_size} bytes) does not match expected size "
+                f"({expected_size} bytes = {expected})"
+            )
+        if info.file_size > inflated_left:
+            raise RuntimeError(
+                f"{failed}: the record decompresses to {info.file_size} bytes, and the records "
+                f"read would then hold more than {MAX_RECORD_EXPANSION} times the file's "
+                f"{file_size} (a decompression bomb?)"
+            )
+        inflated_left -= info.file_size
+        data = bytearray(info.file_size)
+        filled = 0
+        try:
+            with archive.open(info) as member:
+                while filled < len(data):
+                    chunk = member.read(min(_READ_CHUNK, len(data) - filled))
+                    if not chunk:
+                        break
+                    data[filled : filled + len(chunk)] = chunk
+                    filled += len(chunk)
+                member.read(1)  # reaching the end is what makes zipfile check the CRC
+        except Exception as error:  # zipfile raises many kinds on a damaged record
+            raise RuntimeError(
+                f"{failed}: {type(error).__name__}: {str(error)[:300]} (the file is corrupted "
+                "or was not written completely)"
+            ) from None
+        if filled < len(data):
+            raise RuntimeError(f"{failed}: the record ends after {filled} of {len(data)} bytes")
+        return data
+
+    _check_format_version(read, [name.removeprefix(f"{prefix}/") for name in names], what)
+    if f"{prefix}/.storage_alignment" in names:
+        try:
+            int(read(".storage_alignment"))  # PyTorch parses it, and fails where it cannot
+        except ValueError:
+            raise RuntimeError(
+                f"PytorchStreamReader failed reading file .storage_alignment of {what}: "
+                "not a number"
+            ) from None
+    if f"{prefix}/byteorder" in names:
+        byteorder = read("byteorder").decode("ascii", "replace")
+    else:
+        byteorder = "little"
+    # PyTorch raises ValueError here; minitorch reports every damaged record as RuntimeError
     if byteorder not in ("little", "big"):
-        raise ValueError(f"Unknown endianness type: {byteorder}")
+        raise RuntimeError(
+            f"PytorchStreamReader failed reading file byteorder of {what}: unknown endianness "
+            f"type {_brief(byteorder)}"
+        )
     storages: dict[str, Storage] = {}
 
-    def load_storage(fields: tuple) -> Storage:
-        storage_type, key, location, numel = _storage_fields(fields, what)
+    def load_storage(fields: tuple[StorageType, str, str, int, Any]) -> Storage:
+        storage_type, key, location, numel, _ = fields
         if key not in storages:
             record = f"data/{key}"
             if f"{prefix}/{record}" not in names:
                 raise RuntimeError(f"PytorchStreamReader failed locating file {record} in {what}")
-            array = _array_from_record(read(record), storage_type.dtype, numel, byteorder, what)
+            itemsize = storage_type.dtype.numpy_dtype.itemsize
+            data = read(
+                record,
+                expected_size=numel * itemsize,
+                expected=f"{numel} elements * {itemsize} bytes/element for dtype "
+                f"{storage_type.dtype}",
+            )
+            array = _array_from_record(data, storage_type.dtype, byteorder)
             storages[key] = restore(Storage(array, location), location)
         return storages[key]
 
-    unpickler = _CheckpointUnpickler(
-        io.BytesIO(read("data.pkl")),
-        weights_only=weights_only,
+    pickled = read("data.pkl")
+    if not weights_only:
+        return _FullUnpickler(
+            io.BytesIO(pickled), load_storage=load_storage, encoding=encoding
+        ).load()
+    return _WeightsOnlyUnpickler(
+        _BoundedReader(io.BytesIO(pickled), len(pickled)),
         load_storage=load_storage,
         encoding=encoding,
-    )
-    if not weights_only:
-        return unpickler.load()
-    try:
-        return unpickler.load()
-    except (ValueError, KeyError, IndexError) as error:
-        # the pickle machine itself failed on a malformed or hostile file (an unknown
-        # extension code, a bad memo reference, an empty stack): refused like a forbidden global
-        raise pickle.UnpicklingError(
-            f"Weights only load failed: malformed pickle in data.pkl of {what} "
-            f"({type(error).__name__}: {error})"
-        ) from None
+        file_size=file_size,
+    ).load()
 
 
-def _storage_fields(fields: tuple, what: str) -> tuple[StorageType, str, str, int]:
-    if len(fields) < 4 or not isinstance(fields[0], StorageType):
-        raise pickle.UnpicklingError(f"corrupt checkpoint {what}: malformed storage id {fields!r}")
-    storage_type, key, location, numel = fields[:4]
-    key = key.decode("ascii") if isinstance(key, bytes) else str(key)
-    location = location.decode("ascii") if isinstance(location, bytes) else str(location)
-    if not isinstance(numel, int) or numel < 0:
-        raise pickle.UnpicklingError(f"corrupt checkpoint {what}: invalid storage size {numel!r}")
-    return storage_type, key, location, numel
+def _check_format_version(read: Callable[[str], bytearray], records: list[str], what: str) -> None:
+    """Refuse a file whose format version PyTorch would not read (a missing record is accepted:
+    hand-made archives often lack it). PyTorch parses it as C++'s ``>>`` does: blanks, a
+    number, anything after."""
+    record = next((name for name in (".data/version", "version") if name in records), None)
+    if record is None:
+        return
+    text = read(record).decode("ascii", "replace")
+    number = re.match(r"\s*([+-]?\d{1,19})(?!\d)", text)
+    if number is None or int(number[1]) not in SUPPORTED_FORMAT_VERSIONS:
+        raise RuntimeError(
+            f"PytorchStreamReader failed reading file {record} of {what}: file format version "
+            f"{_brief(text)}, where PyTorch reads versions {SUPPORTED_FORMAT_VERSIONS.start} to "
+            f"{SUPPORTED_FORMAT_VERSIONS.stop - 1}"
+        )
 
 
 def _load_legacy(
     stream: BinaryIO,
     what: str,
+    file_size: int,
     restore: Callable[[Storage, str], Storage],
     weights_only: bool,
     encoding: str,
 ) -> Any:
     """The format PyTorch wrote before 1.6: header pickles, the object, then raw storages."""
+    end = stream.tell() + file_size
 
-    def header_pickle() -> Any:
-        return _CheckpointUnpickler(
-            stream, weights_only=True, load_storage=_no_storages, encoding=encoding
+    def restricted_pickle(load_storage: Callable[[tuple], Storage]) -> Any:
+        return _WeightsOnlyUnpickler(
+            _BoundedReader(stream, end - stream.tell()),
+            load_storage=load_storage,
+            encoding=encoding,
+            file_size=file_size,
         ).load()
 
     try:
-        magic_number = header_pickle()
-    except (pickle.UnpicklingError, ValueError, KeyError, IndexError, TypeError) as error:
+        magic_number = restricted_pickle(_no_storages)
+    except (pickle.UnpicklingError, EOFError) as error:
         raise pickle.UnpicklingError(
             f"{what} is not a checkpoint: neither a zip archive nor a legacy PyTorch pickle "
             f"({type(error).__name__}: {error})"
         ) from None
-    if magic_number != LEGACY_MAGIC_NUMBER:
+    if type(magic_number) is not int or magic_number != LEGACY_MAGIC_NUMBER:
         raise RuntimeError(f"Invalid magic number; corrupt file? ({what})")
-    protocol_version = header_pickle()
-    if protocol_version != LEGACY_PROTOCOL_VERSION:
-        raise RuntimeError(f"Invalid protocol version: {protocol_version} ({what})")
-    header_pickle()  # sys_info: byte order and type sizes of the writer; little-endian assumed
+    protocol_version = restricted_pickle(_no_storages)
+    if type(protocol_version) is not int or protocol_version != LEGACY_PROTOCOL_VERSION:
+        raise RuntimeError(f"Invalid protocol version: {_brief(protocol_version)} ({what})")
+    restricted_pickle(_no_storages)  # sys_info: byte order and type sizes; little-endian assumed
     storages: dict[str, Storage] = {}
+    unfilled: set[str] = set()
+    storage_bytes_left = end - stream.tell()  # the storages follow the pickle in the file
 
-    def load_storage(fields: tuple) -> Storage:
-        storage_type, key, location, numel = _storage_fields(fields, what)
-        view = fields[4] if len(fields) > 4 else None
+    def load_storage(fields: tuple[StorageType, str, str, int, Any]) -> Storage:
+        nonlocal storage_bytes_left
+        storage_type, key, location, numel, view = fields
         if key not in storages:
+            nbytes = numel * storage_type.dtype.numpy_dtype.itemsize
+            if nbytes > storage_bytes_left:
+                raise RuntimeError(
+                    f"corrupt checkpoint {what}: storage {key} of {numel} elements needs {nbytes} "
+                    "bytes, more than the rest of the file holds"
+                )
+            storage_bytes_left -= nbytes
             empty = np.zeros(numel, dtype=storage_type.dtype.numpy_dtype)  # filled after the pickle
             storages[key] = restore(Storage(empty, location), location)
+            unfilled.add(key)
         if view is None:
             return storages[key]
-        view_key, offset, view_size = view
+        view_key, offset, view_size = view  # a storage sharing another's memory
         if view_key not in storages:
             storages[view_key] = Storage(storages[key].array[offset : offset + view_size], location)
         return storages[view_key]
 
-    result = _CheckpointUnpickler(
-        stream, weights_only=weights_only, load_storage=load_storage, encoding=encoding
-    ).load()
-    for key in header_pickle():
-        storage = storages.get(str(key))
+    if weights_only:
+        result = restricted_pickle(load_storage)
+    else:
+        result = _FullUnpickler(stream, load_storage=load_storage, encoding=encoding).load()
+    keys = restricted_pickle(_no_storages)
+    if type(keys) is not list:
+        raise pickle.UnpicklingError(f"corrupt checkpoint {what}: malformed list of storages")
+    for key in keys:
+        storage = storages.get(str(key)) if isinstance(key, (str, int)) else None
         if storage is None:
-            raise RuntimeError(f"corrupt checkpoint {what}: storage {key} listed but never used")
-        (numel,) = struct.unpack("<q", stream.read(8))
-        data = stream.read(numel * storage.array.itemsize)
-        if numel != storage.array.size or len(data) != storage.array.nbytes:
+            raise RuntimeError(
+                f"corrupt checkpoint {what}: storage {_brief(key)} listed but never used"
+            )
+        header = stream.read(8)
+        (numel,) = struct.unpack("<q", header) if len(header) == 8 else (None,)
+        if numel != storage.array.size:  # checked before reading what it claims
+            raise RuntimeError(f"corrupt checkpoint {what}: storage {key} is truncated or damaged")
+        data = stream.read(storage.array.nbytes)
+        if len(data) != storage.array.nbytes:
             raise RuntimeError(f"corrupt checkpoint {what}: storage {key} is truncated")
         storage.array[...] = np.frombuffer(data, dtype=storage.array.dtype)
+        unfilled.discard(str(key))
+    if unfilled:  # PyTorch would hand out uninitialised memory
+        raise RuntimeError(
+            f"corrupt checkpoint {what}: the data of storage {_brief(sorted(unfilled))} is missing"
+        )
     return result
 
 
@@ -794,11 +1430,18 @@ def load(
             whose targets are the CPU, or a function ``(storage, location) -> storage``.
         pickle_module: only Python's ``pickle`` (or None).
         weights_only: True (default, also for None) loads only tensors, parameters,
-            dtypes and plain containers, refusing any other global with
-            ``pickle.UnpicklingError``. False loads anything, whole models included,
-            by running the file's pickle: only for files you trust.
+            dtypes and plain containers (and what :func:`add_safe_globals` allows), and
+            refuses any other global with ``pickle.UnpicklingError`` before it runs.
+            False loads anything, whole models included, by running the file's pickle:
+            only for files you trust.
         mmap: memory-mapping is not supported (None or False).
         pickle_load_args: ``encoding`` for pickles written by Python 2.
+
+    A damaged or hostile file fails with ``pickle.UnpicklingError`` or ``RuntimeError``
+    naming the file, before its declared sizes are allocated: a storage record must hold
+    exactly what its tensors need. A file that ends early raises
+    :class:`TruncatedCheckpointError`, both an ``UnpicklingError`` and the ``EOFError``
+    that PyTorch raises.
 
     Example::
 
@@ -835,26 +1478,48 @@ def _load_stream(
     encoding: str,
 ) -> Any:
     start = stream.tell()
+    file_size = stream.seek(0, io.SEEK_END) - start
+    stream.seek(start)
     magic = stream.read(4)
     stream.seek(start)
     if not magic:
-        raise EOFError(
+        raise TruncatedCheckpointError(
             f"Ran out of input: {what} is empty, not a checkpoint (was it written completely?)"
         )
     try:
         if magic == b"PK\x03\x04":
             try:
                 archive = zipfile.ZipFile(stream)
-            except zipfile.BadZipFile as error:
+            except Exception as error:  # zipfile raises many kinds on a damaged directory
                 raise RuntimeError(
-                    f"PytorchStreamReader failed reading zip archive {what}: {error} (the file is "
-                    "truncated or corrupted: it was not saved completely, or was damaged in "
-                    "transfer)"
+                    f"PytorchStreamReader failed reading zip archive {what}: "
+                    f"{type(error).__name__}: {str(error)[:300]} (the file is truncated or "
+                    "corrupted: it was not saved completely, or was damaged in transfer)"
                 ) from None
             with archive:
-                return _load_zip(archive, what, restore, weights_only, encoding)
-        return _load_legacy(stream, what, restore, weights_only, encoding)
-    except pickle.UnpicklingError as error:
-        raise pickle.UnpicklingError(f"{error} (while loading {what})") from None
+                return _load_zip(archive, what, file_size, restore, weights_only, encoding)
+        return _load_legacy(stream, what, file_size, restore, weights_only, encoding)
+    except _MapLocationFailed as failure:
+        raise failure.__cause__ from None
+    except TruncatedCheckpointError:
+        raise
     except EOFError:
-        raise EOFError(f"Ran out of input while loading {what}: the file is truncated") from None
+        raise TruncatedCheckpointError(
+            f"Ran out of input while loading {what}: the file is truncated"
+        ) from None
+    except (pickle.UnpicklingError, RuntimeError, ValueError) as error:
+        raise _naming(error, what) from None
+
+
+def _naming(error: Exception, what: str) -> Exception:
+    """``error`` with the file named in its message (it is, when it already names it)."""
+    message = str(error)
+    if what in message or type(error) not in (
+        pickle.UnpicklingError,
+        RuntimeError,
+        NotImplementedError,
+        RecursionError,
+        ValueError,
+    ):
+        return error
+    return type(error)(f"{message} (while loading {what})").with_traceback(error.__traceback__)

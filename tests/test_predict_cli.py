@@ -95,6 +95,7 @@ def test_the_courses_whole_model_checkpoint(capsys, backend):
         capsys,
         "--backend",
         backend,
+        "--unsafe-load",  # a whole pickled model: its classes' code runs
         "--checkpoint",
         str(TUTORIAL / "tudui_29_gpu.pth"),
         str(TUTORIAL / "airplane.png"),
