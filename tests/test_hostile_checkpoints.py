@@ -38,6 +38,7 @@ import pytest
 import torch
 from hypothesis import settings
 from PIL import Image
+from test_predict_cli import run_predict
 
 import minitorch
 from minitorch import predict, serialization, train
@@ -171,15 +172,6 @@ def torch_refuses(path: Path, error_class: type = pickle.UnpicklingError) -> Non
 
 
 # ------------------------------------------------------------------ 1. minitorch-predict
-def run_predict(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        status = predict.main(list(args))
-    except SystemExit as exit_:
-        status = exit_.code
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
-
-
 class SystemCall:
     """Unpickles as ``os.system(command)``."""
 
