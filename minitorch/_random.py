@@ -13,7 +13,11 @@ class Generator:
         self._rng = np.random.default_rng(self._seed)
 
     def manual_seed(self, seed: int) -> Generator:
-        self._seed = int(seed)
+        seed = int(seed)
+        # PyTorch takes any 64-bit integer, signed or not; a negative one wraps to unsigned.
+        if not -(2**63) <= seed < 2**64:
+            raise ValueError("Overflow when unpacking long long")
+        self._seed = seed % 2**64
         self._rng = np.random.default_rng(self._seed)
         return self
 

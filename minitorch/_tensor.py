@@ -203,6 +203,8 @@ class Tensor:
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and self._requires_grad and not self.is_leaf:
+            return self  # already so: PyTorch's requires_grad_() allows saying it again
         self.requires_grad = requires_grad
         return self
 

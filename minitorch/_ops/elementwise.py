@@ -854,11 +854,21 @@ def _comparison(name: str, ufunc: np.ufunc, dunder: str) -> None:
     def compare(input: Tensor, other: Tensor | Scalar) -> Tensor:
         return _compare(ufunc, input, other)
 
+    def operator(input: Tensor, other: object) -> object:
+        # ``x == None`` is False and ``x < None`` a TypeError, as in PyTorch: for an operand
+        # that is no number or tensor the operator gives Python's own answer.
+        try:
+            as_operand(other)
+        except TypeError:
+            return NotImplemented
+        return _compare(ufunc, input, other)
+
     compare.__name__ = compare.__qualname__ = name
     compare.__doc__ = f"Elementwise ``{name}`` (a bool tensor; not differentiable)."
+    operator.__name__ = operator.__qualname__ = dunder
     globals()[name] = compare
     tensor_method(compare, name=name)
-    tensor_method(compare, name=dunder)
+    tensor_method(operator, name=dunder)
 
 
 _comparison("eq", np.equal, "__eq__")
