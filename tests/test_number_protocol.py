@@ -5,7 +5,7 @@ tensor formats as its Python number in PyTorch. Each case runs on both libraries
 give the same text, or raise the same exception class.
 """
 
-# ruff: noqa: UP032 - str.format is the course's spelling, and the protocol under test
+# ruff: noqa: UP031, UP032 - %-format and str.format are the course's spellings, under test
 
 import math
 import operator
