@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from minitorch._ops.elementwise import broadcast_shapes, unbroadcast
-from minitorch._ops.inplace import inplace
+from minitorch._ops.inplace import check_broadcast_into, has_internal_overlap, inplace
 from minitorch._ops.shape import expanded_shape, wrap_dim
 from minitorch._tensor import Tensor, tensor_method
 from minitorch.autograd.function import Function
@@ -474,14 +474,8 @@ def masked_fill(input: Tensor, mask: Tensor, value: Tensor | Scalar) -> Tensor:
 def masked_fill_(input: Tensor, mask: Tensor, value: Tensor | Scalar) -> Tensor:
     """In place: write ``value`` wherever ``mask`` (broadcast to ``input``'s shape) is true."""
     _check_mask_and_value(mask, value)
-    shape = input._data.shape
-    if broadcast_shapes(shape, mask._data.shape) != shape:
-        raise RuntimeError(
-            f"output with shape {list(shape)} doesn't match the broadcast shape "
-            f"{list(broadcast_shapes(shape, mask._data.shape))}"
-        )
-    data = input._data
-    expanded = any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape, strict=True))
+    check_broadcast_into(input, mask)
+    expanded = has_internal_overlap(input._data)
     if expanded:
         warnings.warn(
             "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor "

@@ -46,11 +46,12 @@ from minitorch.autograd.function import (
     gradient_edge,
     keep_original_values,
     next_sequence_nr,
+    nodes_recorded_since,
     rebase_history,
 )
 from minitorch.autograd.grad_mode import is_grad_enabled
 
-__all__ = ["check_inplace", "inplace"]
+__all__ = ["check_broadcast_into", "check_inplace", "has_internal_overlap", "inplace"]
 
 OVERLAPPING_WRITE = (
     "unsupported operation: more than one element of the written-to tensor refers to a single "
@@ -65,8 +66,7 @@ def check_inplace(tensor: Tensor, operands: tuple = (), overlap_allowed: bool = 
     that ``expand`` shares between elements is no ambiguity and PyTorch allows it.
     """
     data = tensor._data
-    overlapping = any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape, strict=True))
-    if overlapping and not overlap_allowed:
+    if not overlap_allowed and has_internal_overlap(data):
         raise RuntimeError(OVERLAPPING_WRITE)
     for operand in operands:
         if isinstance(operand, Tensor) and _partly_overlap(data, operand._data):
@@ -109,6 +109,11 @@ def check_inplace(tensor: Tensor, operands: tuple = (), overlap_allowed: bool = 
         )
 
 
+def has_internal_overlap(array: np.ndarray) -> bool:
+    """True when several elements share one memory location (``expand`` made a stride 0)."""
+    return any(s == 0 and n > 1 for s, n in zip(array.strides, array.shape, strict=True))
+
+
 def _partly_overlap(written: np.ndarray, read: np.ndarray) -> bool:
     """True when ``read`` shares some memory with ``written`` without being the same view
     (``x.mul_(x)`` reads each element where it writes it; ``x[1:].mul_(x[:-1])`` does not)."""
@@ -131,7 +136,8 @@ def inplace(
 ) -> Tensor:
     """``tensor`` made to hold ``op(tensor, *args, **kwargs)``, the way PyTorch's ``op_`` does."""
     check_inplace(tensor, args, overlap_allowed)
-    view_edge = gradient_edge(tensor)  # where the view's gradient went before the write
+    # where a view's gradient went before the write (CopySlices needs it; others do not)
+    view_edge = gradient_edge(tensor) if tensor._view_info is not None else None
     first_sequence_nr = next_sequence_nr()
     result = op(tensor, *args, **kwargs)
     if result._data.dtype != tensor._data.dtype and not np.can_cast(
@@ -140,17 +146,18 @@ def inplace(
         raise RuntimeError(
             f"result type {result.dtype} can't be cast to the desired output type {tensor.dtype}"
         )
-    recorded = result._grad_fn
-    if recorded is not None:
-        keep_original_values(tensor, first_sequence_nr, recorded)
+    fn_nodes = None
+    if result._grad_fn is not None:
+        fn_nodes = nodes_recorded_since(result._grad_fn, first_sequence_nr)
+        keep_original_values(tensor, fn_nodes)
     np.copyto(tensor._data, result._data, casting="unsafe")
     tensor._bump_version()
-    if recorded is not None:
-        rebase_history(tensor, result, first_sequence_nr, view_edge)
+    if fn_nodes is not None:
+        rebase_history(tensor, result, fn_nodes, view_edge)
     return tensor
 
 
-def _check_broadcast_into(tensor: Tensor, other: Tensor | Scalar) -> None:
+def check_broadcast_into(tensor: Tensor, other: Tensor | Scalar) -> None:
     shape = tensor._data.shape
     if isinstance(other, Tensor) and broadcast_shapes(shape, other._data.shape) != shape:
         raise RuntimeError(
@@ -162,25 +169,25 @@ def _check_broadcast_into(tensor: Tensor, other: Tensor | Scalar) -> None:
 # ------------------------------------------------------------------ arithmetic
 @tensor_method
 def add_(self: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
-    _check_broadcast_into(self, other)
+    check_broadcast_into(self, other)
     return inplace(self, add, other, alpha=alpha)
 
 
 @tensor_method
 def sub_(self: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
-    _check_broadcast_into(self, other)
+    check_broadcast_into(self, other)
     return inplace(self, sub, other, alpha=alpha)
 
 
 @tensor_method
 def mul_(self: Tensor, other: Tensor | Scalar) -> Tensor:
-    _check_broadcast_into(self, other)
+    check_broadcast_into(self, other)
     return inplace(self, mul, other)
 
 
 @tensor_method
 def div_(self: Tensor, other: Tensor | Scalar) -> Tensor:
-    _check_broadcast_into(self, other)
+    check_broadcast_into(self, other)
     return inplace(self, div, other)
 
 
@@ -272,7 +279,7 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Copy ``src``'s values (broadcast, converted to this dtype) into this tensor."""
     src = as_operand(src, "copy_")
     if isinstance(src, Tensor):
-        _check_broadcast_into(self, src)
+        check_broadcast_into(self, src)
     return inplace(self, Copy.apply, src)
 
 
@@ -319,7 +326,7 @@ def relu_(self: Tensor) -> Tensor:
 
 @tensor_method
 def pow_(self: Tensor, exponent: Tensor | Scalar) -> Tensor:
-    _check_broadcast_into(self, exponent)
+    check_broadcast_into(self, exponent)
     return inplace(self, pow, exponent)
 
 

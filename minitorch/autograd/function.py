@@ -486,14 +486,14 @@ class CopySlices(BackwardNode):
         base: Tensor,
         view: Tensor,
         result: Tensor,
-        first_sequence_nr: int,
+        fn_nodes: list[BackwardNode],
         view_edge: Edge,
     ):
         super().__init__()
         self._base_geometry, self._view_geometry = _geometry(base._data), _geometry(view._data)
         self._view_edge = view_edge
         self._result_edge = (result._grad_fn, result._output_nr)
-        self._fn_nodes = _nodes_recorded_since(result._grad_fn, first_sequence_nr)
+        self._fn_nodes = fn_nodes
         recorded = {id(node) for node in self._fn_nodes}
         # Every edge out of the op's nodes but the view's own, in order: with one node, as
         # PyTorch lists ``fn.next_functions[1:]`` (edges to nowhere kept, for the picture).
@@ -547,7 +547,7 @@ def _edge_meta(edge: Edge) -> tuple[tuple[int, ...], np.dtype] | None:
     return node._output_meta[output_nr]
 
 
-def _nodes_recorded_since(head: Node, first_sequence_nr: int) -> list[BackwardNode]:
+def nodes_recorded_since(head: Node, first_sequence_nr: int) -> list[BackwardNode]:
     """The nodes an in-place op recorded (created from ``first_sequence_nr`` on), newest
     first: an order in which each runs after every node that feeds it a gradient."""
     found: dict[int, BackwardNode] = {}
@@ -589,10 +589,11 @@ def _run_recorded(
     return reached
 
 
-def keep_original_values(tensor: Tensor, first_sequence_nr: int, head: Node) -> None:
-    """Before ``tensor`` is overwritten: nodes its in-place op just recorded that saved
-    ``tensor``'s memory get a copy of the values instead (PyTorch's ``original_self``)."""
-    for node in _nodes_recorded_since(head, first_sequence_nr):
+def keep_original_values(tensor: Tensor, fn_nodes: list[BackwardNode]) -> None:
+    """Before ``tensor`` is overwritten: the nodes its in-place op just recorded
+    (``fn_nodes``) that saved ``tensor``'s memory get a copy of the values instead (PyTorch's
+    ``original_self``)."""
+    for node in fn_nodes:
         records = []
         saved = list(node._saved)
         for record in node._saved_versions:
@@ -604,13 +605,15 @@ def keep_original_values(tensor: Tensor, first_sequence_nr: int, head: Node) -> 
         node._saved_versions = tuple(records)
 
 
-def rebase_history(tensor: Tensor, result: Tensor, first_sequence_nr: int, view_edge: Edge) -> None:
+def rebase_history(
+    tensor: Tensor, result: Tensor, fn_nodes: list[BackwardNode], view_edge: Edge | None
+) -> None:
     """After ``result`` was written into ``tensor`` in place, make the graph say so.
 
     A tensor that is no view simply takes ``result``'s node. A view's base takes a
-    :class:`CopySlices` node (``view_edge`` is where the view's gradient went before the
-    write), and the view's own node is regenerated from it when next asked for (see
-    :meth:`ViewInfo.refresh`).
+    :class:`CopySlices` node over ``fn_nodes``, the nodes the in-place op recorded
+    (``view_edge`` is where the view's gradient went before the write), and the view's own
+    node is regenerated from it when next asked for (see :meth:`ViewInfo.refresh`).
     """
     node = result._grad_fn
     _saved_now_in(node, result, tensor)
@@ -623,7 +626,7 @@ def rebase_history(tensor: Tensor, result: Tensor, first_sequence_nr: int, view_
             node._retained[result._output_nr] = weakref.ref(tensor)
         return
     base = tensor._base
-    base._grad_fn = CopySlices(base, tensor, result, first_sequence_nr, view_edge)
+    base._grad_fn = CopySlices(base, tensor, result, fn_nodes, view_edge)
     base._output_nr = 0
     base._requires_grad = True
 
