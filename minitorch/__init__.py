@@ -5,7 +5,7 @@
 
 import importlib as _importlib
 
-from minitorch import _ops, autograd, cuda, nn, optim, utils, viz
+from minitorch import _functional, autograd, cuda, nn, optim, utils, viz
 from minitorch._backend import backend
 from minitorch._creation import (
     arange,
@@ -53,7 +53,7 @@ from minitorch._dtype import (
     short,
     uint8,
 )
-from minitorch._ops.elementwise import (
+from minitorch._functional.elementwise import (
     abs,
     add,
     allclose,
@@ -92,7 +92,7 @@ from minitorch._ops.elementwise import (
     tanh,
     where,
 )
-from minitorch._ops.indexing import (
+from minitorch._functional.indexing import (
     argwhere,
     gather,
     index_select,
@@ -100,8 +100,8 @@ from minitorch._ops.indexing import (
     masked_select,
     nonzero,
 )
-from minitorch._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer
-from minitorch._ops.reduce import (
+from minitorch._functional.linalg import bmm, dot, ger, matmul, mm, mv, outer
+from minitorch._functional.reduce import (
     all,
     amax,
     amin,
@@ -119,7 +119,7 @@ from minitorch._ops.reduce import (
     sum,
     var,
 )
-from minitorch._ops.shape import (
+from minitorch._functional.shape import (
     broadcast_tensors,
     broadcast_to,
     cat,

@@ -26,11 +26,15 @@ from minitorch._tensor_str import tensor_repr
 from minitorch.utils.hooks import RemovableHandle
 
 
+_ATTACHED: list[tuple[str, Callable]] = []
+
+
 def tensor_method(fn: Callable | None = None, *, name: str | None = None) -> Callable:
     """Decorator: make ``fn(input, ...)`` also the method ``Tensor.<name>(self, ...)``."""
 
     def attach(f: Callable) -> Callable:
         setattr(Tensor, name or f.__name__, f)
+        _ATTACHED.append((name or f.__name__, f))
         return f
 
     return attach(fn) if fn is not None else attach

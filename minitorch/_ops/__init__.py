@@ -1,18 +1,5 @@
-"""Differentiable operations, one ``Function`` each, grouped by kind.
+"""The Function floor: differentiable operations, one ``Function`` each, grouped by kind.
 
-Importing this package attaches every operation to ``Tensor`` (see
-``minitorch._tensor.tensor_method``).
+Functions receive numpy arrays and return arrays; the functional floor above
+(``minitorch/_functional`` and ``minitorch/nn/functional.py``) checks the arguments first.
 """
-
-from minitorch._ops import (
-    conv,
-    elementwise,
-    indexing,
-    inplace,
-    linalg,
-    linear,
-    loss,
-    pool,
-    reduce,
-    shape,
-)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from minitorch import _dtype
+from minitorch._checks import broadcast_shapes, cpp_type_name, pair, scalar_type_name
 from minitorch._ops.conv import (
     CircularPad2D,
     ConstantPadNd,
@@ -22,7 +23,6 @@ from minitorch._ops.conv import (
     ReflectionPad2D,
     ReplicationPad2D,
 )
-from minitorch._ops.elementwise import broadcast_shapes
 from minitorch._ops.linear import Linear
 from minitorch._ops.loss import (
     CrossEntropyLoss,
@@ -33,7 +33,6 @@ from minitorch._ops.loss import (
     SoftCrossEntropyLoss,
 )
 from minitorch._ops.pool import MaxPool2DWithIndices
-from minitorch._ops.reduce import scalar_type_name
 from minitorch._tensor import Tensor
 from minitorch.nn._reduction import legacy_get_string
 
@@ -58,21 +57,9 @@ def _check_tensor(value: object, fn: str, name: str, position: int) -> None:
         )
 
 
-def _pair(value: IntPair, message: str) -> tuple[int, int]:
-    """An int or a sequence of one or two ints, as a pair; RuntimeError(message) otherwise."""
-    if isinstance(value, int):
-        return (value, value)
-    values = tuple(value)
-    if len(values) == 1:
-        return (values[0], values[0])
-    if len(values) != 2:
-        raise RuntimeError(message)
-    return values  # type: ignore[return-value]
-
-
 def _conv_pair(value: IntPair, name: str) -> tuple[int, int]:
     if isinstance(value, int) or len(value) in (1, 2):
-        return _pair(value, "")
+        return pair(value, "")
     raise RuntimeError(
         f"expected {name} to be a single integer value or a list of 2 values to match the "
         f"convolution dimensions, but got {name}={list(value)}"
@@ -164,8 +151,8 @@ def conv2d(
         )
     if bias is not None and bias.dtype is not input.dtype:
         raise RuntimeError(
-            f"Input type ({_c_type_name(input.dtype)}) and bias type "
-            f"({_c_type_name(bias.dtype)}) should be the same"
+            f"Input type ({cpp_type_name(input.dtype)}) and bias type "
+            f"({cpp_type_name(bias.dtype)}) should be the same"
         )
     if 0 in batch_shape[2:] and batch_shape[0] and batch_shape[1]:
         raise RuntimeError(
@@ -301,18 +288,18 @@ def max_pool2d(
     into its input's H*W plane.
     """
     _check_tensor(input, "max_pool2d", "input", 1)
-    kernel = _pair(
+    kernel = pair(
         kernel_size, "max_pool2d: kernel_size must either be a single int, or a tuple of two ints"
     )
     if stride is None or (not isinstance(stride, int) and len(stride) == 0):
         stride = kernel
-    stride = _pair(
+    stride = pair(
         stride, "max_pool2d: stride must either be omitted, a single int, or a tuple of two ints"
     )
-    padding = _pair(
+    padding = pair(
         padding, "max_pool2d: padding must either be a single int, or a tuple of two ints"
     )
-    dilation = _pair(
+    dilation = pair(
         dilation, "max_pool2d: dilation must be either a single int, or a tuple of two ints"
     )
     if input.dim() not in (3, 4):
@@ -441,7 +428,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if input.dtype is not weight.dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{_c_type_name(input.dtype)} != {_c_type_name(weight.dtype)}"
+            f"{cpp_type_name(input.dtype)} != {cpp_type_name(weight.dtype)}"
         )
     rows = int(np.prod(input.shape[:-1]))
     if input.shape[-1] != weight.shape[1]:
@@ -466,19 +453,6 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                 f"and {scalar_type_name(input.dtype)}"
             )
     return Linear.apply(input, weight, bias)
-
-
-def _c_type_name(d: _dtype.dtype) -> str:
-    """The C type name PyTorch prints in matmul dtype errors (``float``, ``long int``)."""
-    names = {
-        "Float": "float",
-        "Double": "double",
-        "Long": "long int",
-        "Int": "int",
-        "Half": "c10::Half",
-    }
-    name = scalar_type_name(d)
-    return names.get(name, name.lower())
 
 
 # ------------------------------------------------------------------ losses

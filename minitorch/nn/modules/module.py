@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from minitorch import _dtype
+from minitorch._checks import scalar_type_name
 from minitorch._device import check_cpu, device
-from minitorch._ops.reduce import scalar_type_name
 from minitorch._tensor import Tensor
 from minitorch.autograd.grad_mode import is_grad_enabled, no_grad
 from minitorch.nn.modules._functions import BackwardHookFunction

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from minitorch._creation import as_tensor, tensor
-from minitorch._ops.shape import stack
+from minitorch._functional.shape import stack
 from minitorch._tensor import Tensor
 
 # numpy dtypes default_collate cannot turn into tensors: strings, bytes, objects

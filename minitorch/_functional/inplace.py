@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from minitorch._ops.elementwise import (
+from minitorch._checks import broadcast_shapes
+from minitorch._functional.elementwise import (
     Scalar,
     abs,
     add,
     as_operand,
-    broadcast_shapes,
     clamp,
     div,
     exp,
@@ -37,8 +37,8 @@ from minitorch._ops.elementwise import (
     sqrt,
     sub,
     tanh,
-    unbroadcast,
 )
+from minitorch._ops.elementwise import unbroadcast
 from minitorch._tensor import Tensor, tensor_method
 from minitorch.autograd.function import (
     Function,

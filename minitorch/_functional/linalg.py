@@ -7,7 +7,7 @@ other shapes, and one backward covers them all:
 * a 1-d left operand is a row vector ``(1, k)``, a 1-d right operand a
   column vector ``(k, 1)``; the added dimension is removed from the result;
 * leading (batch) dimensions broadcast, so their gradients are summed back
-  to each operand's shape (:func:`~minitorch._ops.elementwise.unbroadcast`).
+  to each operand's shape (:func:`~minitorch._functional.elementwise.unbroadcast`).
 
 Both operands must have the same dtype (PyTorch does not promote here);
 float32 stays float32 and integers multiply exactly. One quirk is kept: where PyTorch
@@ -23,24 +23,12 @@ import math
 import numpy as np
 
 from minitorch import _dtype
-from minitorch._ops.elementwise import mul, unbroadcast
-from minitorch._ops.reduce import scalar_type_name
-from minitorch._ops.shape import reshape
+from minitorch._checks import cpp_type_name, scalar_type_name
+from minitorch._functional.elementwise import mul
+from minitorch._functional.shape import reshape
+from minitorch._ops.elementwise import unbroadcast
 from minitorch._tensor import Tensor, tensor_method
 from minitorch.autograd.function import Function
-
-# PyTorch's C++ scalar-type names, as they appear in its dtype error messages.
-_CPP_TYPE_NAMES = {
-    _dtype.float16: "c10::Half",
-    _dtype.float32: "float",
-    _dtype.float64: "double",
-    _dtype.uint8: "unsigned char",
-    _dtype.int8: "signed char",
-    _dtype.int16: "short int",
-    _dtype.int32: "int",
-    _dtype.int64: "long int",
-    _dtype.bool: "bool",
-}
 
 
 class Matmul(Function):
@@ -97,8 +85,8 @@ class Dot(Matmul):
 def _check_same_dtype(a: Tensor, b: Tensor, kernel: str) -> None:
     if a.dtype is not b.dtype:
         raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {_CPP_TYPE_NAMES[a.dtype]} != "
-            f"{_CPP_TYPE_NAMES[b.dtype]}"
+            f"expected m1 and m2 to have the same dtype, but got: {cpp_type_name(a.dtype)} != "
+            f"{cpp_type_name(b.dtype)}"
         )
     if a.dtype is _dtype.bool:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")

@@ -21,35 +21,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from minitorch import _dtype
-from minitorch._ops.elementwise import broadcast_shapes, unbroadcast
+from minitorch._checks import broadcast_shapes, wrap_dim, wrap_dims
+from minitorch._ops.elementwise import unbroadcast
 from minitorch._tensor import Tensor, tensor_method
 from minitorch.autograd.function import Function
 
 
 # ------------------------------------------------------------------ helpers
-def wrap_dim(dim: int, ndim: int) -> int:
-    """``dim`` as an index in ``range(ndim)`` (negative counts from the end), IndexError otherwise.
-
-    A 0-d tensor accepts ``dim`` 0 and -1, as in PyTorch.
-    """
-    dim = operator.index(dim)
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
-        )
-    return dim % n
-
-
-def wrap_dims(dims: Sequence[int], ndim: int) -> tuple[int, ...]:
-    """Several dims wrapped; RuntimeError if one repeats."""
-    wrapped = tuple(wrap_dim(d, ndim) for d in dims)
-    for i, d in enumerate(wrapped):
-        if d in wrapped[:i]:
-            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
-    return wrapped
-
-
 def size_args(sizes: tuple) -> tuple[int, ...]:
     """Accept sizes as separate ints or as one tuple/list/Size."""
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):

@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from minitorch._ops.elementwise import broadcast_shapes, unbroadcast
-from minitorch._ops.inplace import check_broadcast_into, has_internal_overlap, inplace
-from minitorch._ops.shape import expanded_shape, wrap_dim
+from minitorch._checks import broadcast_shapes, wrap_dim
+from minitorch._functional.inplace import check_broadcast_into, has_internal_overlap, inplace
+from minitorch._functional.shape import expanded_shape
+from minitorch._ops.elementwise import unbroadcast
 from minitorch._tensor import Tensor, tensor_method
 from minitorch.autograd.function import Function
 
