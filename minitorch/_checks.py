@@ -1,21 +1,42 @@
 """Argument checks and PyTorch's names, shared by the functional floor.
 
 Every public op normalises and validates its arguments before one ``Function.apply``;
-the checks that more than one op needs live here, once: broadcasting, dimension
-wrapping, int-or-pair arguments, and the dtype names PyTorch prints in its messages.
-The Functions below the functional floor trust what they are given.
+the checks live here, once: broadcasting, dimension wrapping, int-or-pair arguments, the
+dtype names PyTorch prints in its messages, and the named checks of ``nn.functional``'s
+layers (convolution, padding, pooling, linear, the class-index losses). The Functions
+below the functional floor trust what they are given.
 """
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from minitorch import _dtype
 
+if TYPE_CHECKING:  # the checks read only a tensor's shape and dtype
+    from minitorch._tensor import Tensor
+
 __all__ = [
+    "IntPair",
     "broadcast_shapes",
+    "check_class_target",
+    "check_class_weight",
+    "check_conv2d_dims",
+    "check_conv2d_operands",
+    "check_conv2d_window",
+    "check_kernel_dtype",
+    "check_linear",
+    "check_pad",
+    "class_count",
+    "conv2d_geometry",
+    "conv2d_padding",
+    "conv_pair",
     "cpp_type_name",
+    "max_pool2d_geometry",
+    "max_pool2d_output_size",
     "pair",
     "scalar_type_name",
     "wrap_dim",
@@ -115,3 +136,385 @@ def scalar_type_name(d: _dtype.dtype) -> str:
 def cpp_type_name(d: _dtype.dtype) -> str:
     """PyTorch's C++ type name of ``d`` (``long int``, ``float``)."""
     return _CPP_TYPE_NAMES[d]
+
+
+# What the Numba kernels have no loops for (integers run exactly through the float64 ones).
+_NO_KERNEL_DTYPES = (_dtype.float16, _dtype.bool)
+# pad's modes besides 'constant', each copying input elements into the border
+_INDEX_PAD_MODES = ("reflect", "replicate", "circular")
+
+
+# ------------------------------------------------------------------ nn.functional's checks
+# Each raises what PyTorch raises for the same call, with its message and in its order;
+# nn.functional calls them between normalising its arguments and its one Function.apply.
+
+
+def check_kernel_dtype(input: Tensor, fn: str) -> None:
+    """The Numba kernels are compiled for float32 and float64; integers go through float64."""
+    if input.dtype in _NO_KERNEL_DTYPES:
+        raise NotImplementedError(
+            f"{fn} on {input.dtype} tensors is not supported by minitorch (float32 and float64 are)"
+        )
+
+
+def conv_pair(value: IntPair, name: str) -> tuple[int, int]:
+    """A 2-D convolution's ``stride``, ``padding`` or ``dilation``: an int or 1 or 2 values."""
+    if isinstance(value, int) or len(value) in (1, 2):
+        return pair(value)
+    raise RuntimeError(
+        f"expected {name} to be a single integer value or a list of 2 values to match the "
+        f"convolution dimensions, but got {name}={list(value)}"
+    )
+
+
+def check_conv2d_dims(input: Tensor, weight: Tensor) -> None:
+    """A (N, C, H, W) or (C, H, W) input and a (C_out, C_in/groups, kH, kW) weight."""
+    if input.dim() not in (3, 4):
+        raise RuntimeError(
+            "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
+            f"{list(input.shape)}"
+        )
+    if weight.dim() < 3:
+        raise RuntimeError("weight should have at least three dimensions")
+    if weight.dim() != 4:
+        raise RuntimeError(
+            f"expected stride to be a single integer value or a list of {weight.dim() - 2} values "
+            "to match the convolution dimensions, but got stride=[1, 1]"
+        )
+
+
+def conv2d_geometry(
+    stride: IntPair, padding: IntPair | str, dilation: IntPair, groups: int
+) -> tuple[tuple[int, int], tuple[int, int] | str, tuple[int, int]]:
+    """``stride``, ``padding`` and ``dilation`` as pairs (a padding string stays), all in range."""
+    stride = conv_pair(stride, "stride")
+    dilation = conv_pair(dilation, "dilation")
+    if not isinstance(padding, str):
+        padding = conv_pair(padding, "padding")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if min(stride) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if min(dilation) <= 0:
+        raise RuntimeError("non-positive dilation is not supported")
+    if not isinstance(padding, str) and min(padding) < 0:
+        raise RuntimeError("negative padding is not supported")
+    return stride, padding, dilation
+
+
+def check_conv2d_operands(input: Tensor, weight: Tensor, bias: Tensor | None, groups: int) -> None:
+    """The weight splits into ``groups``, matches the input's channels and the bias; one dtype."""
+    batch_shape = list(input.shape) if input.dim() == 4 else [1, *input.shape]
+    weight_shape = list(weight.shape)
+    if weight_shape[0] < groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
+            f"but got weight of size {weight_shape} instead"
+        )
+    if weight_shape[0] % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size [{weight_shape}] instead"
+        )
+    if batch_shape[1] != weight_shape[1] * groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {weight_shape}, expected "
+            f"input{batch_shape} to have {weight_shape[1] * groups} channels, but got "
+            f"{batch_shape[1]} channels instead"
+        )
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != weight_shape[0]):
+        raise RuntimeError(
+            f"Given weight of size {weight_shape}, expected bias to be 1-dimensional with "
+            f"{weight_shape[0]} elements, but got bias of size {list(bias.shape)} instead"
+        )
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(
+            f"Input type (minitorch.{scalar_type_name(input.dtype)}Tensor) and weight type "
+            f"(minitorch.{scalar_type_name(weight.dtype)}Tensor) should be the same"
+        )
+    if bias is not None and bias.dtype is not input.dtype:
+        raise RuntimeError(
+            f"Input type ({cpp_type_name(input.dtype)}) and bias type "
+            f"({cpp_type_name(bias.dtype)}) should be the same"
+        )
+    if 0 in batch_shape[2:] and batch_shape[0] and batch_shape[1]:
+        raise RuntimeError(
+            "Only zero batch or zero channel inputs are supported, but got input shape: "
+            f"{batch_shape}"
+        )
+
+
+def conv2d_padding(
+    padding: tuple[int, int] | str,
+    kernel: Sequence[int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) zeros for an int pair, ``'valid'`` or ``'same'``."""
+    if not isinstance(padding, str):
+        return (padding[0], padding[0], padding[1], padding[1])
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding != "same":
+        raise RuntimeError(f"Invalid padding string: '{padding}'")
+    if stride != (1, 1):
+        raise RuntimeError("padding='same' is not supported for strided convolutions")
+    pads = []
+    for k, d in zip(kernel, dilation, strict=True):
+        total = d * (k - 1)  # an odd total puts the extra row/column at the end, as PyTorch does
+        pads += [total // 2, total - total // 2]
+    return tuple(pads)  # type: ignore[return-value]
+
+
+def check_conv2d_window(
+    input: Tensor,
+    pads: tuple[int, int, int, int],
+    kernel: Sequence[int],
+    dilation: tuple[int, int],
+) -> None:
+    """The dilated kernel fits in the padded input."""
+    height, width = input.shape[-2:]
+    padded = (height + pads[0] + pads[1], width + pads[2] + pads[3])
+    dilated = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
+    if padded[0] < dilated[0] or padded[1] < dilated[1]:
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({padded[0]} x {padded[1]}). Kernel size: "
+            f"({dilated[0]} x {dilated[1]}). Kernel size can't be greater than actual input size"
+        )
+
+
+def check_pad(input: Tensor, pad: tuple[int, ...], mode: str, value: float | None) -> None:
+    """``pad`` lists (before, after) pairs from the last dimension; the modes' own limits."""
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.dim():
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input dimension but got "
+            f"padding length {len(pad)} and input of dimension {input.dim()}"
+        )
+    if mode == "constant":
+        if min(pad, default=0) < 0:
+            raise NotImplementedError(
+                "pad with negative (cropping) padding is not supported by minitorch"
+            )
+        return
+    if mode not in _INDEX_PAD_MODES:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if len(pad) != 4 or input.dim() not in (3, 4):
+        raise NotImplementedError(
+            f"pad mode '{mode}' with padding size {len(pad)} on a {input.dim()}D input is not "
+            "supported by minitorch (padding size 4 on 3D or 4D input is)"
+        )
+    for axis, (before, after) in ((input.dim() - 1, pad[:2]), (input.dim() - 2, pad[2:])):
+        size = input.shape[axis]
+        if mode == "reflect" and (before >= size or after >= size):
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                f"but got: padding ({before}, {after}) at dimension {axis} of input "
+                f"{list(input.shape)}"
+            )
+        if mode == "circular" and (before > size or after > size):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if min(before, after) < 0:
+            raise NotImplementedError(
+                f"pad mode '{mode}' with negative padding is not supported by minitorch"
+            )
+
+
+def max_pool2d_geometry(
+    kernel_size: IntPair, stride: IntPair | None, padding: IntPair, dilation: IntPair
+) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int]]:
+    """Kernel, stride (the kernel's when omitted), padding and dilation as pairs."""
+    kernel = pair(
+        kernel_size, "max_pool2d: kernel_size must either be a single int, or a tuple of two ints"
+    )
+    if stride is None or (not isinstance(stride, int) and len(stride) == 0):
+        stride = kernel
+    stride = pair(
+        stride, "max_pool2d: stride must either be omitted, a single int, or a tuple of two ints"
+    )
+    padding = pair(
+        padding, "max_pool2d: padding must either be a single int, or a tuple of two ints"
+    )
+    dilation = pair(
+        dilation, "max_pool2d: dilation must be either a single int, or a tuple of two ints"
+    )
+    return kernel, stride, padding, dilation
+
+
+def _pool_output_size(
+    size: int, kernel: int, pad: int, stride: int, dilation: int, ceil_mode: bool
+) -> int:
+    """PyTorch's ``pooling_output_shape``, including its pad checks, for one axis."""
+    if stride == 0:
+        raise RuntimeError("stride should not be zero")
+    if pad < 0:
+        raise RuntimeError(f"pad must be non-negative, but got pad: {pad}")
+    if pad > int(((kernel - 1) * dilation + 1) / 2):  # C++ division: truncates toward zero
+        raise RuntimeError(
+            f"pad should be at most half of effective kernel size, but got pad={pad}, "
+            f"kernel_size={kernel} and dilation={dilation}"
+        )
+    span = size + 2 * pad - dilation * (kernel - 1) - 1 + (stride - 1 if ceil_mode else 0)
+    out = span // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + pad:
+        out -= 1  # the last window must start inside the input or its left padding
+    return out
+
+
+def max_pool2d_output_size(
+    input: Tensor,
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int],
+    ceil_mode: bool,
+) -> tuple[int, int]:
+    """(H_out, W_out) of max pooling ``input``, after PyTorch's checks of the geometry."""
+    if input.dim() not in (3, 4):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    height, width = input.shape[-2:]
+    out_h = _pool_output_size(height, kernel[0], padding[0], stride[0], dilation[0], ceil_mode)
+    out_w = _pool_output_size(width, kernel[1], padding[1], stride[1], dilation[1], ceil_mode)
+    if min(kernel) <= 0:
+        raise RuntimeError(
+            f"kernel size should be greater than zero, but got kH: {kernel[0]} kW: {kernel[1]}"
+        )
+    if min(stride) <= 0:
+        raise RuntimeError(
+            f"stride should be greater than zero, but got dH: {stride[0]} dW: {stride[1]}"
+        )
+    if min(dilation) <= 0:
+        raise RuntimeError(
+            "dilation should be greater than zero, but got "
+            f"dilationH: {dilation[0]} dilationW: {dilation[1]}"
+        )
+    if 0 in input.shape[-3:]:
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+            f"but got:{list(input.shape)}"
+        )
+    if kernel[1] // 2 < padding[1] or kernel[0] // 2 < padding[0]:
+        raise RuntimeError(
+            "pad should be smaller than or equal to half of kernel size, but got "
+            f"padW = {padding[1]}, "
+            f"padH = {padding[0]}, kW = {kernel[1]}, kH = {kernel[0]}"
+        )
+    if out_h < 1 or out_w < 1:
+        channels = input.shape[-3]
+        raise RuntimeError(
+            f"Given input size: ({channels}x{height}x{width}). Calculated output size: "
+            f"({channels}x{out_h}x{out_w}). Output size is too small"
+        )
+    return out_h, out_w
+
+
+def check_linear(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    """input (*, in_features), weight (out_features, in_features), a bias that broadcasts."""
+    if input.dim() == 0 or weight.dim() == 0:
+        raise RuntimeError(
+            "both arguments to linear need to be at least 1D, but they are "
+            f"{input.dim()}D and {weight.dim()}D"
+        )
+    if weight.dim() > 2:
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {weight.dim()}D"
+        )
+    if weight.dim() == 1:
+        raise NotImplementedError("linear with a 1-D weight is not supported by minitorch")
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{cpp_type_name(input.dtype)} != {cpp_type_name(weight.dtype)}"
+        )
+    if input.shape[-1] != weight.shape[1]:
+        rows = math.prod(input.shape[:-1])
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
+            f"{weight.shape[1]}x{weight.shape[0]})"
+        )
+    if bias is None:
+        return
+    target = [*input.shape[:-1], weight.shape[0]]
+    if bias.dim() > len(target) or any(
+        b not in (1, t) for b, t in zip(reversed(bias.shape), reversed(target), strict=False)
+    ):
+        raise RuntimeError(
+            f"The expanded size of the tensor ({target[-1]}) must match the existing size "
+            f"({bias.shape[-1]}) at non-singleton dimension {len(target) - 1}.  Target sizes: "
+            f"{target}.  Tensor sizes: {list(bias.shape)}"
+        )
+    if bias.dtype is not input.dtype:
+        raise RuntimeError(
+            f"self and mat2 must have the same dtype, but got {scalar_type_name(bias.dtype)} "
+            f"and {scalar_type_name(input.dtype)}"
+        )
+
+
+def class_count(input: Tensor) -> int:
+    """The classes of a loss's input: dimension 1 of (N, C, d1, ...), dimension 0 of (C,)."""
+    return input.shape[0] if input.dim() == 1 else input.shape[1]
+
+
+def check_class_weight(input: Tensor, weight: Tensor) -> None:
+    """One weight per class: shape (C,)."""
+    n_classes = class_count(input)
+    if weight.dim() != 1 or weight.shape[0] != n_classes:
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {n_classes} classes or no classes "
+            f"but got weight tensor of shape: {list(weight.shape)}"
+        )
+
+
+def _check_target_dtype(target: Tensor) -> None:
+    if target.dtype not in (_dtype.int64, _dtype.uint8):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {scalar_type_name(target.dtype)}"
+        )
+
+
+def check_class_target(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
+    """The checks of PyTorch's ``nll_loss_nd`` for class-index targets, with its messages,
+    in its order: the batch size first, the target's dtype among the shape checks.
+
+    The values of the target (each a class or the ignored index) are checked by the loss's
+    Function, last, as PyTorch's kernels check them.
+    """
+    if input.dim() != 1:
+        target_batch = target.shape[0] if target.dim() else 0  # PyTorch reports 0 for a 0-d target
+        if input.shape[0] != target_batch:
+            raise ValueError(
+                f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                f"({target_batch})."
+            )
+    if input.dim() <= 2:
+        if target.dim() > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        _check_target_dtype(target)
+        if input.dim() == 1 and target.numel() != 1:
+            raise ValueError(
+                f"For 1D input, 1D target must have size 1, but got target size: {target.numel()}"
+            )
+    elif input.dim() == 4 and target.dim() != 3:
+        raise RuntimeError(
+            "only batches of spatial targets supported (3D tensors) but got targets of "
+            f"dimension: {target.dim()}"
+        )
+    else:
+        expected = [input.shape[0], *input.shape[2:]]
+        if input.dim() != 4 and list(target.shape) != expected:
+            raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
+        _check_target_dtype(target)
+        if list(target.shape) != expected:
+            raise RuntimeError(
+                f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}"
+            )
+    if weight is not None:
+        check_class_weight(input, weight)
+        if weight.dtype is not input.dtype:
+            raise RuntimeError(
+                f"expected scalar type {scalar_type_name(input.dtype)} but found "
+                f"{scalar_type_name(weight.dtype)}"
+            )

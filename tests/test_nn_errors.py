@@ -222,6 +222,18 @@ LOSSES = [
         "Target 5 is out of bounds.",
     ),
     (
+        "target of an input without classes",
+        lambda t, x, y: t.nn.functional.cross_entropy(x, y),
+        (f32(3, 0), np.array([-100, 2, -100])),
+        "Target 2 is out of bounds.",
+    ),
+    (
+        "NLL target of an input without classes",
+        lambda t, x, y: t.nn.functional.nll_loss(x, y),
+        (f32(3, 0), np.array([-100, -100, 5])),
+        "Target 5 is out of bounds.",
+    ),
+    (
         "float class targets",
         lambda t, x, y: t.nn.CrossEntropyLoss()(x, y),
         (f32(3, 5), fixed(np.array([1.0, 2.0, 3.0], dtype=np.float32))),

@@ -1,8 +1,9 @@
-"""Elementwise operations: arithmetic with broadcasting, unary math, comparisons, in-place updates.
+"""Elementwise tensor ops: arithmetic with broadcasting, unary math, comparisons, ``where``.
 
-Binary operations broadcast like numpy and PyTorch. Their backward sums the
-incoming gradient back down to each input's shape (:func:`unbroadcast`): an
-input that was stretched along a dimension receives the sum over it.
+The functional floor of the elementwise family: each op normalises its operands (a Python
+number becomes a 0-d tensor of the result dtype, :func:`scalar_operand`), promotes them
+with PyTorch's type rules, checks them, and calls one Function of
+:mod:`minitorch._ops.elementwise`.
 """
 
 from __future__ import annotations
@@ -12,16 +13,63 @@ import numbers
 import numpy as np
 
 from minitorch import _dtype
-from minitorch._checks import broadcast_shapes
-from minitorch._ops.elementwise import pytorch_layout, unbroadcast
+from minitorch._checks import broadcast_shapes, scalar_type_name
+from minitorch._creation import from_numpy
+from minitorch._ops.elementwise import (
+    Abs,
+    Add,
+    AllClose,
+    BitwiseAnd,
+    BitwiseNot,
+    BitwiseOr,
+    BitwiseXor,
+    Clamp,
+    Clone,
+    Div,
+    DivRounded,
+    Eq,
+    Equal,
+    Exp,
+    FloorDivide,
+    Ge,
+    Gt,
+    IsFinite,
+    IsInf,
+    IsNan,
+    Le,
+    Log,
+    LogicalAnd,
+    LogicalNot,
+    LogicalOr,
+    LogicalXor,
+    Lt,
+    Maximum,
+    Minimum,
+    Mul,
+    Ne,
+    Neg,
+    Pow,
+    PowTensor,
+    Relu,
+    Remainder,
+    RemainderScalar,
+    ReversedRemainder,
+    RPow,
+    RSub,
+    Sigmoid,
+    Sqrt,
+    Sub,
+    Tanh,
+    ToCopy,
+    Where,
+)
 from minitorch._tensor import Tensor, tensor_method
 from minitorch.autograd.function import Function
-from minitorch.autograd.grad_mode import is_grad_enabled
 
 Scalar = int | float | bool
 
 
-# ------------------------------------------------------------------ helpers
+# ------------------------------------------------------------------ operands
 def as_operand(value: object, name: str = "other") -> Tensor | Scalar:
     """Accept a Tensor or a Python/numpy number as an operand; TypeError otherwise."""
     if isinstance(value, Tensor | bool | int | float):
@@ -29,297 +77,62 @@ def as_operand(value: object, name: str = "other") -> Tensor | Scalar:
     if isinstance(value, numbers.Number) and not isinstance(value, complex):
         return value.item() if hasattr(value, "item") else float(value)
     if isinstance(value, np.ndarray):
-        return Tensor._make(value) if value.ndim else value.item()
+        return from_numpy(value) if value.ndim else value.item()
     raise TypeError(f"unsupported operand type for {name}: '{type(value).__name__}'")
 
 
-def _array(value: Tensor | Scalar, target: np.dtype) -> np.ndarray:
-    if isinstance(value, Tensor):
-        return value._data.astype(target, copy=False)
-    return _scalar_array(value, target)
-
-
 _UINT64_LIMIT = 2**64
+_FLOAT16_MAX = 65504.0  # float16's largest: no number below it overflows any float dtype
 
 
-def _scalar_array(value: Scalar, target: np.dtype) -> np.ndarray:
-    """A Python number as a 0-d array of the result dtype, converted as PyTorch converts it.
+def scalar_operand(value: Scalar, dtype: _dtype.dtype) -> Tensor:
+    """A Python number as a 0-d tensor of ``dtype``, converted as PyTorch converts it.
 
     PyTorch reads an int operand as a 64-bit integer (OverflowError beyond) and then casts
     it to the result dtype like C does: ``int32_tensor + 2**40`` adds 0, and
-    ``int8_tensor * 200`` multiplies by -56.
+    ``int8_tensor * 200`` multiplies by -56. A float beyond the dtype's range becomes inf,
+    silently.
     """
+    target = dtype.numpy_dtype
     if isinstance(value, int) and not isinstance(value, bool):
         if not -(2**63) <= value < _UINT64_LIMIT:
             raise OverflowError("int too big to convert")
         if target.kind in "iu":
-            return np.asarray(value % _UINT64_LIMIT, dtype=np.uint64).astype(target)
-    with np.errstate(over="ignore"):  # beyond float16's range the number becomes inf, silently
-        return np.asarray(value, dtype=target)
+            wrapped = np.asarray(value % _UINT64_LIMIT, dtype=np.uint64).astype(target)
+            return Tensor._make(wrapped)
+    if -_FLOAT16_MAX <= value <= _FLOAT16_MAX:  # the usual small number: no errstate needed
+        return Tensor._make(np.asarray(value, dtype=target))
+    with np.errstate(over="ignore"):
+        return Tensor._make(np.asarray(value, dtype=target))
 
 
-def _float_dtype(x: Tensor) -> np.dtype:
-    """Result dtype of a float-valued function: integers become the default float dtype."""
-    if x._data.dtype.kind == "f":
-        return x._data.dtype
-    return _dtype.get_default_dtype().numpy_dtype
+# The ints an integer dtype takes from a checked conversion, and C's name of the type, as
+# PyTorch's message names it. As C++'s ``c10::overflows`` has it, an unsigned type still
+# takes negatives down to ``-max`` (they wrap around).
+_CHECKED_INTEGER_RANGES = {
+    _dtype.uint8: (-255, 255, "uint8_t"),
+    _dtype.int8: (-(2**7), 2**7 - 1, "int8_t"),
+    _dtype.int16: (-(2**15), 2**15 - 1, "int16_t"),
+    _dtype.int32: (-(2**31), 2**31 - 1, "int"),
+    _dtype.int64: (-(2**63), 2**63 - 1, "int64_t"),
+}
 
 
-# ------------------------------------------------------------------ binary ops
-class Add(Function):
-    @staticmethod
-    def forward(ctx, a, b, alpha=1):
-        ctx.shapes = np.shape(a), np.shape(b)
-        ctx.alpha = alpha
-        return np.add(a, b if alpha == 1 else alpha * b, out=pytorch_layout(a, b))
-
-    @staticmethod
-    def backward(ctx, grad):
-        shape_a, shape_b = ctx.shapes
-        grad_a = unbroadcast(grad, shape_a) if ctx.needs_input_grad[0] else None
-        grad_b = None
-        if ctx.needs_input_grad[1]:
-            grad_b = unbroadcast(grad if ctx.alpha == 1 else grad * ctx.alpha, shape_b)
-        return grad_a, grad_b
+def checked_scalar_operand(value: Scalar, dtype: _dtype.dtype) -> Tensor:
+    """:func:`scalar_operand` for the ops that convert their number with a check (``where``):
+    an int beyond an integer ``dtype``'s range is PyTorch's RuntimeError, not wrapped around."""
+    checked = _CHECKED_INTEGER_RANGES.get(dtype)
+    if checked is not None and isinstance(value, int) and not isinstance(value, bool):
+        low, high, c_name = checked
+        if -(2**63) <= value < _UINT64_LIMIT and not low <= value <= high:
+            raise RuntimeError(f"value cannot be converted to type {c_name} without overflow")
+    return scalar_operand(value, dtype)
 
 
-class Sub(Function):
-    @staticmethod
-    def forward(ctx, a, b, alpha=1):
-        ctx.shapes = np.shape(a), np.shape(b)
-        ctx.alpha = alpha
-        return np.subtract(a, b if alpha == 1 else alpha * b, out=pytorch_layout(a, b))
-
-    @staticmethod
-    def backward(ctx, grad):
-        shape_a, shape_b = ctx.shapes
-        grad_a = unbroadcast(grad, shape_a) if ctx.needs_input_grad[0] else None
-        grad_b = unbroadcast(-grad * ctx.alpha, shape_b) if ctx.needs_input_grad[1] else None
-        return grad_a, grad_b
-
-
-class RSub(Function):
-    """``scalar - tensor``."""
-
-    backward_name = "RsubBackward1"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        return b - a
-
-    @staticmethod
-    def backward(ctx, grad):
-        return -grad, None
-
-
-class Mul(Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        # Each factor is saved only when the other one's gradient needs it, as PyTorch does:
-        # ``(w * x)`` with only ``w`` requiring grad saves ``x``, so changing ``w`` in place
-        # afterwards is allowed and changing ``x`` is refused at backward.
-        needs = ctx.needs_input_grad
-        if needs:
-            ctx.shapes = np.shape(a), np.shape(b)
-            ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
-        return np.multiply(a, b, out=pytorch_layout(a, b))
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        shape_a, shape_b = ctx.shapes
-        grad_a = unbroadcast(grad * b, shape_a) if ctx.needs_input_grad[0] else None
-        grad_b = unbroadcast(grad * a, shape_b) if ctx.needs_input_grad[1] else None
-        return grad_a, grad_b
-
-
-class Div(Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        needs = ctx.needs_input_grad  # the numerator is needed only for the divisor's gradient
-        if needs:
-            ctx.shapes = np.shape(a), np.shape(b)
-            ctx.save_for_backward(a if needs[1] else None, b)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf/nan, silently
-            return np.divide(a, b, out=pytorch_layout(a, b))
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        shape_a, shape_b = ctx.shapes
-        grad_a = grad_b = None
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            if ctx.needs_input_grad[0]:
-                grad_a = unbroadcast(grad / b, shape_a)
-            if ctx.needs_input_grad[1]:
-                grad_b = unbroadcast(-grad * a / (b * b), shape_b)
-        return grad_a, grad_b
-
-
-class Pow(Function):
-    """``tensor ** scalar``: d/dx x^p = p x^(p-1)."""
-
-    @staticmethod
-    def forward(ctx, x, exponent):
-        ctx.save_for_backward(x)
-        ctx.exponent = exponent
-        return x**exponent
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        p = ctx.exponent
-        if p == 0:
-            return np.zeros_like(x), None
-        return (grad * p * x ** (p - 1)).astype(x.dtype, copy=False), None
-
-
-class PowTensor(Function):
-    """``a ** b`` for two tensors: d/da = b a^(b-1), d/db = a^b log(a)."""
-
-    backward_name = "PowBackward1"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        out = a**b
-        ctx.save_for_backward(a, b, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b, out = ctx.saved_tensors
-        grad_a = grad_b = None
-        if ctx.needs_input_grad[0]:
-            with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 where b == 0 is masked
-                grad_a = unbroadcast(np.where(b == 0, 0.0, grad * b * a ** (b - 1)), np.shape(a))
-        if ctx.needs_input_grad[1]:
-            # PyTorch's convention: where a == 0 and b >= 0 the gradient is 0, not nan.
-            log_a = np.log(np.where((a == 0) & (b >= 0), 1, a))
-            grad_b = unbroadcast(grad * out * log_a, np.shape(b))
-        return (
-            None if grad_a is None else grad_a.astype(np.result_type(a), copy=False),
-            None if grad_b is None else grad_b.astype(np.result_type(b), copy=False),
-        )
-
-
-class RPow(Function):
-    """``scalar ** tensor``: d/dx c^x = c^x log(c)."""
-
-    backward_name = "PowBackward2"
-
-    @staticmethod
-    def forward(ctx, x, base):
-        out = np.power(base, x)
-        ctx.save_for_backward(out)
-        ctx.log_base = np.log(base) if base != 0 else 0.0
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return (grad * out * ctx.log_base).astype(out.dtype, copy=False), None
-
-
-class DivRounded(Function):
-    """``div(a, b, rounding_mode=...)``: a step function, so both gradients are zero."""
-
-    backward_name = "DivBackward2"
-
-    @staticmethod
-    def forward(ctx, a, b, rounding_mode):
-        ctx.shapes = np.shape(a), np.shape(b)
-        return rounded_quotient(a, b, rounding_mode)
-
-    @staticmethod
-    def backward(ctx, grad):
-        shape_a, shape_b = ctx.shapes
-        grad_a = np.zeros(shape_a, grad.dtype) if ctx.needs_input_grad[0] else None
-        grad_b = np.zeros(shape_b, grad.dtype) if ctx.needs_input_grad[1] else None
-        return grad_a, grad_b
-
-
-class Remainder(Function):
-    """``a - b * floor(a / b)``, with the divisor's sign (Python's ``%``).
-
-    d/da = 1 and d/db = -floor(a / b): between its jumps the remainder is ``a`` minus a
-    fixed multiple of ``b``.
-    """
-
-    backward_name = "RemainderBackward1"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, silently
-            return np.remainder(a, b, out=pytorch_layout(a, b))
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        grad_a = unbroadcast(grad, np.shape(a)) if ctx.needs_input_grad[0] else None
-        grad_b = None
-        if ctx.needs_input_grad[1]:
-            grad_b = unbroadcast(-grad * rounded_quotient(a, b, "floor"), np.shape(b))
-        return grad_a, grad_b
-
-
-class RemainderScalar(Remainder):
-    """``tensor % number``: PyTorch's node for a Python divisor has no edge for it."""
-
-    backward_name = "RemainderBackward0"
-
-
-class FloorDivide(Function):
-    """``floor_divide`` (``//``): PyTorch records it, but has no derivative for it.
-
-    Python numbers arrive as plain arrays, so the node has edges for tensors only.
-    """
-
-    backward_name = "NotImplemented"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        return rounded_quotient(a, b, "floor")
-
-    @staticmethod
-    def backward(ctx, grad):
-        raise RuntimeError("derivative for aten::floor_divide is not implemented")
-
-
-class ReversedRemainder(Function):
-    """``number % tensor``: PyTorch records it, but has no derivative for it."""
-
-    backward_name = "NotImplemented"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.remainder(a, b)
-
-    @staticmethod
-    def backward(ctx, grad):
-        raise RuntimeError("derivative for aten::remainder is not implemented")
-
-
-def rounded_quotient(a: np.ndarray, b: np.ndarray, rounding_mode: str) -> np.ndarray:
-    """``a / b`` rounded toward -inf ('floor') or toward 0 ('trunc'); exact for integers."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf/nan, silently
-        if rounding_mode == "floor":
-            return np.floor_divide(a, b)  # Python's //, as PyTorch: 1.0 // 0.1 == 9.0
-        if np.result_type(a, b).kind == "f":
-            return np.trunc(a / b)
-        # a minus its C remainder is an exact multiple of b; no detour through floats
-        return (a - np.fmod(a, b)) // b
-
-
-def _check_divisor(a: Tensor, b: Tensor, kernel: str) -> None:
-    """PyTorch's integer division raises on a zero divisor (C would trap); bool has no kernel."""
-    kind = a._data.dtype.kind
-    if kind == "b":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
-    empty = 0 in a._data.shape or 0 in b._data.shape  # nothing is divided
-    if kind in "iu" and not empty and not b._data.all():
-        raise RuntimeError("ZeroDivisionError")
+def _number_as(value: Scalar, dtype: _dtype.dtype) -> Scalar:
+    """``value`` as ``dtype`` holds it (``200`` as int8 is -56), still a Python number: for the
+    ops whose PyTorch node has no edge for a number operand (``x // 2``, ``2 - x``)."""
+    return scalar_operand(value, dtype).item()
 
 
 def _promoted_operands(
@@ -331,35 +144,28 @@ def _promoted_operands(
     if true_divide and not result.is_floating_point:
         result = _dtype.get_default_dtype()
     if isinstance(a, Tensor) and isinstance(b, Tensor):
-        broadcast_shapes(a._data.shape, b._data.shape)
-    target = result.numpy_dtype
-    if isinstance(a, Tensor) and a._data.dtype != target:
-        a = a._cast(result)
-    if isinstance(b, Tensor) and b._data.dtype != target:
-        b = b._cast(result)
+        shape_a, shape_b = a.shape, b.shape
+        if shape_a != shape_b:  # as plain tuples: indexing a Size runs Python code
+            broadcast_shapes(tuple(shape_a), tuple(shape_b))
     # A Python number becomes a 0-d tensor of the result dtype, as PyTorch wraps it: the
     # node then has an edge to None for it (``next_functions`` match PyTorch's).
     if not isinstance(a, Tensor):
-        a = Tensor._make(_scalar_array(a, target))
+        a = scalar_operand(a, result)
+    elif a.dtype is not result:
+        a = a._cast(result)
     if not isinstance(b, Tensor):
-        b = Tensor._make(_scalar_array(b, target))
+        b = scalar_operand(b, result)
+    elif b.dtype is not result:
+        b = b._cast(result)
     return a, b
-
-
-def _apply_binary(fn: type[Function], a: Tensor | np.ndarray, b: Tensor | np.ndarray, **kw):
-    """``fn`` on operands of one dtype; the result keeps that dtype."""
-    target = (a._data if isinstance(a, Tensor) else a).dtype
-    out = fn.apply(a, b, **kw)
-    if out._data.dtype != target:
-        out._data = out._data.astype(target)
-    return out
 
 
 def _binary(fn: type[Function], a: object, b: object, name: str, true_divide: bool = False, **kw):
     a, b = _promoted_operands(a, b, name, true_divide)
-    return _apply_binary(fn, a, b, **kw)
+    return fn.apply(a, b, **kw)
 
 
+# ------------------------------------------------------------------ arithmetic
 @tensor_method
 def add(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     """``input + alpha * other`` with broadcasting."""
@@ -369,7 +175,7 @@ def add(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
 @tensor_method
 def sub(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
-    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+    if isinstance(input, Tensor) and input.dtype is _dtype.bool:
         raise NotImplementedError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
             "Use the `^` or `logical_xor()` operator instead."
@@ -398,7 +204,7 @@ def div(input: Tensor, other: Tensor | Scalar, *, rounding_mode: str | None = No
         )
     a, b = _promoted_operands(input, other, "div")
     _check_divisor(a, b, f"div_{rounding_mode}_cpu")
-    return _apply_binary(DivRounded, a, b, rounding_mode=rounding_mode)
+    return DivRounded.apply(a, b, rounding_mode=rounding_mode)
 
 
 @tensor_method
@@ -448,8 +254,9 @@ def rsub(self: Tensor, other: Scalar) -> Tensor:
     if isinstance(other, Tensor):
         return sub(other, self)
     result = _dtype.result_type(self, other)
-    scalar = _scalar_array(other, result.numpy_dtype)
-    return RSub.apply(self._cast(result) if self.dtype is not result else self, scalar)
+    return RSub.apply(
+        self._cast(result) if self.dtype is not result else self, _number_as(other, result)
+    )
 
 
 @tensor_method(name="__rtruediv__")
@@ -460,7 +267,7 @@ def _rtruediv(self: Tensor, other: Scalar) -> Tensor:
     result = _dtype.result_type(self, other)
     if not result.is_floating_point:
         result = _dtype.get_default_dtype()
-    return _binary(Div, Tensor._make(_scalar_array(other, result.numpy_dtype)), self, "div")
+    return _binary(Div, scalar_operand(other, result), self, "div")
 
 
 @tensor_method(name="__rpow__")
@@ -473,7 +280,7 @@ def floor_divide(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """``input // other``, rounded toward -inf; PyTorch gives it no derivative."""
     a, b = _promoted_operands(input, other, "floor_divide")
     _check_divisor(a, b, "div_floor_cpu")
-    return _apply_binary(FloorDivide, _edge_operand(a, input), _edge_operand(b, other))
+    return FloorDivide.apply(_edge_operand(a, input), _edge_operand(b, other))
 
 
 @tensor_method(name="__rfloordiv__")
@@ -487,10 +294,10 @@ def remainder(input: Tensor, other: Tensor | Scalar) -> Tensor:
     a, b = _promoted_operands(input, other, "remainder")
     _check_divisor(a, b, "remainder_cpu")
     if not isinstance(input, Tensor):
-        return _apply_binary(ReversedRemainder, a._data, b)
+        return ReversedRemainder.apply(_edge_operand(a, input), b)
     divisor = _edge_operand(b, other)
     fn = Remainder if isinstance(divisor, Tensor) else RemainderScalar
-    return _apply_binary(fn, a, divisor)
+    return fn.apply(a, divisor)
 
 
 @tensor_method(name="__rmod__")
@@ -498,181 +305,33 @@ def _rmod(self: Tensor, other: Scalar) -> Tensor:
     return remainder(as_operand(other, "remainder"), self)
 
 
-def _edge_operand(operand: Tensor, original: object) -> Tensor | np.ndarray:
-    """A Python number's operand as a plain array, so that the node has no edge for it."""
-    return operand if isinstance(as_operand(original), Tensor) else operand._data
+def _edge_operand(operand: Tensor, original: object) -> Tensor | Scalar:
+    """A Python number's operand as a (converted) number, so that the node has no edge for it."""
+    return operand if isinstance(as_operand(original), Tensor) else operand.item()
+
+
+def _check_divisor(a: Tensor, b: Tensor, kernel: str) -> None:
+    """PyTorch's integer division raises on a zero divisor (C would trap); bool has no kernel."""
+    if a.dtype is _dtype.bool:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if a.dtype.is_floating_point or a.numel() == 0 or b.numel() == 0:  # nothing traps
+        return
+    if not b.all():
+        raise RuntimeError("ZeroDivisionError")
 
 
 tensor_method(remainder)
 
 
-# ------------------------------------------------------------------ unary ops
-class Neg(Function):
-    @staticmethod
-    def forward(ctx, x):
-        return -x
-
-    @staticmethod
-    def backward(ctx, grad):
-        return -grad
-
-
-class Exp(Function):
-    @staticmethod
-    def forward(ctx, x):
-        out = np.exp(x)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * out
-
-
-class Log(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        with np.errstate(divide="ignore"):
-            return grad / x
-
-
-class Sqrt(Function):
-    @staticmethod
-    def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            out = np.sqrt(x)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        with np.errstate(divide="ignore"):
-            return grad / (2 * out)
-
-
-class Abs(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.abs(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        # sign(0) = 0: PyTorch's subgradient at the kink; its sign(nan) is 0 as well
-        return grad * np.nan_to_num(np.sign(x), nan=0.0)
-
-
-class Tanh(Function):
-    @staticmethod
-    def forward(ctx, x):
-        out = np.tanh(x)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * (1 - out * out)
-
-
-class Sigmoid(Function):
-    @staticmethod
-    def forward(ctx, x):
-        # 1 / (1 + e^-x) overflows e^-x for very negative x; this form stays finite.
-        z = np.exp(-np.abs(x))
-        out = np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * out * (1 - out)
-
-
-class Relu(Function):
-    @staticmethod
-    def forward(ctx, x):
-        out = np.maximum(x, 0)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        # relu'(0) = 0, and a NaN passes the gradient through: PyTorch zeroes where out <= 0
-        return grad * ~(out <= 0)
-
-
-class Clamp(Function):
-    """Clamp to ``[min, max]`` (either may be None); the gradient passes where not clamped."""
-
-    backward_name = "ClampBackward1"
-
-    @staticmethod
-    def forward(ctx, x, min=None, max=None):  # noqa: A002
-        ctx.save_for_backward(x)
-        ctx.bounds = (min, max)
-        out = x
-        if min is not None:
-            out = np.maximum(out, min)
-        if max is not None:
-            out = np.minimum(out, max)
-        return out.astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        low, high = ctx.bounds
-        keep = np.ones(x.shape, dtype=bool)
-        if low is not None:
-            keep &= x > low  # strictly inside: at a bound PyTorch passes no gradient
-        if high is not None:
-            keep &= x < high
-        return grad * keep  # min and max arrive as keywords: no gradient slots
-
-
-class ToCopy(Function):
-    """A dtype conversion; the gradient is converted back."""
-
-    @staticmethod
-    def forward(ctx, x, target):
-        ctx.source = x.dtype
-        return x.astype(target)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad.astype(ctx.source), None
-
-
-class Clone(Function):
-    @staticmethod
-    def forward(ctx, x):
-        return np.array(x, copy=True, order="C")
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad
-
-
+# ------------------------------------------------------------------ unary math
 def _float_input(x: Tensor) -> Tensor:
-    target = _float_dtype(x)
-    return x if x._data.dtype == target else x._cast(_dtype.from_numpy_dtype(target))
+    """``x`` for a float-valued function: integers and bools become the default float dtype."""
+    return x if x.dtype.is_floating_point else x._cast(_dtype.get_default_dtype())
 
 
 @tensor_method
 def neg(input: Tensor) -> Tensor:
-    if input._data.dtype == np.bool_:
+    if input.dtype is _dtype.bool:
         raise NotImplementedError(
             "Negation, the `-` operator, on a bool tensor is not supported. "
             "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
@@ -719,7 +378,7 @@ def sigmoid(input: Tensor) -> Tensor:
 
 @tensor_method
 def relu(input: Tensor) -> Tensor:
-    if input._data.dtype == np.bool_:
+    if input.dtype is _dtype.bool:
         raise NotImplementedError("Boolean inputs not supported for relu")
     return Relu.apply(input)
 
@@ -750,30 +409,20 @@ def clone(input: Tensor, *, memory_format: object = None) -> Tensor:
 @tensor_method
 def contiguous(input: Tensor, memory_format: object = None) -> Tensor:
     """This tensor if its storage is C-contiguous, else a contiguous copy."""
-    return input if input._data.flags.c_contiguous else Clone.apply(input)
+    return input if input.is_contiguous() else Clone.apply(input)
 
 
 @tensor_method(name="_cast")
 def _cast(input: Tensor, target: _dtype.dtype) -> Tensor:
-    if input._requires_grad and target.is_floating_point and is_grad_enabled():
-        return ToCopy.apply(input, target.numpy_dtype)
-    return Tensor._make(input._data.astype(target.numpy_dtype))
+    """A copy of ``input`` in ``target``; recorded (``ToCopyBackward0``) only for a float target
+    of an input that requires grad, as autograd records any Function."""
+    return ToCopy.apply(input, target.numpy_dtype)
 
 
 # ------------------------------------------------------------------ comparisons
-def _compare(ufunc: np.ufunc, input: Tensor, other: Tensor | Scalar) -> Tensor:
-    other = as_operand(other)
-    result = _dtype.result_type(input, other).numpy_dtype
-    a = _array(input, result)
-    b = _array(other, result)
-    if isinstance(other, Tensor):
-        broadcast_shapes(input._data.shape, other._data.shape)
-    return Tensor._make(np.asarray(ufunc(a, b)))
-
-
-def _comparison(name: str, ufunc: np.ufunc, dunder: str) -> None:
+def _comparison(name: str, fn: type[Function], dunder: str) -> None:
     def compare(input: Tensor, other: Tensor | Scalar) -> Tensor:
-        return _compare(ufunc, input, other)
+        return fn.apply(*_promoted_operands(input, other, "other"))
 
     def operator(input: Tensor, other: object) -> object:
         # ``x == None`` is False and ``x < None`` a TypeError, as in PyTorch: for an operand
@@ -782,7 +431,7 @@ def _comparison(name: str, ufunc: np.ufunc, dunder: str) -> None:
             as_operand(other)
         except TypeError:
             return NotImplemented
-        return _compare(ufunc, input, other)
+        return compare(input, other)
 
     compare.__name__ = compare.__qualname__ = name
     compare.__doc__ = f"Elementwise ``{name}`` (a bool tensor; not differentiable)."
@@ -792,193 +441,144 @@ def _comparison(name: str, ufunc: np.ufunc, dunder: str) -> None:
     tensor_method(operator, name=dunder)
 
 
-_comparison("eq", np.equal, "__eq__")
-_comparison("ne", np.not_equal, "__ne__")
-_comparison("lt", np.less, "__lt__")
-_comparison("le", np.less_equal, "__le__")
-_comparison("gt", np.greater, "__gt__")
-_comparison("ge", np.greater_equal, "__ge__")
+_comparison("eq", Eq, "__eq__")
+_comparison("ne", Ne, "__ne__")
+_comparison("lt", Lt, "__lt__")
+_comparison("le", Le, "__le__")
+_comparison("gt", Gt, "__gt__")
+_comparison("ge", Ge, "__ge__")
 
 
 @tensor_method
 def equal(input: Tensor, other: Tensor) -> bool:
     """True if both tensors have the same shape and elements."""
-    return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
+    _check_tensor_argument(input, "equal", "input", 1)
+    _check_tensor_argument(other, "equal")
+    return Equal.apply(input, other).item()
 
 
 @tensor_method
 def allclose(
     input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
 ) -> bool:
-    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    _check_tensor_argument(input, "allclose", "input", 1)
+    _check_tensor_argument(other, "allclose")
+    return AllClose.apply(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan).item()
 
 
 @tensor_method
 def isnan(input: Tensor) -> Tensor:
-    return Tensor._make(np.isnan(input._data))
+    _check_tensor_argument(input, "isnan", "input", 1)
+    return IsNan.apply(input)
 
 
 @tensor_method
 def isinf(input: Tensor) -> Tensor:
-    return Tensor._make(np.isinf(input._data))
+    _check_tensor_argument(input, "isinf", "input", 1)
+    return IsInf.apply(input)
 
 
 @tensor_method
 def isfinite(input: Tensor) -> Tensor:
-    return Tensor._make(np.isfinite(input._data))
-
-
-def _logical(ufunc: np.ufunc, input: Tensor, other: Tensor | Scalar) -> Tensor:
-    other = as_operand(other)
-    b = other._data if isinstance(other, Tensor) else other
-    return Tensor._make(np.asarray(ufunc(input._data.astype(bool), np.asarray(b).astype(bool))))
+    _check_tensor_argument(input, "isfinite", "input", 1)
+    return IsFinite.apply(input)
 
 
 @tensor_method
 def logical_not(input: Tensor) -> Tensor:
-    return Tensor._make(np.logical_not(input._data))
+    _check_tensor_argument(input, "logical_not", "input", 1)
+    return LogicalNot.apply(input)
 
 
 @tensor_method
 def logical_and(input: Tensor, other: Tensor) -> Tensor:
-    return _logical(np.logical_and, input, other)
+    _check_tensor_argument(input, "logical_and", "input", 1)
+    return LogicalAnd.apply(input, as_operand(other))
 
 
 @tensor_method
 def logical_or(input: Tensor, other: Tensor) -> Tensor:
-    return _logical(np.logical_or, input, other)
+    _check_tensor_argument(input, "logical_or", "input", 1)
+    return LogicalOr.apply(input, as_operand(other))
 
 
 @tensor_method
 def logical_xor(input: Tensor, other: Tensor) -> Tensor:
-    return _logical(np.logical_xor, input, other)
+    _check_tensor_argument(input, "logical_xor", "input", 1)
+    return LogicalXor.apply(input, as_operand(other))
 
 
-def _bitwise(ufunc: np.ufunc, input: Tensor, other: Tensor | Scalar) -> Tensor:
-    if input._data.dtype.kind == "f":
-        raise NotImplementedError(f"\"{ufunc.__name__}_cpu\" not implemented for 'Float'")
-    other = as_operand(other)
-    result = _dtype.result_type(input, other).numpy_dtype
-    return Tensor._make(np.asarray(ufunc(_array(input, result), _array(other, result))))
+def _bitwise(fn: type[Function], kernel: str, input: Tensor, other: Tensor | Scalar) -> Tensor:
+    a, b = _promoted_operands(input, other, "other")
+    if a.dtype.is_floating_point:  # PyTorch names the promoted dtype: int & 1.5 is 'Float'
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(a.dtype)}'")
+    return fn.apply(a, b)
 
 
 @tensor_method(name="__and__")
 def bitwise_and(input: Tensor, other: Tensor | Scalar) -> Tensor:
-    return _bitwise(np.bitwise_and, input, other)
+    return _bitwise(BitwiseAnd, "bitwise_and_cpu", input, other)
 
 
 @tensor_method(name="__or__")
 def bitwise_or(input: Tensor, other: Tensor | Scalar) -> Tensor:
-    return _bitwise(np.bitwise_or, input, other)
+    return _bitwise(BitwiseOr, "bitwise_or_cpu", input, other)
 
 
 @tensor_method(name="__xor__")
 def bitwise_xor(input: Tensor, other: Tensor | Scalar) -> Tensor:
-    return _bitwise(np.bitwise_xor, input, other)
+    return _bitwise(BitwiseXor, "bitwise_xor_cpu", input, other)
 
 
 @tensor_method(name="__invert__")
 def bitwise_not(input: Tensor) -> Tensor:
-    if input._data.dtype.kind == "f":
-        raise TypeError("~ (bitwise_not) is only defined for integer and bool tensors")
-    return Tensor._make(np.invert(input._data))
+    if input.dtype.is_floating_point:
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
+    return BitwiseNot.apply(input)
 
 
-# ------------------------------------------------------------------ where
-class Where(Function):
-    @staticmethod
-    def forward(ctx, condition, a, b):
-        ctx.condition = condition
-        ctx.shapes = np.shape(a), np.shape(b)
-        return np.where(condition, a, b)
-
-    @staticmethod
-    def backward(ctx, grad):
-        shape_a, shape_b = ctx.shapes
-        grad_a = unbroadcast(np.where(ctx.condition, grad, 0).astype(grad.dtype), shape_a)
-        grad_b = unbroadcast(np.where(ctx.condition, 0, grad).astype(grad.dtype), shape_b)
-        return None, grad_a, grad_b
-
-
+# ------------------------------------------------------------------ where, maximum, minimum
 @tensor_method
 def where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """``input`` where ``condition`` is true, else ``other``; no gradient reaches the condition."""
-    if condition._data.dtype != np.bool_:
+    if condition.dtype is not _dtype.bool:
         raise RuntimeError(
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{condition.dtype}"
         )
     input, other = as_operand(input), as_operand(other)
-    shapes = [condition._data.shape] + [
-        v._data.shape for v in (input, other) if isinstance(v, Tensor)
-    ]
-    broadcast_shapes(*shapes)
+    shapes = [tuple(v.shape) for v in (condition, input, other) if isinstance(v, Tensor)]
+    if any(shape != shapes[0] for shape in shapes):
+        broadcast_shapes(*shapes)
     result = _dtype.result_type(input, other)
     a = input._cast(result) if isinstance(input, Tensor) and input.dtype is not result else input
     b = other._cast(result) if isinstance(other, Tensor) and other.dtype is not result else other
-    a = a if isinstance(a, Tensor) else Tensor._make(np.asarray(a, dtype=result.numpy_dtype))
-    b = b if isinstance(b, Tensor) else Tensor._make(np.asarray(b, dtype=result.numpy_dtype))
-    return Where.apply(condition._data, a, b)
-
-
-class Maximum(Function):
-    """Elementwise maximum; a NaN in either operand gives NaN (numpy's and PyTorch's rule).
-
-    The gradient goes to the larger operand, half to each at a tie and all of it to both
-    where a NaN is involved: PyTorch zeroes only the operand that compares smaller.
-    """
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return np.maximum(a, b, out=pytorch_layout(a, b))
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        return _extreme_gradients(ctx, grad, a, b, a_loses=a < b, b_loses=a > b)
-
-
-class Minimum(Function):
-    """Elementwise minimum, with :class:`Maximum`'s rules for NaN and ties."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return np.minimum(a, b, out=pytorch_layout(a, b))
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        return _extreme_gradients(ctx, grad, a, b, a_loses=a > b, b_loses=a < b)
-
-
-def _extreme_gradients(ctx, grad, a, b, a_loses, b_loses):
-    shared = np.where(a == b, grad / 2, grad)
-    grad_a = grad_b = None
-    if ctx.needs_input_grad[0]:
-        grad_a = unbroadcast(np.where(a_loses, 0, shared), np.shape(a))
-    if ctx.needs_input_grad[1]:
-        grad_b = unbroadcast(np.where(b_loses, 0, shared), np.shape(b))
-    return grad_a, grad_b
+    a = a if isinstance(a, Tensor) else checked_scalar_operand(a, result)
+    b = b if isinstance(b, Tensor) else checked_scalar_operand(b, result)
+    return Where.apply(condition, a, b)
 
 
 @tensor_method
 def maximum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise maximum; at ties the gradient is split evenly, as in PyTorch."""
-    _check_tensor_operand(other, "maximum")
+    _check_tensor_argument(other, "maximum")
     return _binary(Maximum, input, other, "maximum")
 
 
 @tensor_method
 def minimum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise minimum; at ties the gradient is split evenly, as in PyTorch."""
-    _check_tensor_operand(other, "minimum")
+    _check_tensor_argument(other, "minimum")
     return _binary(Minimum, input, other, "minimum")
 
 
-def _check_tensor_operand(other: object, name: str) -> None:
-    if not isinstance(other, Tensor):
+def _check_tensor_argument(
+    value: object, name: str, argument: str = "other", position: int = 2
+) -> None:
+    if not isinstance(value, Tensor):
         raise TypeError(
-            f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+            f"{name}(): argument '{argument}' (position {position}) must be Tensor, not "
+            f"{type(value).__name__}"
         )

@@ -1,13 +1,17 @@
 """Indexing: ``x[...]``, ``x[...] = v``, ``index_select``, ``gather``, ``masked_fill``, ``nonzero``.
 
-PyTorch's indexing follows numpy's rules, so a key is checked and translated
-once (:func:`parse_key`) and numpy does the indexing:
+PyTorch's indexing follows numpy's rules, so a key is checked once (:func:`parse_key`)
+with PyTorch's errors and handed to the Functions of :mod:`minitorch._ops.indexing`:
 
-* *basic* keys (ints, slices, None, ``...``) give a view sharing storage; the
-  backward writes the gradient into a zero tensor at the same place;
-* *advanced* keys (integer or bool tensors, lists) copy; the same element may
-  be picked several times, so the backward *adds* the gradient in with
-  ``np.add.at`` and repeated indices accumulate.
+* a *basic* key (ints, slices, None, ``...``) gives a view sharing storage;
+* an *advanced* key (integer or bool tensors, lists) copies.
+
+Lists and arrays in a key become index tensors; every index tensor goes to ``apply`` as a
+Tensor, and its integers or bools never require grad. Whether an index tensor's values are
+in bounds only its values can tell: a small Function (``FirstOutOfRange``) finds the first
+one that is not, for PyTorch's message. ``x[key]`` and ``x[key] = v`` ask it only after
+numpy refused the key (numpy checks the bounds as it indexes), so indexing that succeeds
+pays nothing for the check.
 """
 
 from __future__ import annotations
@@ -18,46 +22,71 @@ from typing import Any
 
 import numpy as np
 
+from minitorch import _dtype
 from minitorch._checks import broadcast_shapes, wrap_dim
+from minitorch._creation import as_tensor, zeros_like
+from minitorch._functional.elementwise import checked_scalar_operand
 from minitorch._functional.inplace import check_broadcast_into, has_internal_overlap, inplace
 from minitorch._functional.shape import expanded_shape
-from minitorch._ops.elementwise import unbroadcast
+from minitorch._ops.indexing import (
+    Alias,
+    FirstOutOfRange,
+    Gather,
+    Index,
+    IndexedShape,
+    IndexPut,
+    IndexSelect,
+    IndexUnsqueeze,
+    MaskedFill,
+    MaskedSelect,
+    Nonzero,
+    NonzeroTuple,
+    Select,
+    Slice,
+)
 from minitorch._tensor import Tensor, tensor_method
-from minitorch.autograd.function import Function
 
 Scalar = int | float | bool
 
+_MASK_DTYPES = (_dtype.bool, _dtype.uint8)  # uint8: PyTorch's legacy byte mask
+_INDEX_DTYPES = (_dtype.int64, _dtype.int32, _dtype.int16, _dtype.int8)
+
 
 # ------------------------------------------------------------------ keys
-def _index_array(value: Any) -> np.ndarray:
-    """A tensor/list/array index as an int64 or bool array; IndexError for other dtypes."""
-    array = np.asarray(value._data if isinstance(value, Tensor) else value)
-    if array.dtype == np.bool_:
-        return array
-    if array.dtype == np.uint8:  # PyTorch's legacy byte mask
-        return array.astype(np.bool_)
-    if array.dtype.kind in "iu":
-        return array.astype(np.int64, copy=False)
-    if array.size == 0 and not isinstance(value, Tensor):  # ``x[[]]``: an empty integer index
-        return array.astype(np.int64)
+def _index_tensor(value: Any) -> tuple[Tensor, str]:
+    """A tensor/list/array index as an ``index`` (integer) or ``mask`` (bool, uint8) tensor
+    and that kind; IndexError for other dtypes."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "u" and value.dtype.itemsize > 1:
+        value = value.tolist()  # minitorch has no uint16/32/64 tensors, but their values index
+    index = value if isinstance(value, Tensor) else as_tensor(value)
+    dtype = index.dtype
+    if dtype in _INDEX_DTYPES:
+        return index, "index"
+    if dtype in _MASK_DTYPES:
+        return index, "mask"
+    if index.numel() == 0 and not isinstance(value, Tensor):  # ``x[[]]``: an empty integer index
+        return as_tensor(value, dtype=_dtype.int64), "index"
     raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
 
 
-def _key_item(item: Any) -> Any:
-    """One entry of a key in numpy's terms: int, slice, None, Ellipsis, bool or an index array."""
-    if item is None or item is Ellipsis or isinstance(item, bool):
-        return item
-    if isinstance(item, Tensor):
-        data = item._data
-        if data.ndim == 0 and data.dtype.kind in "iu" and data.dtype != np.uint8:
-            return int(data)  # a 0-d integer tensor selects, like an int
-        return _index_array(item)
-    if isinstance(item, (list, tuple, np.ndarray)):
-        return _index_array(item)
+def _key_entry(item: Any) -> tuple[Any, str]:
+    """One entry of a key and its kind: ``int``, ``slice``, ``none``, ``ellipsis``, ``bool``
+    (a Python bool), ``index`` (an integer tensor) or ``mask`` (a bool or uint8 tensor)."""
     if isinstance(item, slice):
-        return item
+        return item, "slice"
+    if item is None:
+        return item, "none"
+    if item is Ellipsis:
+        return item, "ellipsis"
+    if isinstance(item, bool):
+        return item, "bool"
+    if isinstance(item, (Tensor, list, tuple, np.ndarray)):
+        index, kind = _index_tensor(item)
+        if kind == "index" and isinstance(item, Tensor) and item.dim() == 0:
+            return item.item(), "int"  # a 0-d integer tensor selects, like an int
+        return index, kind
     try:
-        return operator.index(item)
+        return operator.index(item), "int"
     except TypeError:
         raise IndexError(
             "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
@@ -65,13 +94,10 @@ def _key_item(item: Any) -> Any:
         ) from None
 
 
-def _dims_used(item: Any) -> int:
-    """How many dimensions of the indexed tensor one key entry consumes."""
-    if item is None or item is Ellipsis or isinstance(item, bool):
-        return 0
-    if isinstance(item, np.ndarray) and item.dtype == np.bool_:
-        return item.ndim
-    return 1
+# how many dimensions of the indexed tensor an entry of each kind consumes (a mask: its own)
+_DIMS_USED = {"int": 1, "slice": 1, "index": 1, "none": 0, "ellipsis": 0, "bool": 0}
+# PyTorch's node for a basic key is named after the key's last entry other than ``...``
+_LAST_OP = {"int": "select", "slice": "slice", "none": "unsqueeze"}
 
 
 def _sequence_as_tuple(key: Any) -> bool:
@@ -89,11 +115,14 @@ def _sequence_as_tuple(key: Any) -> bool:
     )
 
 
-def parse_key(key: Any, shape: tuple[int, ...]) -> tuple[tuple, bool, str]:
-    """Check ``key`` against ``shape`` with PyTorch's errors and translate it for numpy.
+def parse_key(key: Any, shape: tuple[int, ...]) -> tuple[tuple, bool, str, tuple]:
+    """Check ``key`` against ``shape`` with PyTorch's errors; return its entries as the
+    indexing Functions take them.
 
-    Returns ``(numpy_key, is_advanced, last_op)`` where ``last_op`` names the
-    basic operation applied last (it names the graph node, as in PyTorch).
+    Returns ``(items, is_advanced, last_op, index_dims)``: ``last_op`` names the basic
+    operation applied last (it names the graph node, as in PyTorch); ``index_dims`` holds
+    ``(position in items, dimension indexed)`` for each index tensor, whose values
+    :func:`_check_index_bounds` checks.
     """
     if _sequence_as_tuple(key):
         warnings.warn(
@@ -103,104 +132,71 @@ def parse_key(key: Any, shape: tuple[int, ...]) -> tuple[tuple, bool, str]:
             stacklevel=3,
         )
         key = tuple(key)
-    items = tuple(_key_item(k) for k in (key if isinstance(key, tuple) else (key,)))
+    entries = [_key_entry(k) for k in (key if isinstance(key, tuple) else (key,))]
     ndim = len(shape)
-    if sum(item is Ellipsis for item in items) > 1:
+    kinds = [kind for _, kind in entries]
+    if kinds.count("ellipsis") > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
-    used = sum(_dims_used(item) for item in items)
+    used = sum(item.dim() if kind == "mask" else _DIMS_USED[kind] for item, kind in entries)
     if used > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     dim = 0
     kept_sizes = list(shape)  # what each dimension keeps of its length after the key
-    index_arrays = []
-    for position, item in enumerate(items):
-        if item is Ellipsis:
-            dim += ndim - used
-        elif isinstance(item, np.ndarray) and item.dtype == np.bool_:
-            _check_mask(item, shape, dim)
-            dim += item.ndim
-        elif isinstance(item, np.ndarray):
-            index_arrays.append((position, dim))
-            kept_sizes[dim] = item.size
+    index_dims = []
+    for position, (item, kind) in enumerate(entries):
+        if kind == "int":
+            if not -shape[dim] <= item < shape[dim]:
+                raise _out_of_bounds(item, shape[dim], dim)
             dim += 1
-        elif isinstance(item, int) and not isinstance(item, bool):
-            _check_in_bounds(item, shape[dim], dim)
-            dim += 1
-        elif isinstance(item, slice):
+        elif kind == "slice":
             # checked after the index count, the order in which PyTorch reports the two
             if item.step is not None and operator.index(item.step) <= 0:
                 raise ValueError("step must be greater than zero")
             kept_sizes[dim] = len(range(*item.indices(shape[dim])))
             dim += 1
-    # PyTorch gathers nothing, and so checks no index, when the result has no elements;
-    # only an index into a dimension of size 0 is refused even then
-    result_is_empty = 0 in kept_sizes
-    for position, array_dim in index_arrays:
-        if not result_is_empty or shape[array_dim] == 0:
-            _check_in_bounds(items[position], shape[array_dim], array_dim)
-        else:  # any index gathers nothing here; 0 is one numpy accepts
-            items = (*items[:position], np.zeros_like(items[position]), *items[position + 1 :])
-    advanced = any(isinstance(item, (np.ndarray, bool)) for item in items)
-    last = next((item for item in reversed(items) if item is not Ellipsis), Ellipsis)
-    if isinstance(last, int):
-        last_op = "select"
-    elif isinstance(last, slice):
-        last_op = "slice"
-    else:
-        last_op = "unsqueeze" if last is None else "alias"
-    if not advanced and not any(item is Ellipsis for item in items):
-        # A trailing ``...`` changes nothing but makes numpy return a 0-d view, not a scalar copy.
-        items = items + (Ellipsis,)
-    if advanced and any(isinstance(item, int) and not isinstance(item, bool) for item in items):
-        return _basic_first(items), advanced, last_op
-    return items, advanced, last_op
+        elif kind == "index":
+            index_dims.append((position, dim))
+            kept_sizes[dim] = item.numel()
+            dim += 1
+        elif kind == "mask":
+            _check_mask(item, shape, dim)
+            dim += item.dim()
+        elif kind == "ellipsis":
+            dim += ndim - used
+    items = [item for item, _ in entries]
+    if 0 in kept_sizes:
+        # PyTorch gathers nothing, and so checks no index, when the result has no elements;
+        # only an index into a dimension of size 0 is refused even then. 0 is an index
+        # that any other dimension accepts.
+        for position, index_dim in index_dims:
+            if shape[index_dim]:
+                items[position] = zeros_like(items[position])
+    advanced = "index" in kinds or "mask" in kinds or "bool" in kinds
+    last = next((kind for kind in reversed(kinds) if kind != "ellipsis"), "ellipsis")
+    return tuple(items), advanced, _LAST_OP.get(last, "alias"), tuple(index_dims)
 
 
-class BasicThenAdvanced(tuple):
-    """A key that PyTorch applies in two steps, ``x[basic][advanced]``.
-
-    PyTorch applies ints, slices, None and ``...`` first (a view), then the index tensors
-    to the dimensions left. numpy counts an int as one more index array instead, which
-    moves the result's dimensions: for ``x`` of shape (2, 3, 4), ``x[0, :, [1, 3]]`` has
-    shape (3, 2) in PyTorch and (2, 3) in numpy. Indexing an array with this key
-    (:func:`index_array`) takes PyTorch's order.
-    """
-
-
-def _basic_first(items: tuple) -> BasicThenAdvanced:
-    basic, advanced = [], []
-    for item in items:
-        if isinstance(item, bool):
-            advanced.append(item)
-        elif isinstance(item, np.ndarray):
-            basic.extend([slice(None)] * (item.ndim if item.dtype == np.bool_ else 1))
-            advanced.append(item)
-        elif isinstance(item, int):
-            basic.append(item)
-        else:  # slice, None, Ellipsis: applied in the first step, kept whole in the second
-            basic.append(item)
-            advanced.append(Ellipsis if item is Ellipsis else slice(None))
-    return BasicThenAdvanced((tuple(basic), tuple(advanced)))
+def _check_index_bounds(items: tuple, index_dims: tuple, shape: tuple[int, ...]) -> None:
+    """PyTorch's IndexError for the first index tensor of a key holding a value out of
+    bounds for its dimension (``index_dims`` as :func:`parse_key` returns it)."""
+    for position, dim in index_dims:
+        size = shape[dim]
+        bad = _first_out_of_range(items[position], -size, size)
+        if bad is not None:
+            raise _out_of_bounds(bad, size, dim)
 
 
-def index_array(array: np.ndarray, key: tuple) -> tuple[np.ndarray, tuple]:
-    """``(array, key)`` such that ``array[key]`` is what PyTorch's indexing selects."""
-    if isinstance(key, BasicThenAdvanced):
-        basic, advanced = key
-        return array[basic], advanced
-    return array, key
+def _first_out_of_range(index: Tensor, low: int, high: int) -> int | None:
+    """The first value of ``index`` outside ``[low, high)``, or None."""
+    found = FirstOutOfRange.apply(index, low, high)
+    return found.item() if found.numel() else None
 
 
-def _check_in_bounds(index: int | np.ndarray, size: int, dim: int) -> None:
-    bad = np.asarray(index)
-    bad = bad[(bad >= size) | (bad < -size)]
-    if bad.size:
-        raise IndexError(
-            f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with size {size}"
-        )
+def _out_of_bounds(index: int, size: int, dim: int) -> IndexError:
+    return IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
 
 
-def _check_mask(mask: np.ndarray, shape: tuple[int, ...], dim: int) -> None:
+def _check_mask(mask: Tensor, shape: tuple[int, ...], dim: int) -> None:
     for j, n in enumerate(mask.shape):
         if shape[dim + j] != n:
             raise IndexError(
@@ -210,107 +206,36 @@ def _check_mask(mask: np.ndarray, shape: tuple[int, ...], dim: int) -> None:
 
 
 # ------------------------------------------------------------------ reading
-class Slice(Function):
-    """Basic indexing (a view): the gradient is written into zeros at the same place."""
-
-    _is_view_op = True
-
-    @staticmethod
-    def forward(ctx, x, key):
-        ctx.input_shape, ctx.key = x.shape, key
-        return x[key]
-
-    @staticmethod
-    def backward(ctx, grad):
-        out = np.zeros(ctx.input_shape, dtype=grad.dtype)
-        out[ctx.key] = grad
-        return out
-
-
-# The same Function under PyTorch's node names, chosen by the key's last basic operation.
-class Select(Slice):
-    pass
-
-
-class Alias(Slice):
-    pass
-
-
-class IndexUnsqueeze(Slice):
-    backward_name = "UnsqueezeBackward0"
-
-
-class Index(Function):
-    """Advanced indexing (a copy): gradients of repeated picks add up (``np.add.at``)."""
-
-    @staticmethod
-    def forward(ctx, x, key):
-        ctx.input_shape, ctx.key = x.shape, key
-        selected, key = index_array(x, key)
-        return selected[key]
-
-    @staticmethod
-    def backward(ctx, grad):
-        out = np.zeros(ctx.input_shape, dtype=grad.dtype)
-        np.add.at(*index_array(out, ctx.key), grad)
-        return out
-
-
 _BASIC_INDEX = {"select": Select, "slice": Slice, "unsqueeze": IndexUnsqueeze, "alias": Alias}
 
 
 @tensor_method(name="__getitem__")
 def _getitem(self: Tensor, key: Any) -> Tensor:
     """``x[key]`` with PyTorch's (= numpy's) rules: basic keys give views, advanced keys copies."""
-    numpy_key, advanced, last_op = parse_key(key, self._data.shape)
-    fn = Index if advanced else _BASIC_INDEX[last_op]
-    return fn.apply(self, key=numpy_key)
+    shape = tuple(self.shape)
+    items, advanced, last_op, index_dims = parse_key(key, shape)
+    if not advanced:
+        return _BASIC_INDEX[last_op].apply(self, *items)
+    try:
+        return Index.apply(self, *items)
+    except IndexError:
+        # numpy refused an index out of bounds (or index tensors whose shapes do not
+        # broadcast, an IndexError that comes through as it is)
+        _check_index_bounds(items, index_dims, shape)
+        raise
 
 
 # ------------------------------------------------------------------ writing
-class IndexPut(Function):
-    """``x[key] = value`` for an advanced key, out of place (PyTorch's ``index_put``).
-
-    ``x`` gets no gradient where it was overwritten; ``value`` gets the gradient at ``key``.
-    """
-
-    @staticmethod
-    def forward(ctx, x, value, key):
-        ctx.key, ctx.value_shape = key, np.shape(value)
-        out = x.copy()
-        target, key = index_array(out, key)
-        target[key] = value
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        grad_x = None
-        if ctx.needs_input_grad[0]:
-            grad_x = grad.copy()
-            target, key = index_array(grad_x, ctx.key)
-            target[key] = 0
-        grad_value = None
-        if ctx.needs_input_grad[1]:
-            selected, key = index_array(grad, ctx.key)
-            grad_value = unbroadcast(selected[key], ctx.value_shape)
-        return grad_x, grad_value
-
-
-def _check_value_fits(
-    value_shape: tuple[int, ...], target: tuple[int, ...], advanced: bool
-) -> None:
-    if advanced:
-        try:
-            fits = np.broadcast_shapes(value_shape, target) == target
-        except ValueError:
-            fits = False
-        if not fits:
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(value_shape)} cannot be broadcast "
-                f"to indexing result of shape {list(target)}"
-            )
-    else:
-        expanded_shape(_without_leading_ones(value_shape, len(target)), target)
+def _check_broadcasts_to_result(value_shape: tuple[int, ...], target: tuple[int, ...]) -> None:
+    try:
+        fits = broadcast_shapes(value_shape, target) == target
+    except RuntimeError:
+        fits = False
+    if not fits:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(value_shape)} cannot be broadcast "
+            f"to indexing result of shape {list(target)}"
+        )
 
 
 def _without_leading_ones(shape: tuple[int, ...], ndim: int) -> tuple[int, ...]:
@@ -318,6 +243,18 @@ def _without_leading_ones(shape: tuple[int, ...], ndim: int) -> tuple[int, ...]:
     while len(shape) > ndim and shape[0] == 1:
         shape = shape[1:]
     return shape
+
+
+def _index_put(self: Tensor, items: tuple, value: Tensor | Scalar) -> None:
+    """``self[items] = value`` for an advanced key: PyTorch's ``index_put_``."""
+    if not isinstance(value, Tensor):  # PyTorch writes a number as a 0-d tensor
+        value = checked_scalar_operand(value, self.dtype)
+    else:
+        target = tuple(IndexedShape.apply(self, *items).tolist())
+        _check_broadcasts_to_result(tuple(value.shape), target)
+        if value.dtype is not self.dtype:
+            value = value._cast(self.dtype)
+    inplace(self, IndexPut.apply, value, *items)
 
 
 @tensor_method(name="__setitem__")
@@ -329,81 +266,45 @@ def _setitem(self: Tensor, key: Any, value: Tensor | Scalar) -> None:
     """
     if not isinstance(value, (Tensor, bool, int, float)):
         raise TypeError(f"can't assign a {type(value).__name__} to a minitorch.Tensor")
-    numpy_key, advanced, last_op = parse_key(key, self._data.shape)
-    selected, step_key = index_array(np.empty(self._data.shape, dtype=np.bool_), numpy_key)
-    target = selected[step_key].shape
-    if isinstance(value, Tensor):
-        _check_value_fits(value._data.shape, target, advanced)
+    shape = tuple(self.shape)
+    items, advanced, last_op, index_dims = parse_key(key, shape)
     if advanced:
-        if not isinstance(value, Tensor):
-            value = Tensor._make(np.asarray(value, dtype=self._data.dtype))
-        elif value.dtype is not self.dtype:
-            value = value._cast(self.dtype)
-        inplace(self, IndexPut.apply, value, key=numpy_key)
+        try:
+            _index_put(self, items, value)
+        except IndexError:  # as in ``_getitem``
+            _check_index_bounds(items, index_dims, shape)
+            raise
         return
-    view = _BASIC_INDEX[last_op].apply(self, key=numpy_key)
+    view = _BASIC_INDEX[last_op].apply(self, *items)
     if isinstance(value, Tensor):
-        value = value.reshape(_without_leading_ones(value._data.shape, len(target)))
+        kept = _without_leading_ones(tuple(value.shape), view.dim())
+        expanded_shape(kept, tuple(view.shape))
+        value = value.reshape(kept)
     else:  # PyTorch copies a number as a 0-d tensor too (so expanded memory is refused)
-        value = Tensor._make(np.asarray(value, dtype=self._data.dtype))
+        value = checked_scalar_operand(value, self.dtype)
     view.copy_(value)
 
 
 # ------------------------------------------------------------------ index_select, gather
-def _check_index_dtype(index: Tensor, message: str) -> np.ndarray:
-    if not isinstance(index, Tensor) or index._data.dtype not in (np.int64, np.int32):
+def _check_index_dtype(index: Tensor, message: str) -> None:
+    if not isinstance(index, Tensor) or index.dtype not in (_dtype.int64, _dtype.int32):
         raise RuntimeError(message)
-    return index._data.astype(np.int64, copy=False)
-
-
-class IndexSelect(Function):
-    """Pick whole slices along ``dim``; repeated picks add their gradients."""
-
-    @staticmethod
-    def forward(ctx, x, index, dim):
-        ctx.input_shape, ctx.index, ctx.dim = x.shape, index, dim
-        return np.take(x, index, axis=dim)
-
-    @staticmethod
-    def backward(ctx, grad):
-        out = np.zeros(ctx.input_shape, dtype=grad.dtype)
-        np.add.at(out, (slice(None),) * ctx.dim + (ctx.index,), grad)
-        return out
 
 
 @tensor_method
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The slices of ``input`` along ``dim`` at the positions in the 1-d ``index``."""
-    positions = _check_index_dtype(index, "index_select(): Expected dtype int32 or int64 for index")
-    if positions.ndim > 1:
+    _check_index_dtype(index, "index_select(): Expected dtype int32 or int64 for index")
+    if index.dim() > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    shape = input._data.shape
+    shape = input.shape
     d = wrap_dim(dim, len(shape))
     size = shape[d] if shape else 1
-    if positions.size and (positions.min() < 0 or positions.max() >= size):  # no negatives here
+    if _first_out_of_range(index, 0, size) is not None:  # no negative positions here
         raise IndexError("index out of range in self")
     if not shape:  # a 0-d input behaves as one element
-        return IndexSelect.apply(input.reshape(1), index=positions.reshape(-1), dim=0).reshape(
-            positions.shape
-        )
-    return IndexSelect.apply(input, index=positions.reshape(-1), dim=d)
-
-
-class Gather(Function):
-    """``out[i][j] = x[index[i][j]][j]`` (for dim 0); the gradient is scattered back and added."""
-
-    @staticmethod
-    def forward(ctx, x, index, dim):
-        grid = list(np.indices(index.shape, sparse=True))
-        grid[dim] = index
-        ctx.input_shape, ctx.grid = x.shape, tuple(grid)
-        return x[ctx.grid]
-
-    @staticmethod
-    def backward(ctx, grad):
-        out = np.zeros(ctx.input_shape, dtype=grad.dtype)
-        np.add.at(out, ctx.grid, grad)
-        return out
+        return IndexSelect.apply(input.reshape(1), index, dim=0).reshape(index.shape)
+    return IndexSelect.apply(input, index, dim=d)
 
 
 @tensor_method
@@ -411,55 +312,35 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     """Values along ``dim`` at the positions in ``index`` (same number of dims as ``input``)."""
     if sparse_grad:
         raise NotImplementedError("gather(sparse_grad=True): minitorch has no sparse tensors")
-    positions = _check_index_dtype(index, "gather(): Expected dtype int32/int64 for index")
-    shape = input._data.shape
-    if positions.ndim != len(shape) and not (positions.ndim <= 1 and len(shape) <= 1):
+    _check_index_dtype(index, "gather(): Expected dtype int32/int64 for index")
+    shape, index_shape = tuple(input.shape), tuple(index.shape)
+    if len(index_shape) != len(shape) and not (len(index_shape) <= 1 and len(shape) <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     d = wrap_dim(dim, len(shape))
-    if not shape or positions.ndim == 0:  # 0-d tensors act as 1-d tensors of one element
-        result = gather(input.reshape(-1), 0, Tensor._make(positions.reshape(-1)))
-        return result.reshape(positions.shape)
-    for axis, (n_index, n_input) in enumerate(zip(positions.shape, shape, strict=True)):
+    if not shape or not index_shape:  # 0-d tensors act as 1-d tensors of one element
+        return gather(input.reshape(-1), 0, index.reshape(-1)).reshape(index_shape)
+    for axis, (n_index, n_input) in enumerate(zip(index_shape, shape, strict=True)):
         if axis != d and n_index > n_input:
             raise RuntimeError(
-                f"Size does not match at dimension {axis} expected index {list(positions.shape)} "
+                f"Size does not match at dimension {axis} expected index {list(index_shape)} "
                 f"to be no larger than self {list(shape)} apart from dimension {d}"
             )
-    bad = positions[(positions < 0) | (positions >= shape[d])]
-    if bad.size:
-        raise RuntimeError(
-            f"index {int(bad.flat[0])} is out of bounds for dimension {d} with size {shape[d]}"
-        )
-    return Gather.apply(input, index=positions, dim=d)
+    bad = _first_out_of_range(index, 0, shape[d])
+    if bad is not None:
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {shape[d]}")
+    return Gather.apply(input, index, dim=d)
 
 
 # ------------------------------------------------------------------ masks
-class MaskedFill(Function):
-    """``value`` where ``mask`` is true, else ``x``; the value's gradient sums the masked places."""
-
-    @staticmethod
-    def forward(ctx, x, value, mask):
-        shape = np.broadcast_shapes(x.shape, mask.shape)
-        ctx.input_shape, ctx.mask = x.shape, np.broadcast_to(mask, shape)
-        ctx.value_dtype = np.asarray(value).dtype
-        return np.where(ctx.mask, np.asarray(value, dtype=x.dtype), x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        grad_x = unbroadcast(np.where(ctx.mask, 0, grad).astype(grad.dtype), ctx.input_shape)
-        grad_value = np.asarray(np.sum(grad, where=ctx.mask), dtype=ctx.value_dtype)
-        return grad_x, grad_value
-
-
 def _check_mask_and_value(mask: Tensor, value: Tensor | Scalar) -> None:
-    if mask._data.dtype != np.bool_:
+    if mask.dtype is not _dtype.bool:
         raise RuntimeError(
             f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}"
         )
-    if isinstance(value, Tensor) and value._data.ndim:
+    if isinstance(value, Tensor) and value.dim():
         raise RuntimeError(
             "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-            f"{value._data.ndim} dimension(s)."
+            f"{value.dim()} dimension(s)."
         )
 
 
@@ -467,8 +348,8 @@ def _check_mask_and_value(mask: Tensor, value: Tensor | Scalar) -> None:
 def masked_fill(input: Tensor, mask: Tensor, value: Tensor | Scalar) -> Tensor:
     """A copy of ``input`` with ``value`` wherever the bool ``mask`` (broadcast) is true."""
     _check_mask_and_value(mask, value)
-    broadcast_shapes(input._data.shape, mask._data.shape)
-    return MaskedFill.apply(input, value, mask=mask._data)
+    broadcast_shapes(input.shape, mask.shape)
+    return MaskedFill.apply(input, value, mask)
 
 
 @tensor_method
@@ -476,7 +357,7 @@ def masked_fill_(input: Tensor, mask: Tensor, value: Tensor | Scalar) -> Tensor:
     """In place: write ``value`` wherever ``mask`` (broadcast to ``input``'s shape) is true."""
     _check_mask_and_value(mask, value)
     check_broadcast_into(input, mask)
-    expanded = has_internal_overlap(input._data)
+    expanded = has_internal_overlap(input)
     if expanded:
         warnings.warn(
             "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor "
@@ -488,38 +369,19 @@ def masked_fill_(input: Tensor, mask: Tensor, value: Tensor | Scalar) -> Tensor:
     return inplace(input, masked_fill, mask, value, overlap_allowed=expanded)
 
 
-class MaskedSelect(Function):
-    """The elements where ``mask`` is true, as a 1-d tensor; the gradient goes back to them."""
-
-    @staticmethod
-    def forward(ctx, x, mask):
-        shape = np.broadcast_shapes(x.shape, mask.shape)
-        ctx.input_shape, ctx.mask = x.shape, np.broadcast_to(mask, shape)
-        return np.broadcast_to(x, shape)[ctx.mask]
-
-    @staticmethod
-    def backward(ctx, grad):
-        out = np.zeros(ctx.mask.shape, dtype=grad.dtype)
-        out[ctx.mask] = grad
-        return unbroadcast(out, ctx.input_shape)
-
-
 @tensor_method
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The elements of ``input`` where the bool ``mask`` (broadcast) is true, flattened."""
-    if mask._data.dtype != np.bool_:
+    if mask.dtype is not _dtype.bool:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
-    broadcast_shapes(input._data.shape, mask._data.shape)
-    return MaskedSelect.apply(input, mask=mask._data)
+    broadcast_shapes(input.shape, mask.shape)
+    return MaskedSelect.apply(input, mask)
 
 
 @tensor_method
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
     """Indices of the nonzero elements: an ``(n, ndim)`` int64 tensor, or one 1-d tensor per dim."""
-    data = input._data
-    if as_tuple:
-        return tuple(Tensor._make(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(data)))
-    return Tensor._make(np.argwhere(data).astype(np.int64))
+    return NonzeroTuple.apply(input) if as_tuple else Nonzero.apply(input)
 
 
 @tensor_method

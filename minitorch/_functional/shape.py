@@ -1,15 +1,10 @@
 """Shape operations: views (reshape, permute, squeeze, expand, ...), joining and splitting.
 
-A *view* shares storage with its input: its forward returns a numpy view of
-the input's array (``np.reshape(..., copy=False)``, ``np.transpose``,
-``np.broadcast_to``), so a write through one tensor shows in the other, as in
-PyTorch. The backward of a view only rearranges the gradient back into the
-input's shape: reshape it back, permute it back, or sum it over the
-dimensions that ``expand`` stretched.
-
-Joining (``cat``, ``stack``) copies; its backward cuts the gradient into the
-pieces that came in. Splitting (``split``, ``chunk``, ``unbind``) returns
-views; its backward glues the pieces' gradients together again.
+Here the sizes and dims are normalised (``-1`` inferred, negative dims wrapped) and
+checked with PyTorch's messages; the Functions in :mod:`minitorch._ops.shape` do
+the work. Whether a view can express a new shape is decided from the tensor's
+strides, as PyTorch decides it: ``view`` raises where it cannot, and ``reshape``
+copies there instead.
 """
 
 from __future__ import annotations
@@ -18,13 +13,29 @@ import math
 import operator
 from collections.abc import Sequence
 
-import numpy as np
-
 from minitorch import _dtype
 from minitorch._checks import broadcast_shapes, wrap_dim, wrap_dims
-from minitorch._ops.elementwise import unbroadcast
+from minitorch._ops.shape import (
+    Cat,
+    Expand,
+    Flip,
+    Permute,
+    Repeat,
+    ReshapeAlias,
+    ReshapeCopy,
+    Split,
+    SplitWithSizes,
+    Squeeze,
+    SqueezeDim,
+    SqueezeDims,
+    Stack,
+    T,
+    Transpose,
+    Unbind,
+    Unsqueeze,
+    View,
+)
 from minitorch._tensor import Tensor, tensor_method
-from minitorch.autograd.function import Function
 
 
 # ------------------------------------------------------------------ helpers
@@ -57,12 +68,39 @@ def infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
     return shape
 
 
-def _as_view(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
-    """``array`` reshaped without copying, or None when its strides do not allow it."""
-    try:
-        return np.reshape(array, shape, copy=False)
-    except ValueError:
-        return None
+def _strides_allow(
+    shape: tuple[int, ...], strides: tuple[int, ...], target: tuple[int, ...]
+) -> bool:
+    """Whether a tensor of ``shape`` and ``strides`` can be seen as ``target`` without copying.
+
+    The tensor's memory is a run of blocks: a new block starts wherever a dim's stride is
+    not the next dim's size times its stride. A view can merge dims only within a block, so
+    every block boundary must also be a boundary of ``target``: the number of elements
+    before it must be a product of ``target``'s leading sizes. Size-1 dims hold no memory,
+    so their strides do not matter. This is PyTorch's rule, and numpy's.
+    """
+    if shape == target or 0 in shape:  # nothing to rearrange, or no element to lay out
+        return True
+    target_sizes = iter(target)
+    target_elements = 1  # in target's leading sizes taken so far
+    elements_before = 1
+    previous_stride = 0
+    for size, stride in zip(shape, strides, strict=True):
+        if size == 1:
+            continue
+        if elements_before > 1 and previous_stride != size * stride:  # a new block starts
+            while target_elements < elements_before:
+                target_elements *= next(target_sizes)
+            if target_elements != elements_before:
+                return False
+        elements_before *= size
+        previous_stride = stride
+    return True
+
+
+def _viewable(input: Tensor, shape: tuple[int, ...]) -> bool:
+    """Whether ``input`` can be seen with ``shape`` (as many elements) without copying."""
+    return input.is_contiguous() or _strides_allow(input.shape, input.stride(), shape)
 
 
 VIEW_INCOMPATIBLE = (
@@ -72,56 +110,6 @@ VIEW_INCOMPATIBLE = (
 
 
 # ------------------------------------------------------------------ reshaping views
-class View(Function):
-    """Same elements, new shape, same storage; the gradient is reshaped back."""
-
-    _is_view_op = True
-
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.input_shape = x.shape
-        return np.reshape(x, shape, copy=False)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad.reshape(ctx.input_shape)
-
-
-class ReshapeCopy(View):
-    """``reshape`` of a layout no view can express: a copy (PyTorch clones, then views)."""
-
-    backward_name = "UnsafeViewBackward0"
-    _is_view_op = False
-
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.input_shape = x.shape
-        return np.reshape(x, shape, copy=True)
-
-
-class ReshapeAlias(View):
-    """``reshape`` of a non-contiguous tensor whose strides allow a view (PyTorch's node name)."""
-
-
-# Adding or removing size-1 dimensions is a view too; these names are PyTorch's nodes for it.
-class Unsqueeze(View):
-    pass
-
-
-class Squeeze(View):
-    """``squeeze()``: every size-1 dimension removed."""
-
-
-class SqueezeDim(View):
-    """``squeeze(dim)``."""
-
-    backward_name = "SqueezeBackward1"
-
-
-class SqueezeDims(View):
-    """``squeeze((dim, ...))``."""
-
-    backward_name = "SqueezeBackward2"
 
 
 @tensor_method
@@ -133,8 +121,8 @@ def view(input: Tensor, *shape: int) -> Tensor:
     """
     if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         raise NotImplementedError("Tensor.view(dtype) is not supported by minitorch")
-    target = infer_shape(size_args(shape), input._data.size)
-    if _as_view(input._data, target) is None:
+    target = infer_shape(size_args(shape), input.numel())
+    if not _viewable(input, target):
         raise RuntimeError(VIEW_INCOMPATIBLE)
     return View.apply(input, shape=target)
 
@@ -142,27 +130,27 @@ def view(input: Tensor, *shape: int) -> Tensor:
 @tensor_method
 def reshape(input: Tensor, *shape: int) -> Tensor:
     """A tensor with the same elements in a new shape: a view when possible, else a copy."""
-    target = infer_shape(size_args(shape), input._data.size)
-    if _as_view(input._data, target) is None:
-        return ReshapeCopy.apply(input, shape=target)
-    fn = View if input._data.flags.c_contiguous else ReshapeAlias
+    target = infer_shape(size_args(shape), input.numel())
+    if input.is_contiguous():
+        return View.apply(input, shape=target)
+    fn = ReshapeAlias if _strides_allow(input.shape, input.stride(), target) else ReshapeCopy
     return fn.apply(input, shape=target)
 
 
 @tensor_method
 def view_as(input: Tensor, other: Tensor) -> Tensor:
-    return view(input, other._data.shape)
+    return view(input, other.shape)
 
 
 @tensor_method
 def reshape_as(input: Tensor, other: Tensor) -> Tensor:
-    return reshape(input, other._data.shape)
+    return reshape(input, other.shape)
 
 
 @tensor_method
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions ``start_dim..end_dim`` into one (a 0-d tensor becomes 1-d)."""
-    shape = input._data.shape
+    shape = input.shape
     if not shape:
         return reshape(input, (1,))
     start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
@@ -177,7 +165,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 @tensor_method
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dimension ``dim`` into ``sizes`` (one of them may be -1)."""
-    shape = input._data.shape
+    shape = input.shape
     d = wrap_dim(dim, len(shape))
     sizes = size_args((sizes,))
     try:
@@ -193,7 +181,7 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 @tensor_method
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dimension at ``dim`` (``-1`` appends one)."""
-    shape = input._data.shape
+    shape = input.shape
     d = wrap_dim(dim, len(shape) + 1)
     return Unsqueeze.apply(input, shape=shape[:d] + (1,) + shape[d:])
 
@@ -201,7 +189,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 @tensor_method
 def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     """Remove size-1 dimensions: all of them, or those among ``dim`` (others are kept)."""
-    shape = input._data.shape
+    shape = input.shape
     if dim is None:
         return Squeeze.apply(input, shape=tuple(s for s in shape if s != 1))
     fn = SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
@@ -211,37 +199,13 @@ def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
 
 
 # ------------------------------------------------------------------ permuting views
-class Permute(Function):
-    """Reorder the dimensions; the gradient is permuted back by the inverse order."""
-
-    _is_view_op = True
-
-    @staticmethod
-    def forward(ctx, x, dims):
-        ctx.dims = dims
-        return np.transpose(x, dims)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.transpose(grad, np.argsort(ctx.dims))
-
-
-# The same Function under PyTorch's node names for transpose() and t().
-class Transpose(Permute):
-    pass
-
-
-class T(Permute):
-    pass
-
-
 @tensor_method
 def permute(input: Tensor, *dims: int) -> Tensor:
     """View with dimensions reordered: ``out.shape[i] == input.shape[dims[i]]``."""
     if not dims:  # x.permute() with no ordering at all, as opposed to x.permute(())
         raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = size_args(dims)
-    ndim = input._data.ndim
+    ndim = input.dim()
     if len(dims) != ndim:
         raise RuntimeError(
             "permute(sparse_coo): number of dimensions in the tensor input does not match the "
@@ -269,7 +233,7 @@ def _swap(ndim: int, dim0: int, dim1: int) -> tuple[int, ...]:
 @tensor_method
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """View with dimensions ``dim0`` and ``dim1`` swapped."""
-    return Transpose.apply(input, dims=_swap(input._data.ndim, dim0, dim1))
+    return Transpose.apply(input, dims=_swap(input.dim(), dim0, dim1))
 
 
 swapaxes = tensor_method(transpose, name="swapaxes")
@@ -279,7 +243,7 @@ swapdims = tensor_method(transpose, name="swapdims")
 @tensor_method
 def t(input: Tensor) -> Tensor:
     """Transpose of a matrix (0-d and 1-d tensors come back as they are)."""
-    ndim = input._data.ndim
+    ndim = input.dim()
     if ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
     return T.apply(input, dims=tuple(reversed(range(ndim))))
@@ -287,12 +251,12 @@ def t(input: Tensor) -> Tensor:
 
 def _reversed_dims(input: Tensor) -> Tensor:
     """``x.T``: all dimensions reversed."""
-    return Permute.apply(input, dims=tuple(reversed(range(input._data.ndim))))
+    return Permute.apply(input, dims=tuple(reversed(range(input.dim()))))
 
 
 def _matrix_transpose(input: Tensor) -> Tensor:
     """``x.mT``: the last two dimensions swapped (a batch of matrices transposed)."""
-    ndim = input._data.ndim
+    ndim = input.dim()
     if ndim < 2:
         raise RuntimeError(
             f"tensor.mT is only supported on matrices or batches of matrices. Got {ndim}-D tensor."
@@ -304,24 +268,7 @@ tensor_method(property(_reversed_dims), name="T")
 tensor_method(property(_matrix_transpose), name="mT")
 
 
-# ------------------------------------------------------------------ expanding
-class Expand(Function):
-    """Broadcast to a larger shape without copying; the gradient is summed back."""
-
-    _is_view_op = True
-
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.input_shape = x.shape
-        strides = np.broadcast_to(x, shape).strides  # 0 along every stretched dimension
-        # Writable like PyTorch's expanded views: a write reaches the one shared element.
-        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return unbroadcast(grad, ctx.input_shape)
-
-
+# ------------------------------------------------------------------ expanding, repeating
 def expanded_shape(shape: tuple[int, ...], sizes: tuple[int, ...]) -> tuple[int, ...]:
     """The shape ``expand(*sizes)`` gives a tensor of ``shape`` (-1 keeps a size), or PyTorch's
     RuntimeError naming both."""
@@ -366,13 +313,13 @@ def expand(input: Tensor, *sizes: int) -> Tensor:
     """View with size-1 dimensions repeated to ``sizes`` (-1 keeps a size); no copy."""
     if not sizes:  # x.expand() with no sizes at all, as opposed to x.expand(())
         raise TypeError('expand() missing 1 required positional arguments: "size"')
-    target = expanded_shape(input._data.shape, size_args(sizes))
+    target = expanded_shape(input.shape, size_args(sizes))
     return Expand.apply(input, shape=target)
 
 
 @tensor_method
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
-    return expand(input, other._data.shape)
+    return expand(input, other.shape)
 
 
 @tensor_method
@@ -384,35 +331,15 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     """Expand every tensor to their common broadcast shape."""
     from_list = len(tensors) == 1 and isinstance(tensors[0], (list, tuple))
     tensors = tuple(tensors[0]) if from_list else tensors
-    shape = broadcast_shapes(*(t._data.shape for t in tensors)) if tensors else ()
+    shape = broadcast_shapes(*(t.shape for t in tensors)) if tensors else ()
     return tuple(expand(t, shape) for t in tensors)
-
-
-class Repeat(Function):
-    """Tile the tensor ``repeats`` times along each dimension (a copy)."""
-
-    @staticmethod
-    def forward(ctx, x, repeats):
-        ctx.input_shape = x.shape
-        ctx.repeats = repeats
-        return np.tile(x, repeats)
-
-    @staticmethod
-    def backward(ctx, grad):
-        # Pad the input's shape with leading 1s, view the gradient as (r0, s0, r1, s1, ...)
-        # and sum over every r: each input element collects the gradient of all its copies.
-        repeats = ctx.repeats
-        sizes = (1,) * (len(repeats) - len(ctx.input_shape)) + ctx.input_shape
-        interleaved = [n for pair in zip(repeats, sizes, strict=True) for n in pair]
-        summed = grad.reshape(interleaved).sum(axis=tuple(range(0, 2 * len(sizes), 2)))
-        return summed.reshape(ctx.input_shape)
 
 
 @tensor_method
 def repeat(input: Tensor, *repeats: int) -> Tensor:
     """Copies of the tensor tiled ``repeats[i]`` times along dimension ``i``."""
     repeats = size_args(repeats)
-    if len(repeats) < input._data.ndim:
+    if len(repeats) < input.dim():
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions "
             "of tensor"
@@ -421,23 +348,10 @@ def repeat(input: Tensor, *repeats: int) -> Tensor:
 
 
 # ------------------------------------------------------------------ flipping
-class Flip(Function):
-    """Reverse the order along ``dims``; the gradient is reversed back."""
-
-    @staticmethod
-    def forward(ctx, x, dims):
-        ctx.dims = dims
-        return np.flip(x, dims).copy()  # PyTorch's flip copies; it is not a view
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.flip(grad, ctx.dims)
-
-
 @tensor_method
 def flip(input: Tensor, *dims: int) -> Tensor:
     """Reverse the order of elements along ``dims``."""
-    return Flip.apply(input, dims=wrap_dims(size_args(dims), input._data.ndim))
+    return Flip.apply(input, dims=wrap_dims(size_args(dims), input.dim()))
 
 
 # ------------------------------------------------------------------ joining
@@ -454,33 +368,12 @@ def _check_tensor_list(tensors: object, name: str) -> list[Tensor]:
     return list(tensors)
 
 
-def _promoted_dtype(tensors: list[Tensor]) -> np.dtype:
+def _promoted_dtype(tensors: list[Tensor]) -> _dtype.dtype:
     """The dtype the tensors promote to together (``torch.cat`` mixes dtypes freely)."""
     result = tensors[0].dtype
     for t in tensors[1:]:
         result = _dtype.promote_types(result, t.dtype)
-    return result.numpy_dtype
-
-
-class Cat(Function):
-    """Join along ``dim``; each input gets its slice of the gradient back, in its own dtype."""
-
-    @staticmethod
-    def forward(ctx, *arrays, dim, skipped, dtype):
-        ctx.dim, ctx.skipped = dim, skipped
-        ctx.sizes = [0 if skip else a.shape[dim] for a, skip in zip(arrays, skipped, strict=True)]
-        ctx.dtypes = [a.dtype for a in arrays]
-        kept = [a for a, skip in zip(arrays, skipped, strict=True) if not skip]
-        return np.concatenate(kept, axis=dim, dtype=dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        bounds = np.cumsum(ctx.sizes)[:-1]
-        pieces = np.split(grad, bounds, axis=ctx.dim)
-        return tuple(
-            np.zeros(0, dtype) if skip else piece.astype(dtype, copy=False)
-            for piece, skip, dtype in zip(pieces, ctx.skipped, ctx.dtypes, strict=True)
-        )
+    return result
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -489,21 +382,21 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
-        if t._data.ndim == 0:
+        if t.dim() == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     # PyTorch's legacy rule: 1-d empty tensors are skipped, whatever the others' shapes.
-    skipped = tuple(t._data.shape == (0,) for t in tensors)
+    skipped = tuple(t.shape == (0,) for t in tensors)
     only_empty = all(skipped)
     if only_empty:
         skipped = (False,) * len(tensors)
     kept = [t for t, skip in zip(tensors, skipped, strict=True) if not skip]
-    reference = kept[0]._data.shape
+    reference = kept[0].shape
     # when every tensor is a legacy empty one, PyTorch checks no dim: the result is empty
     d = 0 if only_empty else wrap_dim(dim, len(reference))
     for i, t in enumerate(tensors):
         if skipped[i]:
             continue
-        shape = t._data.shape
+        shape = t.shape
         if len(shape) != len(reference):
             raise RuntimeError(
                 "Tensors must have same number of dimensions: "
@@ -515,24 +408,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                     f"Sizes of tensors must match except in dimension {d}. Expected size "
                     f"{expected} but got size {got} for tensor number {i} in the list."
                 )
-    return Cat.apply(*tensors, dim=d, skipped=skipped, dtype=_promoted_dtype(tensors))
+    return Cat.apply(*tensors, dim=d, skipped=skipped, dtype=_promoted_dtype(tensors).numpy_dtype)
 
 
 concat = concatenate = cat
-
-
-class Stack(Function):
-    """Join along a new dimension ``dim``; input ``i`` gets the gradient's slice ``i``."""
-
-    @staticmethod
-    def forward(ctx, *arrays, dim, dtype):
-        ctx.dim, ctx.dtypes = dim, [a.dtype for a in arrays]
-        return np.stack(arrays, axis=dim, dtype=dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        pieces = np.moveaxis(grad, ctx.dim, 0)
-        return tuple(p.astype(d, copy=False) for p, d in zip(pieces, ctx.dtypes, strict=True))
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -540,46 +419,26 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = _check_tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    reference = tensors[0]._data.shape
+    reference = tensors[0].shape
     for i, t in enumerate(tensors[1:], start=1):
-        if t._data.shape != reference:
+        if t.shape != reference:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(reference)} at entry "
-                f"0 and {list(t._data.shape)} at entry {i}"
+                f"0 and {list(t.shape)} at entry {i}"
             )
     d = wrap_dim(dim, len(reference) + 1)
-    return Stack.apply(*tensors, dim=d, dtype=_promoted_dtype(tensors))
+    return Stack.apply(*tensors, dim=d, dtype=_promoted_dtype(tensors).numpy_dtype)
 
 
 # ------------------------------------------------------------------ splitting
-class Split(Function):
-    """Cut into consecutive views along ``dim``; the pieces' gradients are joined back."""
-
-    _is_view_op = True
-
-    @staticmethod
-    def forward(ctx, x, sizes, dim):
-        ctx.dim = dim
-        bounds = np.cumsum(sizes)[:-1]
-        return tuple(np.split(x, bounds, axis=dim))
-
-    @staticmethod
-    def backward(ctx, *grads):
-        return np.concatenate(grads, axis=ctx.dim)
-
-
-class SplitWithSizes(Split):
-    """``split([sizes])``, PyTorch's node name for explicit sizes."""
-
-
 def split(
     tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
 ) -> tuple[Tensor, ...]:
     """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
-    if tensor._data.ndim == 0:
+    if tensor.dim() == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
-    d = wrap_dim(dim, tensor._data.ndim)
-    length = tensor._data.shape[d]
+    d = wrap_dim(dim, tensor.dim())
+    length = tensor.shape[d]
     if isinstance(split_size_or_sections, (list, tuple)):
         sizes = tuple(operator.index(s) for s in split_size_or_sections)
         if sum(sizes) != length or any(s < 0 for s in sizes):
@@ -615,30 +474,15 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """At most ``chunks`` pieces of equal size ``ceil(n / chunks)`` along ``dim``."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    if input._data.ndim == 0:
+    if input.dim() == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
-    length = input._data.shape[wrap_dim(dim, input._data.ndim)]
+    length = input.shape[wrap_dim(dim, input.dim())]
     return split(input, max(1, -(-length // chunks)) if length else 0, dim)
-
-
-class Unbind(Function):
-    """Every slice along ``dim`` as a view; the slices' gradients are stacked back."""
-
-    _is_view_op = True
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        return tuple(np.moveaxis(x, dim, 0))
-
-    @staticmethod
-    def backward(ctx, *grads):
-        return np.stack(grads, axis=ctx.dim)
 
 
 @tensor_method
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along ``dim``, that dimension removed."""
-    if input._data.ndim == 0:
+    if input.dim() == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    return Unbind.apply(input, dim=wrap_dim(dim, input._data.ndim))
+    return Unbind.apply(input, dim=wrap_dim(dim, input.dim()))

@@ -18,6 +18,8 @@ class Convolution(Function):
 
     ``padding`` is (top, bottom, left, right) zeros. The kernels pad a few samples at a
     time into a channels-last buffer of their own, so backward keeps only the input.
+    Integer operands run through the float64 kernels, which hold their products and sums
+    exactly, and the result comes back in their dtype (without a gradient, as integers have).
     """
 
     # the Numba kernels this Function calls, as minitorch.trace() reports them
@@ -26,13 +28,17 @@ class Convolution(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
+        dtype = x.dtype
+        if dtype.kind in "iu":
+            x, weight = x.astype(np.float64), weight.astype(np.float64)
+            bias = None if bias is None else bias.astype(np.float64)
         unbatched = x.ndim == 3
         batch = np.ascontiguousarray(x[None] if unbatched else x)
         out = conv2d_forward(batch, weight, bias, stride, padding, dilation, groups)
         ctx.save_for_backward(batch, weight)
         ctx.geometry = (stride, padding, dilation, groups)
         ctx.unbatched = unbatched
-        return out[0] if unbatched else out
+        return (out[0] if unbatched else out).astype(dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):

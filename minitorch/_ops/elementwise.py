@@ -1,15 +1,23 @@
-"""Elementwise Functions: arithmetic with broadcasting, unary math, comparisons.
+"""Elementwise Functions: arithmetic with broadcasting, unary math, comparisons, fill and copy.
 
 Binary operations broadcast like numpy and PyTorch. Their backward sums the
 incoming gradient back down to each input's shape (:func:`unbroadcast`): an
 input that was stretched along a dimension receives the sum over it.
+
+The functional floor (:mod:`minitorch._functional.elementwise`) hands a binary
+Function two operands of one dtype (a Python number already converted to it), and
+the Function returns that dtype. Comparisons, ``isnan``, logical and bitwise ops
+return bools or integers, which autograd never tracks, so they have no backward.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from minitorch.autograd.function import Function
 
+
+# ------------------------------------------------------------------ helpers
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``grad`` over the dimensions that broadcasting added or stretched to reach ``shape``."""
     if grad.shape == shape:
@@ -69,3 +77,679 @@ def pytorch_layout(a: object, b: object) -> np.ndarray | None:
         return None
     out = np.empty([shape[d] for d in order], dtype=np.result_type(a, b))
     return out.transpose(np.argsort(order))
+
+
+def _in_dtype_of(operand: np.ndarray, result: np.ndarray) -> np.ndarray:
+    """``result`` in ``operand``'s dtype: where numpy's rules widen it (a float ``alpha``
+    times integers, bools raised to a power), PyTorch's result keeps the operands' dtype."""
+    return result.astype(operand.dtype, copy=False)
+
+
+# ------------------------------------------------------------------ arithmetic
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.shapes = np.shape(a), np.shape(b)
+        ctx.alpha = alpha
+        if alpha == 1:
+            return np.add(a, b, out=pytorch_layout(a, b))
+        return _in_dtype_of(a, np.add(a, alpha * b, out=pytorch_layout(a, b)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape_a, shape_b = ctx.shapes
+        grad_a = unbroadcast(grad, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            grad_b = unbroadcast(grad if ctx.alpha == 1 else grad * ctx.alpha, shape_b)
+        return grad_a, grad_b
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.shapes = np.shape(a), np.shape(b)
+        ctx.alpha = alpha
+        if alpha == 1:
+            return np.subtract(a, b, out=pytorch_layout(a, b))
+        return _in_dtype_of(a, np.subtract(a, alpha * b, out=pytorch_layout(a, b)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape_a, shape_b = ctx.shapes
+        grad_a = unbroadcast(grad, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = unbroadcast(-grad * ctx.alpha, shape_b) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+# The untracked in-place writes (under no_grad: an optimizer's step, an init): the same
+# arithmetic as Add, Sub and Mul compute, written straight into the tensor's own memory
+# instead of into a new array that is then copied back.
+def add_into(out: np.ndarray, b: np.ndarray, alpha: float = 1) -> None:
+    np.add(out, b if alpha == 1 else alpha * b, out=out)
+
+
+def sub_into(out: np.ndarray, b: np.ndarray, alpha: float = 1) -> None:
+    np.subtract(out, b if alpha == 1 else alpha * b, out=out)
+
+
+def mul_into(out: np.ndarray, b: np.ndarray) -> None:
+    np.multiply(out, b, out=out)
+
+
+class RSub(Function):
+    """``number - tensor``: the number is no tensor, so the node has no edge for it."""
+
+    backward_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return b - a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad, None
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        # Each factor is saved only when the other one's gradient needs it, as PyTorch does:
+        # ``(w * x)`` with only ``w`` requiring grad saves ``x``, so changing ``w`` in place
+        # afterwards is allowed and changing ``x`` is refused at backward.
+        needs = ctx.needs_input_grad
+        if needs:
+            ctx.shapes = np.shape(a), np.shape(b)
+            ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
+        return np.multiply(a, b, out=pytorch_layout(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        shape_a, shape_b = ctx.shapes
+        grad_a = unbroadcast(grad * b, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = unbroadcast(grad * a, shape_b) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        needs = ctx.needs_input_grad  # the numerator is needed only for the divisor's gradient
+        if needs:
+            ctx.shapes = np.shape(a), np.shape(b)
+            ctx.save_for_backward(a if needs[1] else None, b)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf/nan, silently
+            return np.divide(a, b, out=pytorch_layout(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        shape_a, shape_b = ctx.shapes
+        grad_a = grad_b = None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if ctx.needs_input_grad[0]:
+                grad_a = unbroadcast(grad / b, shape_a)
+            if ctx.needs_input_grad[1]:
+                grad_b = unbroadcast(-grad * a / (b * b), shape_b)
+        return grad_a, grad_b
+
+
+class Pow(Function):
+    """``tensor ** scalar``: d/dx x^p = p x^(p-1)."""
+
+    @staticmethod
+    def forward(ctx, x, exponent):
+        ctx.save_for_backward(x)
+        ctx.exponent = exponent
+        return x**exponent
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        p = ctx.exponent
+        if p == 0:
+            return np.zeros_like(x), None
+        return (grad * p * x ** (p - 1)).astype(x.dtype, copy=False), None
+
+
+class PowTensor(Function):
+    """``a ** b`` for two tensors: d/da = b a^(b-1), d/db = a^b log(a)."""
+
+    backward_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _in_dtype_of(a, a**b)  # numpy raises bools to int8
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 where b == 0 is masked
+                grad_a = unbroadcast(np.where(b == 0, 0.0, grad * b * a ** (b - 1)), np.shape(a))
+        if ctx.needs_input_grad[1]:
+            # PyTorch's convention: where a == 0 and b >= 0 the gradient is 0, not nan.
+            log_a = np.log(np.where((a == 0) & (b >= 0), 1, a))
+            grad_b = unbroadcast(grad * out * log_a, np.shape(b))
+        return (
+            None if grad_a is None else grad_a.astype(np.result_type(a), copy=False),
+            None if grad_b is None else grad_b.astype(np.result_type(b), copy=False),
+        )
+
+
+class RPow(Function):
+    """``scalar ** tensor``: d/dx c^x = c^x log(c)."""
+
+    backward_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx, x, base):
+        out = np.power(base, x)
+        ctx.save_for_backward(out)
+        ctx.log_base = np.log(base) if base != 0 else 0.0
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return (grad * out * ctx.log_base).astype(out.dtype, copy=False), None
+
+
+class DivRounded(Function):
+    """``div(a, b, rounding_mode=...)``: a step function, so both gradients are zero."""
+
+    backward_name = "DivBackward2"
+
+    @staticmethod
+    def forward(ctx, a, b, rounding_mode):
+        ctx.shapes = np.shape(a), np.shape(b)
+        return rounded_quotient(a, b, rounding_mode)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape_a, shape_b = ctx.shapes
+        grad_a = np.zeros(shape_a, grad.dtype) if ctx.needs_input_grad[0] else None
+        grad_b = np.zeros(shape_b, grad.dtype) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Remainder(Function):
+    """``a - b * floor(a / b)``, with the divisor's sign (Python's ``%``).
+
+    d/da = 1 and d/db = -floor(a / b): between its jumps the remainder is ``a`` minus a
+    fixed multiple of ``b``.
+    """
+
+    backward_name = "RemainderBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, silently
+            return np.remainder(a, b, out=pytorch_layout(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = unbroadcast(grad, np.shape(a)) if ctx.needs_input_grad[0] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            grad_b = unbroadcast(-grad * rounded_quotient(a, b, "floor"), np.shape(b))
+        return grad_a, grad_b
+
+
+class RemainderScalar(Remainder):
+    """``tensor % number``: PyTorch's node for a Python divisor has no edge for it."""
+
+    backward_name = "RemainderBackward0"
+
+
+class FloorDivide(Function):
+    """``floor_divide`` (``//``): PyTorch records it, but has no derivative for it.
+
+    Python numbers arrive as numbers, so the node has edges for tensors only.
+    """
+
+    backward_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return rounded_quotient(a, b, "floor")
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class ReversedRemainder(Function):
+    """``number % tensor``: PyTorch records it, but has no derivative for it."""
+
+    backward_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
+
+
+def rounded_quotient(
+    a: np.ndarray | float, b: np.ndarray | float, rounding_mode: str
+) -> np.ndarray:
+    """``a / b`` rounded toward -inf ('floor') or toward 0 ('trunc'); exact for integers."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf/nan, silently
+        if rounding_mode == "floor":
+            return np.floor_divide(a, b)  # Python's //, as PyTorch: 1.0 // 0.1 == 9.0
+        if np.result_type(a, b).kind == "f":
+            return np.trunc(a / b)
+        # a minus its C remainder is an exact multiple of b; no detour through floats
+        return (a - np.fmod(a, b)) // b
+
+
+# ------------------------------------------------------------------ unary math
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        with np.errstate(divide="ignore"):
+            return grad / x
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        with np.errstate(divide="ignore"):
+            return grad / (2 * out)
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        # sign(0) = 0: PyTorch's subgradient at the kink; its sign(nan) is 0 as well
+        return grad * np.nan_to_num(np.sign(x), nan=0.0)
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, x):
+        # 1 / (1 + e^-x) overflows e^-x for very negative x; this form stays finite.
+        z = np.exp(-np.abs(x))
+        out = np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * (1 - out)
+
+
+class Relu(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.maximum(x, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        # relu'(0) = 0, and a NaN passes the gradient through: PyTorch zeroes where out <= 0
+        return grad * ~(out <= 0)
+
+
+class Clamp(Function):
+    """Clamp to ``[min, max]`` (either may be None); the gradient passes where not clamped."""
+
+    backward_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx, x, min=None, max=None):  # noqa: A002
+        ctx.save_for_backward(x)
+        ctx.bounds = (min, max)
+        out = x
+        if min is not None:
+            out = np.maximum(out, min)
+        if max is not None:
+            out = np.minimum(out, max)
+        return out.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        low, high = ctx.bounds
+        keep = np.ones(x.shape, dtype=bool)
+        if low is not None:
+            keep &= x > low  # strictly inside: at a bound PyTorch passes no gradient
+        if high is not None:
+            keep &= x < high
+        return grad * keep  # min and max arrive as keywords: no gradient slots
+
+
+class ToCopy(Function):
+    """A dtype conversion; the gradient is converted back.
+
+    Autograd records it only for a float result of an input that requires grad: a
+    conversion to integers or bools is never tracked.
+    """
+
+    @staticmethod
+    def forward(ctx, x, target):
+        ctx.source = x.dtype
+        return x.astype(target)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.astype(ctx.source), None
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return np.array(x, copy=True, order="C")
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+# ------------------------------------------------------------------ comparisons and predicates
+# Bool (or, for the bitwise ops, integer) results: autograd records none of them, so none
+# has a backward. Comparison and bitwise operands arrive in their promoted dtype.
+class Eq(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.equal(a, b)
+
+
+class Ne(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.not_equal(a, b)
+
+
+class Lt(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.less(a, b)
+
+
+class Le(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.less_equal(a, b)
+
+
+class Gt(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.greater(a, b)
+
+
+class Ge(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.greater_equal(a, b)
+
+
+class Equal(Function):
+    """``torch.equal``: one bool, True when the shapes and all the elements are the same."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.array_equal(a, b)
+
+
+class AllClose(Function):
+    """``torch.allclose``: one bool, ``|a - b| <= atol + rtol * |b|`` everywhere."""
+
+    @staticmethod
+    def forward(ctx, a, b, rtol, atol, equal_nan):
+        return np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+class IsNan(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return np.isnan(x)
+
+
+class IsInf(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return np.isinf(x)
+
+
+class IsFinite(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return np.isfinite(x)
+
+
+def _truth(x: np.ndarray | float) -> np.ndarray:
+    """Each element as a bool (nonzero is True), as the logical ops read their operands."""
+    return np.asarray(x).astype(bool)
+
+
+class LogicalNot(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return np.logical_not(x)
+
+
+class LogicalAnd(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.logical_and(_truth(a), _truth(b))
+
+
+class LogicalOr(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.logical_or(_truth(a), _truth(b))
+
+
+class LogicalXor(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.logical_xor(_truth(a), _truth(b))
+
+
+class BitwiseNot(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return np.invert(x)
+
+
+class BitwiseAnd(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.bitwise_and(a, b)
+
+
+class BitwiseOr(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.bitwise_or(a, b)
+
+
+class BitwiseXor(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.bitwise_xor(a, b)
+
+
+# ------------------------------------------------------------------ where, maximum, minimum
+class Where(Function):
+    """``a`` where ``condition`` holds, else ``b``; the gradient goes the same way."""
+
+    non_differentiable = (0,)  # the condition: PyTorch's WhereBackward0 has edges for a, b only
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.condition = condition
+        ctx.shapes = np.shape(a), np.shape(b)
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape_a, shape_b = ctx.shapes
+        grad_a = unbroadcast(np.where(ctx.condition, grad, 0).astype(grad.dtype), shape_a)
+        grad_b = unbroadcast(np.where(ctx.condition, 0, grad).astype(grad.dtype), shape_b)
+        return None, grad_a, grad_b
+
+
+class Maximum(Function):
+    """Elementwise maximum; a NaN in either operand gives NaN (numpy's and PyTorch's rule).
+
+    The gradient goes to the larger operand, half to each at a tie and all of it to both
+    where a NaN is involved: PyTorch zeroes only the operand that compares smaller.
+    """
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b, out=pytorch_layout(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _extreme_gradients(ctx, grad, a, b, a_loses=a < b, b_loses=a > b)
+
+
+class Minimum(Function):
+    """Elementwise minimum, with :class:`Maximum`'s rules for NaN and ties."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b, out=pytorch_layout(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _extreme_gradients(ctx, grad, a, b, a_loses=a > b, b_loses=a < b)
+
+
+def _extreme_gradients(ctx, grad, a, b, a_loses, b_loses):
+    shared = np.where(a == b, grad / 2, grad)
+    grad_a = grad_b = None
+    if ctx.needs_input_grad[0]:
+        grad_a = unbroadcast(np.where(a_loses, 0, shared), np.shape(a))
+    if ctx.needs_input_grad[1]:
+        grad_b = unbroadcast(np.where(b_loses, 0, shared), np.shape(b))
+    return grad_a, grad_b
+
+
+# ------------------------------------------------------------------ fill and copy
+class Fill(Function):
+    """Every element replaced by a number: the old values get no gradient."""
+
+    backward_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.full_like(x, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad), None
+
+
+class FillWithTensor(Function):
+    """Every element replaced by a 0-d tensor's value, which gets the gradient's sum."""
+
+    backward_name = "FillBackward3"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        ctx.value_dtype = value.dtype
+        return np.full_like(x, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad), np.asarray(grad.sum(), dtype=ctx.value_dtype)
+
+
+class Zero(Fill):
+    """``zero_()``: a fill with 0, under PyTorch's node name."""
+
+    backward_name = "ZeroBackward0"
+
+
+class Copy(Function):
+    """``self.copy_(src)``: the old values get no gradient; ``src`` gets it summed to its shape."""
+
+    backward_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, x, src):
+        ctx.src_shape, ctx.src_dtype = np.shape(src), np.asarray(src).dtype
+        return np.broadcast_to(src, x.shape).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad), unbroadcast(grad, ctx.src_shape).astype(ctx.src_dtype)

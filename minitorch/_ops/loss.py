@@ -4,7 +4,8 @@ Each Function reduces inside its own forward (``reduction`` is 'none', 'mean' or
 so a loss is one graph node, as in PyTorch. Class dimensions follow PyTorch: input
 (N, C, d1, ...) or unbatched (C,), class-index target (N, d1, ...) or 0-d. Internally
 the class dimension is moved last, giving one row of C logits per sample.
-Arguments were checked by :mod:`minitorch.nn.functional`.
+Arguments were checked by :mod:`minitorch.nn.functional`; the class indices of a target
+are checked here, by the forward that reads them, as PyTorch's kernels check them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ def _classes_last(x: np.ndarray) -> np.ndarray:
 def _classes_back(grad_last: np.ndarray, ndim: int) -> np.ndarray:
     """Inverse of :func:`_classes_last` for a gradient."""
     return grad_last[0] if ndim == 1 else np.moveaxis(grad_last, -1, 1)
+
+
+def _check_class_indices(target: np.ndarray, n_classes: int, ignore_index: int) -> None:
+    """Every target is a class in ``range(n_classes)`` or ``ignore_index``: PyTorch's IndexError."""
+    values = target.astype(np.int64, copy=False)
+    out_of_bounds = (values != ignore_index) & ((values < 0) | (values >= n_classes))
+    if out_of_bounds.any():
+        raise IndexError(f"Target {values[out_of_bounds][0]} is out of bounds.")
 
 
 def _target_weights(target: np.ndarray, weight: np.ndarray, ignore_index: int) -> np.ndarray:
@@ -61,18 +70,20 @@ def _per_element_grad(grad: np.ndarray, reduction: str, shape: tuple, denominato
 class CrossEntropyLoss(Function):
     """Log-softmax and negative log-likelihood in one node, for class-index targets.
 
-    ``weight`` is an array (C,) or None; the gradient w.r.t. the logits comes from the
-    fused kernel in :mod:`minitorch.kernels.loss`. The mean divides by the summed weights
-    of the targets that are not ignored, as PyTorch does.
+    ``weight`` is (C,) or None and gets no gradient; the gradient w.r.t. the logits comes
+    from the fused kernel in :mod:`minitorch.kernels.loss`. The mean divides by the summed
+    weights of the targets that are not ignored, as PyTorch does.
     """
 
     # the Numba kernels this Function calls, as minitorch.trace() reports them
     kernel = "minitorch.kernels.loss.cross_entropy_forward"
     backward_kernel = "minitorch.kernels.loss.cross_entropy_backward"
+    non_differentiable = (1, 2)  # target, weight: no edges of the node, as in PyTorch
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction, label_smoothing):
         n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
+        _check_class_indices(target, n_classes, ignore_index)
         rows = np.ascontiguousarray(_classes_last(x).reshape(-1, n_classes))
         flat_target = np.ascontiguousarray(target.reshape(-1), dtype=np.int64)
         class_weight = np.ones(n_classes) if weight is None else weight.astype(np.float64)
@@ -117,8 +128,10 @@ class SoftCrossEntropyLoss(Function):
     ``q = (1 - eps) * target + eps / C`` with label smoothing ``eps``. The mean divides by
     the number of samples, ``input.numel() / C`` as PyTorch computes it: 0 / 0 = nan for an
     input without classes (weights do not enter the denominator, as in PyTorch). Both the
-    logits and the target probabilities receive gradients.
+    logits and the target probabilities receive gradients; ``weight`` (C,) or None does not.
     """
+
+    non_differentiable = (2,)  # weight
 
     @staticmethod
     def forward(ctx, x, target, weight, reduction, label_smoothing):
@@ -131,7 +144,10 @@ class SoftCrossEntropyLoss(Function):
         probs = _classes_last(target)
         if label_smoothing > 0 and n_classes:  # without classes there is nothing to smooth
             probs = probs * (1 - label_smoothing) + label_smoothing / n_classes
-        class_weight = np.ones(n_classes, dtype=x.dtype) if weight is None else weight
+        if weight is None:
+            class_weight = np.ones(n_classes, dtype=x.dtype)
+        else:
+            class_weight = weight.astype(x.dtype, copy=False)
         weighted = probs * class_weight
         losses = -(log_probs * weighted).sum(axis=-1)
         samples = x.size / n_classes if n_classes else np.nan
@@ -161,13 +177,16 @@ class SoftCrossEntropyLoss(Function):
 class NllLoss(Function):
     """Negative log-likelihood: ``loss_i = -weight[t_i] * input[i, t_i]`` (0 where ignored).
 
-    The input holds log-probabilities. The mean divides by the summed weights of the
-    targets that are not ignored.
+    The input holds log-probabilities; ``weight`` (C,) or None gets no gradient. The mean
+    divides by the summed weights of the targets that are not ignored.
     """
+
+    non_differentiable = (1, 2)  # target, weight: no edges of the node, as in PyTorch
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
         n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
+        _check_class_indices(target, n_classes, ignore_index)
         class_weight = np.ones(n_classes) if weight is None else weight.astype(np.float64)
         batch_target = target.reshape(1) if x.ndim == 1 else target
         ignored = batch_target == ignore_index

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from minitorch.autograd.function import Function
 from minitorch.kernels.pool import max_pool2d_backward, max_pool2d_forward
 
@@ -11,6 +13,8 @@ class MaxPool2DWithIndices(Function):
 
     The indices count positions in each H*W plane of the input, as PyTorch's do. The
     backward pass sends each output gradient to the input element that won its window.
+    Integer inputs are pooled by the float64 kernel, which holds them exactly, and the
+    maxima come back in their dtype.
     """
 
     # the Numba kernels this Function calls, as minitorch.trace() reports them
@@ -21,9 +25,12 @@ class MaxPool2DWithIndices(Function):
     def forward(ctx, x, kernel_size, stride, padding, dilation, output_size, return_indices):
         unbatched = x.ndim == 3
         batch = x[None] if unbatched else x
+        if x.dtype.kind in "iu":
+            batch = batch.astype(np.float64)
         out, indices = max_pool2d_forward(
             batch, kernel_size, stride, padding, dilation, output_size
         )
+        out = out.astype(x.dtype, copy=False)
         # x is saved only to be version-checked, as PyTorch saves it: writing into a pooled
         # tensor before backward is refused in both, though the indices alone suffice here.
         ctx.save_for_backward(indices, x)

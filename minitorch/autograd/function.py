@@ -33,6 +33,24 @@ from minitorch._tensor import Tensor
 from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.utils.hooks import RemovableHandle
 
+__all__ = [
+    "AccumulateGrad",
+    "AsStridedBackward0",
+    "BackwardNode",
+    "CopySlices",
+    "Function",
+    "Node",
+    "ViewInfo",
+    "forward_name",
+    "gradient_edge",
+    "input_gradients",
+    "keep_original_values",
+    "next_sequence_nr",
+    "nodes_recorded_since",
+    "rebase_history",
+    "tensor_type_name",
+]
+
 _sequence = itertools.count()
 
 
@@ -158,6 +176,11 @@ class Function:
     """
 
     backward_name: str | None = None  # PyTorch's node name, when it is not f"{Name}Backward0"
+    # Positions of forward's arguments that PyTorch never differentiates (a loss's class
+    # indices and class weights, ``where``'s condition; a slice for an index key's entries,
+    # however many): a Tensor there is unwrapped like the others but is no input of the
+    # node (no edge in next_functions, no gradient, no version check).
+    non_differentiable: tuple[int, ...] | slice = ()
     # A view op's forward returns a numpy view of its first argument: the output then shares
     # that tensor's storage and version counter, and knows its base (``Tensor._base``).
     _is_view_op = False
@@ -201,6 +224,11 @@ class Function:
                 arrays.append(a)
                 is_tensor.append(False)
                 needs_grad.append(False)
+        if cls.non_differentiable:
+            skipped = cls.non_differentiable
+            for position in range(len(args))[skipped] if isinstance(skipped, slice) else skipped:
+                if position < len(args):
+                    is_tensor[position] = needs_grad[position] = False
         track = True in needs_grad and is_grad_enabled()
         if track:
             ctx.needs_input_grad = tuple(needs_grad)

@@ -1,9 +1,10 @@
 """``minitorch.nn.functional``: the layers as functions, with PyTorch's checks and messages.
 
 This is the floor that normalises arguments (an int or a pair, ``padding='same'``,
-unbatched inputs, legacy ``size_average``/``reduce``), validates them, and raises the
-exception PyTorch raises, with a message naming the shapes. The Functions below it in
-``minitorch/_ops`` trust what they are given.
+unbatched inputs, legacy ``size_average``/``reduce``), validates them with the named
+checks of :mod:`minitorch._checks`, and raises the exception PyTorch raises, with a message
+naming the shapes. Each function then makes one ``Function.apply``: the Functions below it
+in ``minitorch/_ops`` trust what they are given.
 """
 
 from __future__ import annotations
@@ -12,41 +13,59 @@ import math
 import warnings
 from collections.abc import Sequence
 
-import numpy as np
-
 from minitorch import _dtype
-from minitorch._checks import broadcast_shapes, cpp_type_name, pair, scalar_type_name
-from minitorch._ops.conv import (
-    CircularPad2D,
-    ConstantPadNd,
-    Convolution,
-    ReflectionPad2D,
-    ReplicationPad2D,
+from minitorch._checks import (
+    IntPair,
+    broadcast_shapes,
+    check_class_target,
+    check_class_weight,
+    check_conv2d_dims,
+    check_conv2d_operands,
+    check_conv2d_window,
+    check_kernel_dtype,
+    check_linear,
+    check_pad,
+    class_count,
+    conv2d_geometry,
+    conv2d_padding,
+    max_pool2d_geometry,
+    max_pool2d_output_size,
+    scalar_type_name,
 )
-from minitorch._ops.linear import Linear
-from minitorch._ops.loss import (
-    CrossEntropyLoss,
-    L1Loss,
-    MseLoss,
-    NllLoss,
-    NllLoss2d,
-    SoftCrossEntropyLoss,
-)
-from minitorch._ops.pool import MaxPool2DWithIndices
+from minitorch._functional import elementwise as _elementwise
+from minitorch._functional import inplace as _inplace
+from minitorch._functional import reduce as _reduce
+from minitorch._ops import conv as _conv
+from minitorch._ops import linear as _linear
+from minitorch._ops import loss as _loss
+from minitorch._ops import pool as _pool
 from minitorch._tensor import Tensor
 from minitorch.nn._reduction import legacy_get_string
 
-IntPair = int | Sequence[int]
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-_PAD_FUNCTIONS = {
-    "reflect": ReflectionPad2D,
-    "replicate": ReplicationPad2D,
-    "circular": CircularPad2D,
+__all__ = [
+    "conv2d",
+    "cross_entropy",
+    "l1_loss",
+    "linear",
+    "log_softmax",
+    "max_pool2d",
+    "max_pool2d_with_indices",
+    "mse_loss",
+    "nll_loss",
+    "pad",
+    "relu",
+    "relu_",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+_INDEX_PAD_FUNCTIONS = {
+    "reflect": _conv.ReflectionPad2D,
+    "replicate": _conv.ReplicationPad2D,
+    "circular": _conv.CircularPad2D,
 }
 _REDUCTIONS = ("none", "mean", "sum")
-
-
-# ------------------------------------------------------------------ argument helpers
 
 
 def _check_tensor(value: object, fn: str, name: str, position: int) -> None:
@@ -55,27 +74,6 @@ def _check_tensor(value: object, fn: str, name: str, position: int) -> None:
             f"{fn}(): argument '{name}' (position {position}) must be Tensor, "
             f"not {type(value).__name__}"
         )
-
-
-def _conv_pair(value: IntPair, name: str) -> tuple[int, int]:
-    if isinstance(value, int) or len(value) in (1, 2):
-        return pair(value, "")
-    raise RuntimeError(
-        f"expected {name} to be a single integer value or a list of 2 values to match the "
-        f"convolution dimensions, but got {name}={list(value)}"
-    )
-
-
-def _check_kernel_dtype(input: Tensor, fn: str) -> None:
-    """The Numba kernels are compiled for float32 and float64 only."""
-    if input._data.dtype not in _KERNEL_DTYPES:
-        raise NotImplementedError(
-            f"{fn} on {input.dtype} tensors is not supported by minitorch (float32 and float64 are)"
-        )
-
-
-def _sizes(shape: tuple[int, ...]) -> str:
-    return str(list(shape))
 
 
 # ------------------------------------------------------------------ convolution
@@ -97,108 +95,14 @@ def conv2d(
     """
     _check_tensor(input, "conv2d", "input", 1)
     _check_tensor(weight, "conv2d", "weight", 2)
-    if input.dim() not in (3, 4):
-        raise RuntimeError(
-            "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
-            + _sizes(input.shape)
-        )
-    if weight.dim() < 3:
-        raise RuntimeError("weight should have at least three dimensions")
-    if weight.dim() != 4:
-        raise RuntimeError(
-            f"expected stride to be a single integer value or a list of {weight.dim() - 2} values "
-            "to match the convolution dimensions, but got stride=[1, 1]"
-        )
-    stride = _conv_pair(stride, "stride")
-    dilation = _conv_pair(dilation, "dilation")
-    if not isinstance(padding, str):
-        padding = _conv_pair(padding, "padding")
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
-    if min(stride) <= 0:
-        raise RuntimeError("non-positive stride is not supported")
-    if min(dilation) <= 0:
-        raise RuntimeError("non-positive dilation is not supported")
-    if not isinstance(padding, str) and min(padding) < 0:
-        raise RuntimeError("negative padding is not supported")
-    batch_shape = tuple(input.shape) if input.dim() == 4 else (1, *input.shape)
-    weight_shape = tuple(weight.shape)
-    if weight_shape[0] < groups:
-        raise RuntimeError(
-            f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
-            f"but got weight of size {_sizes(weight_shape)} instead"
-        )
-    if weight_shape[0] % groups:
-        raise RuntimeError(
-            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
-            f"but got weight of size [{_sizes(weight_shape)}] instead"
-        )
-    if batch_shape[1] != weight_shape[1] * groups:
-        raise RuntimeError(
-            f"Given groups={groups}, weight of size {_sizes(weight_shape)}, expected "
-            f"input{_sizes(batch_shape)} to have {weight_shape[1] * groups} channels, but got "
-            f"{batch_shape[1]} channels instead"
-        )
-    if bias is not None and (bias.dim() != 1 or bias.shape[0] != weight_shape[0]):
-        raise RuntimeError(
-            f"Given weight of size {_sizes(weight_shape)}, expected bias to be 1-dimensional with "
-            f"{weight_shape[0]} elements, but got bias of size {_sizes(bias.shape)} instead"
-        )
-    if input.dtype is not weight.dtype:
-        raise RuntimeError(
-            f"Input type (minitorch.{scalar_type_name(input.dtype)}Tensor) and weight type "
-            f"(minitorch.{scalar_type_name(weight.dtype)}Tensor) should be the same"
-        )
-    if bias is not None and bias.dtype is not input.dtype:
-        raise RuntimeError(
-            f"Input type ({cpp_type_name(input.dtype)}) and bias type "
-            f"({cpp_type_name(bias.dtype)}) should be the same"
-        )
-    if 0 in batch_shape[2:] and batch_shape[0] and batch_shape[1]:
-        raise RuntimeError(
-            "Only zero batch or zero channel inputs are supported, but got input shape: "
-            + _sizes(batch_shape)
-        )
-    if input._data.dtype.kind in "iu":
-        # The kernels are compiled for floats; float64 holds these integers exactly.
-        as_float = None if bias is None else bias.double()
-        result = conv2d(
-            input.double(), weight.double(), as_float, stride, padding, dilation, groups
-        )
-        return result.to(input.dtype)
-    _check_kernel_dtype(input, "conv2d")
-    kernel = weight_shape[2:]
-    pads = _conv_padding(padding, kernel, stride, dilation)
-    padded = (batch_shape[2] + pads[0] + pads[1], batch_shape[3] + pads[2] + pads[3])
-    dilated = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
-    if padded[0] < dilated[0] or padded[1] < dilated[1]:
-        raise RuntimeError(
-            f"Calculated padded input size per channel: ({padded[0]} x {padded[1]}). Kernel size: "
-            f"({dilated[0]} x {dilated[1]}). Kernel size can't be greater than actual input size"
-        )
-    return Convolution.apply(input, weight, bias, stride, pads, dilation, groups)
-
-
-def _conv_padding(
-    padding: tuple[int, int] | str,
-    kernel: tuple[int, ...],
-    stride: tuple[int, int],
-    dilation: tuple[int, int],
-) -> tuple[int, int, int, int]:
-    """(top, bottom, left, right) zeros for an int pair, ``'valid'`` or ``'same'``."""
-    if not isinstance(padding, str):
-        return (padding[0], padding[0], padding[1], padding[1])
-    if padding == "valid":
-        return (0, 0, 0, 0)
-    if padding != "same":
-        raise RuntimeError(f"Invalid padding string: '{padding}'")
-    if stride != (1, 1):
-        raise RuntimeError("padding='same' is not supported for strided convolutions")
-    pads = []
-    for k, d in zip(kernel, dilation, strict=True):
-        total = d * (k - 1)  # an odd total puts the extra row/column at the end, as PyTorch does
-        pads += [total // 2, total - total // 2]
-    return tuple(pads)  # type: ignore[return-value]
+    check_conv2d_dims(input, weight)
+    stride, padding, dilation = conv2d_geometry(stride, padding, dilation, groups)
+    check_conv2d_operands(input, weight, bias, groups)
+    check_kernel_dtype(input, "conv2d")
+    kernel = weight.shape[2:]
+    pads = conv2d_padding(padding, kernel, stride, dilation)
+    check_conv2d_window(input, pads, kernel, dilation)
+    return _conv.Convolution.apply(input, weight, bias, stride, pads, dilation, groups)
 
 
 def pad(
@@ -212,66 +116,13 @@ def pad(
     """
     _check_tensor(input, "pad", "input", 1)
     pad = tuple(int(p) for p in pad)
-    if len(pad) % 2:
-        raise RuntimeError("Padding length must be divisible by 2")
-    if len(pad) // 2 > input.dim():
-        raise RuntimeError(
-            "Padding length should be less than or equal to two times the input dimension but got "
-            f"padding length {len(pad)} and input of dimension {input.dim()}"
-        )
+    check_pad(input, pad, mode, value)
     if mode == "constant":
-        if min(pad, default=0) < 0:
-            raise NotImplementedError(
-                "pad with negative (cropping) padding is not supported by minitorch"
-            )
-        return ConstantPadNd.apply(input, pad, 0.0 if value is None else value)
-    if mode not in _PAD_FUNCTIONS:
-        raise NotImplementedError(f"Unrecognised padding mode {mode}")
-    if value is not None and value != 0:
-        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
-    if len(pad) != 4 or input.dim() not in (3, 4):
-        raise NotImplementedError(
-            f"pad mode '{mode}' with padding size {len(pad)} on a {input.dim()}D input is not "
-            "supported by minitorch (padding size 4 on 3D or 4D input is)"
-        )
-    for axis, (before, after) in ((input.dim() - 1, pad[:2]), (input.dim() - 2, pad[2:])):
-        size = input.shape[axis]
-        if mode == "reflect" and (before >= size or after >= size):
-            raise RuntimeError(
-                f"Argument #4: Padding size should be less than the corresponding input dimension, "
-                f"but got: padding ({before}, {after}) at dimension {axis} of input "
-                f"{_sizes(input.shape)}"
-            )
-        if mode == "circular" and (before > size or after > size):
-            raise RuntimeError("Padding value causes wrapping around more than once.")
-        if min(before, after) < 0:
-            raise NotImplementedError(
-                f"pad mode '{mode}' with negative padding is not supported by minitorch"
-            )
-    return _PAD_FUNCTIONS[mode].apply(input, pad)
+        return _conv.ConstantPadNd.apply(input, pad, 0.0 if value is None else value)
+    return _INDEX_PAD_FUNCTIONS[mode].apply(input, pad)
 
 
 # ------------------------------------------------------------------ pooling
-def _pool_output_size(
-    size: int, kernel: int, pad: int, stride: int, dilation: int, ceil_mode: bool
-) -> int:
-    """PyTorch's ``pooling_output_shape``, including its pad checks, for one axis."""
-    if stride == 0:
-        raise RuntimeError("stride should not be zero")
-    if pad < 0:
-        raise RuntimeError(f"pad must be non-negative, but got pad: {pad}")
-    if pad > int(((kernel - 1) * dilation + 1) / 2):  # C++ division: truncates toward zero
-        raise RuntimeError(
-            f"pad should be at most half of effective kernel size, but got pad={pad}, "
-            f"kernel_size={kernel} and dilation={dilation}"
-        )
-    span = size + 2 * pad - dilation * (kernel - 1) - 1 + (stride - 1 if ceil_mode else 0)
-    out = span // stride + 1
-    if ceil_mode and (out - 1) * stride >= size + pad:
-        out -= 1  # the last window must start inside the input or its left padding
-    return out
-
-
 def max_pool2d(
     input: Tensor,
     kernel_size: IntPair,
@@ -288,62 +139,11 @@ def max_pool2d(
     into its input's H*W plane.
     """
     _check_tensor(input, "max_pool2d", "input", 1)
-    kernel = pair(
-        kernel_size, "max_pool2d: kernel_size must either be a single int, or a tuple of two ints"
-    )
-    if stride is None or (not isinstance(stride, int) and len(stride) == 0):
-        stride = kernel
-    stride = pair(
-        stride, "max_pool2d: stride must either be omitted, a single int, or a tuple of two ints"
-    )
-    padding = pair(
-        padding, "max_pool2d: padding must either be a single int, or a tuple of two ints"
-    )
-    dilation = pair(
-        dilation, "max_pool2d: dilation must be either a single int, or a tuple of two ints"
-    )
-    if input.dim() not in (3, 4):
-        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
-    height, width = input.shape[-2:]
-    out_h = _pool_output_size(height, kernel[0], padding[0], stride[0], dilation[0], ceil_mode)
-    out_w = _pool_output_size(width, kernel[1], padding[1], stride[1], dilation[1], ceil_mode)
-    if min(kernel) <= 0:
-        raise RuntimeError(
-            f"kernel size should be greater than zero, but got kH: {kernel[0]} kW: {kernel[1]}"
-        )
-    if min(stride) <= 0:
-        raise RuntimeError(
-            f"stride should be greater than zero, but got dH: {stride[0]} dW: {stride[1]}"
-        )
-    if min(dilation) <= 0:
-        raise RuntimeError(
-            "dilation should be greater than zero, but got "
-            f"dilationH: {dilation[0]} dilationW: {dilation[1]}"
-        )
-    if 0 in input.shape[-3:]:
-        raise RuntimeError(
-            "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
-            "but got:" + _sizes(input.shape)
-        )
-    if kernel[1] // 2 < padding[1] or kernel[0] // 2 < padding[0]:
-        raise RuntimeError(
-            "pad should be smaller than or equal to half of kernel size, but got "
-            f"padW = {padding[1]}, "
-            f"padH = {padding[0]}, kW = {kernel[1]}, kH = {kernel[0]}"
-        )
-    if out_h < 1 or out_w < 1:
-        channels = input.shape[-3]
-        raise RuntimeError(
-            f"Given input size: ({channels}x{height}x{width}). Calculated output size: "
-            f"({channels}x{out_h}x{out_w}). Output size is too small"
-        )
-    if input._data.dtype.kind in "iu":  # as in conv2d: exact through float64
-        pooled = max_pool2d(input.double(), kernel, stride, padding, dilation, ceil_mode, True)
-        values = pooled[0].to(input.dtype)
-        return (values, pooled[1]) if return_indices else values
-    _check_kernel_dtype(input, "max_pool2d")
-    return MaxPool2DWithIndices.apply(
-        input, kernel, stride, padding, dilation, (out_h, out_w), return_indices
+    kernel, stride, padding, dilation = max_pool2d_geometry(kernel_size, stride, padding, dilation)
+    output_size = max_pool2d_output_size(input, kernel, stride, padding, dilation, ceil_mode)
+    check_kernel_dtype(input, "max_pool2d")
+    return _pool.MaxPool2DWithIndices.apply(
+        input, kernel, stride, padding, dilation, output_size, return_indices
     )
 
 
@@ -363,22 +163,22 @@ def max_pool2d_with_indices(
 # ------------------------------------------------------------------ activations
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``max(input, 0)`` elementwise; the gradient at 0 is 0."""
-    return relu_(input) if inplace else input.relu()
+    return _inplace.relu_(input) if inplace else _elementwise.relu(input)
 
 
 def relu_(input: Tensor) -> Tensor:
     """In-place :func:`relu`."""
-    return input.relu_()
+    return _inplace.relu_(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:
     """``1 / (1 + exp(-input))`` elementwise."""
-    return input.sigmoid()
+    return _elementwise.sigmoid(input)
 
 
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent elementwise."""
-    return input.tanh()
+    return _elementwise.tanh(input)
 
 
 def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
@@ -397,7 +197,7 @@ def softmax(
     """``exp(x) / sum(exp(x))`` along ``dim``."""
     if dim is None:
         dim = _softmax_dim("softmax", input.dim(), _stacklevel)
-    return input.softmax(dim, dtype=dtype)
+    return _reduce.softmax(input, dim, dtype=dtype)
 
 
 def log_softmax(
@@ -406,7 +206,7 @@ def log_softmax(
     """``log(softmax(x))`` along ``dim``, computed stably."""
     if dim is None:
         dim = _softmax_dim("log_softmax", input.dim(), _stacklevel)
-    return input.log_softmax(dim, dtype=dtype)
+    return _reduce.log_softmax(input, dim, dtype=dtype)
 
 
 # ------------------------------------------------------------------ linear
@@ -414,45 +214,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``: input (*, in_features), weight (out_features, in_features)."""
     _check_tensor(input, "linear", "input", 1)
     _check_tensor(weight, "linear", "weight", 2)
-    if input.dim() == 0 or weight.dim() == 0:
-        raise RuntimeError(
-            "both arguments to linear need to be at least 1D, but they are "
-            f"{input.dim()}D and {weight.dim()}D"
-        )
-    if weight.dim() > 2:
-        raise RuntimeError(
-            f"t() expects a tensor with <= 2 dimensions, but self is {weight.dim()}D"
-        )
-    if weight.dim() == 1:
-        raise NotImplementedError("linear with a 1-D weight is not supported by minitorch")
-    if input.dtype is not weight.dtype:
-        raise RuntimeError(
-            "expected m1 and m2 to have the same dtype, but got: "
-            f"{cpp_type_name(input.dtype)} != {cpp_type_name(weight.dtype)}"
-        )
-    rows = int(np.prod(input.shape[:-1]))
-    if input.shape[-1] != weight.shape[1]:
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
-            f"{weight.shape[1]}x{weight.shape[0]})"
-        )
-    if bias is not None:
-        target = (*input.shape[:-1], weight.shape[0])
-        if bias.dim() > len(target) or any(
-            b not in (1, t) for b, t in zip(reversed(bias.shape), reversed(target), strict=False)
-        ):
-            axis = len(target) - 1
-            raise RuntimeError(
-                f"The expanded size of the tensor ({target[-1]}) must match the existing size "
-                f"({bias.shape[-1]}) at non-singleton dimension {axis}.  Target sizes: "
-                f"{_sizes(target)}.  Tensor sizes: {_sizes(bias.shape)}"
-            )
-        if bias.dtype is not input.dtype:
-            raise RuntimeError(
-                f"self and mat2 must have the same dtype, but got {scalar_type_name(bias.dtype)} "
-                f"and {scalar_type_name(input.dtype)}"
-            )
-    return Linear.apply(input, weight, bias)
+    check_linear(input, weight, bias)
+    return _linear.Linear.apply(input, weight, bias)
 
 
 # ------------------------------------------------------------------ losses
@@ -465,84 +228,26 @@ def _reduction(size_average: bool | None, reduce: bool | None, reduction: str) -
     return reduction
 
 
-def _check_target_dtype(target: Tensor) -> None:
-    if target.dtype not in (_dtype.int64, _dtype.uint8):
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {scalar_type_name(target.dtype)}"
-        )
-
-
-def _check_class_target(
-    input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int
-) -> None:
-    """The checks of PyTorch's ``nll_loss_nd`` for class-index targets, with its messages,
-    in its order: the batch size first, the target's dtype among the shape checks."""
-    if input.dim() != 1:
-        target_batch = target.shape[0] if target.dim() else 0  # PyTorch reports 0 for a 0-d target
-        if input.shape[0] != target_batch:
-            raise ValueError(
-                f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                f"({target_batch})."
-            )
-    if input.dim() <= 2:
-        if target.dim() > 1:
-            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        _check_target_dtype(target)
-        if input.dim() == 1 and target.numel() != 1:
-            raise ValueError(
-                f"For 1D input, 1D target must have size 1, but got target size: {target.numel()}"
-            )
-    elif input.dim() == 4 and target.dim() != 3:
-        raise RuntimeError(
-            "only batches of spatial targets supported (3D tensors) but got targets of "
-            f"dimension: {target.dim()}"
-        )
-    else:
-        expected = (input.shape[0], *input.shape[2:])
-        if input.dim() != 4 and tuple(target.shape) != expected:
-            raise RuntimeError(
-                f"Expected target size {_sizes(expected)}, got {_sizes(target.shape)}"
-            )
-        _check_target_dtype(target)
-        if tuple(target.shape) != expected:
-            raise RuntimeError(
-                f"size mismatch (got input: {_sizes(input.shape)} , target: {_sizes(target.shape)}"
-            )
-    if weight is not None:
-        _check_class_weight(input, weight)
-        if weight.dtype is not input.dtype:
-            raise RuntimeError(
-                f"expected scalar type {scalar_type_name(input.dtype)} but found "
-                f"{scalar_type_name(weight.dtype)}"
-            )
-
-
-def _check_target_values(input: Tensor, target: Tensor, ignore_index: int) -> None:
-    """Every class index in range (PyTorch's kernels check this last, after the dtypes)."""
-    values = target._data.astype(np.int64, copy=False)
-    bad = (values != ignore_index) & ((values < 0) | (values >= _class_count(input)))
-    if bad.any():
-        raise IndexError(f"Target {values[bad][0]} is out of bounds.")
-
-
 def _one_sample_target(input: Tensor, target: Tensor) -> Tensor:
     """A 1-D input is one sample: its target of shape (1,) acts as a 0-d one (a 0-d loss)."""
     return target.reshape(()) if input.dim() == 1 else target
 
 
-def _class_count(input: Tensor) -> int:
-    return input.shape[0] if input.dim() == 1 else input.shape[1]
+def _loss_without_classes(
+    input: Tensor, target: Tensor, ignore_index: int, reduction: str, label_smoothing: float = 0.0
+) -> Tensor:
+    """The class-index loss of an input with zero classes, where every target must be ignored.
 
-
-def _loss_without_classes(input: Tensor, reduction: str, label_smoothing: float = 0.0) -> Tensor:
-    """The class-index loss of an input with zero classes, where every target was ignored.
-
-    Each sample contributes 0 (the kernels cannot fold an empty class dimension), so 'none'
-    gives zeros shaped like the target, 'sum' gives 0 and 'mean' divides by zero weight: nan.
-    With label smoothing PyTorch scales the reduced smoothing term by ``eps / C = inf``:
-    the loss becomes 0 * inf = nan, even the 'sum' over no samples (here times nan, which
-    numpy does not warn about).
+    Any other target is out of bounds (the Functions check the targets of inputs with
+    classes). Each sample contributes 0 (the kernels cannot fold an empty class dimension),
+    so 'none' gives zeros shaped like the target, 'sum' gives 0 and 'mean' divides by zero
+    weight: nan. With label smoothing PyTorch scales the reduced smoothing term by
+    ``eps / C = inf``: the loss becomes 0 * inf = nan, even the 'sum' over no samples (here
+    times nan, which numpy does not warn about).
     """
+    kept = [t for t in target.reshape(-1).tolist() if t != ignore_index]
+    if kept:
+        raise IndexError(f"Target {kept[0]} is out of bounds.")
     loss = input.sum(dim=0 if input.dim() == 1 else 1)
     if reduction != "none":
         loss = loss.sum() if reduction == "sum" else loss.sum() / 0.0
@@ -556,7 +261,7 @@ def _check_loss_input(input: Tensor, kernel_name: str) -> None:
         raise NotImplementedError(
             f"\"{kernel_name}\" not implemented for '{scalar_type_name(input.dtype)}'"
         )
-    _check_kernel_dtype(input, kernel_name)
+    check_kernel_dtype(input, kernel_name)
 
 
 def cross_entropy(
@@ -591,7 +296,7 @@ def cross_entropy(
     if input.numel() == 0 and input.shape != target.shape:
         # PyTorch's log_softmax of an empty tensor runs no kernel, so no dtype check: the
         # target's checks come first
-        _check_class_target(input, target, weight, ignore_index)
+        check_class_target(input, target, weight)
     _check_loss_input(input, "log_softmax_lastdim_kernel_impl")
     if input.shape == target.shape:
         if ignore_index >= 0:
@@ -599,30 +304,16 @@ def cross_entropy(
         common = _dtype.result_type(input, target)  # a float64 target makes a float64 loss
         input = input if input.dtype is common else input.to(common)
         target = target if target.dtype is common else target.to(common)
-        weight_array = None
         if weight is not None:
-            _check_class_weight(input, weight)
-            weight_array = weight._data.astype(input._data.dtype, copy=False)
-        return SoftCrossEntropyLoss.apply(input, target, weight_array, reduction, label_smoothing)
-    _check_class_target(input, target, weight, ignore_index)
-    _check_target_values(input, target, ignore_index)
+            check_class_weight(input, weight)
+        return _loss.SoftCrossEntropyLoss.apply(input, target, weight, reduction, label_smoothing)
+    check_class_target(input, target, weight)
     target = _one_sample_target(input, target)
-    if _class_count(input) == 0:
-        return _loss_without_classes(input, reduction, label_smoothing)
-    weight_array = None if weight is None else weight._data
-    return CrossEntropyLoss.apply(
-        input, target._data, weight_array, ignore_index, reduction, label_smoothing
+    if class_count(input) == 0:
+        return _loss_without_classes(input, target, ignore_index, reduction, label_smoothing)
+    return _loss.CrossEntropyLoss.apply(
+        input, target, weight, ignore_index, reduction, label_smoothing
     )
-
-
-def _check_class_weight(input: Tensor, weight: Tensor) -> None:
-    """One weight per class: shape (C,)."""
-    n_classes = input.shape[0] if input.dim() == 1 else input.shape[1]
-    if weight.dim() != 1 or weight.shape[0] != n_classes:
-        raise RuntimeError(
-            f"weight tensor should be defined either for all {n_classes} classes or no classes "
-            f"but got weight tensor of shape: {_sizes(weight.shape)}"
-        )
 
 
 def nll_loss(
@@ -643,18 +334,16 @@ def nll_loss(
     reduction = _reduction(size_average, reduce, reduction)
     if input.dim() == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
-    _check_class_target(input, target, weight, ignore_index)
+    check_class_target(input, target, weight)
     target = _one_sample_target(input, target)
     if not input.is_floating_point():
         raise NotImplementedError(
             f"\"nll_loss_out_frame\" not implemented for '{scalar_type_name(input.dtype)}'"
         )
-    _check_target_values(input, target, ignore_index)
-    if _class_count(input) == 0:
-        return _loss_without_classes(input, reduction)
-    fn = NllLoss2d if input.dim() > 2 else NllLoss
-    weight_array = None if weight is None else weight._data
-    return fn.apply(input, target._data, weight_array, ignore_index, reduction)
+    if class_count(input) == 0:
+        return _loss_without_classes(input, target, ignore_index, reduction)
+    fn = _loss.NllLoss2d if input.dim() > 2 else _loss.NllLoss
+    return fn.apply(input, target, weight, ignore_index, reduction)
 
 
 def _pointwise_loss_operands(
@@ -708,7 +397,7 @@ def mse_loss(
         raise NotImplementedError(
             f"\"mse_cpu\" not implemented for '{scalar_type_name(input.dtype)}'"
         )
-    return MseLoss.apply(input, target, reduction)
+    return _loss.MseLoss.apply(input, target, reduction)
 
 
 def l1_loss(
@@ -731,4 +420,4 @@ def l1_loss(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {scalar_type_name(input.dtype)}"
         )
-    return L1Loss.apply(input, target, reduction)
+    return _loss.L1Loss.apply(input, target, reduction)

@@ -13,10 +13,18 @@ from minitorch.nn import init
 from minitorch.nn.modules.module import Module
 from minitorch.nn.parameter import Parameter
 
+__all__ = ["Conv2d"]
+
 PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
 
-def _pair(value: int | tuple[int, ...]) -> tuple[int, ...]:
+def _pair(value: int | tuple[int, ...] | list[int]) -> tuple[int, ...]:
+    """PyTorch's ``nn.modules.utils._pair``: an int twice, a tuple or list as given.
+
+    Not :func:`minitorch._checks.pair`, which doubles a 1-tuple and refuses 3 values: as in
+    PyTorch, ``Conv2d(1, 1, (3,))`` keeps and shows ``kernel_size=(3,)``, and
+    ``F.conv2d`` refuses the weight it makes when the layer is called.
+    """
     return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
 
 
