@@ -1,6 +1,7 @@
 """How the benchmark times things: thread pools, blocks of calls, cold start, the machine.
 
-Rules it follows (see PERF_NOTES.md):
+Rules it follows, each one learned from timings that came out wrong without it (on 2 cores,
+pools that spin while they wait block each other: timings in ~4 ms steps, 2-3x slow):
 - one thread count for every pool in the process: PyTorch's (OpenMP and MKL), Numba's, and
   every OpenBLAS that threadpoolctl can see, NumPy's and SciPy's (the one Numba's ``np.dot``
   calls) told apart by file path;
@@ -35,7 +36,7 @@ import numba
 import numpy as np
 
 # Numba's np.dot calls SciPy's OpenBLAS, which threadpoolctl can only see once this module
-# has loaded it (PERF_NOTES trap 2): imported here, before any thread pool is configured.
+# has loaded it: imported here, before any thread pool is configured.
 import scipy.linalg.cython_blas  # noqa: F401
 import torch
 from threadpoolctl import ThreadpoolController

@@ -10,7 +10,10 @@ A mismatch prints the smallest failing case Hypothesis found as a runnable snipp
     python -m minitorch.parity --examples 50 --ops 'conv2d,max_pool2d' --json report.json
 
 The exit status is 1 when any op mismatched. A property's callable is stored as source
-text and evaluated, so the reproducer shows exactly the code that failed.
+text and evaluated, so the reproducer shows exactly the code that failed. The elementwise
+ops' properties come from :mod:`minitorch.testing.catalogue`, which the test suite runs too.
+
+The command needs Hypothesis and PyTorch: ``pip install "minitorch[parity]"``.
 """
 
 from __future__ import annotations
@@ -26,10 +29,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, Verbosity, given, seed, settings
-from hypothesis import strategies as st
+
+from minitorch._cli import PARITY_INSTALL_HINT, fail, missing_parity_requirement
+
+try:
+    from hypothesis import HealthCheck, Verbosity, given, seed, settings
+    from hypothesis import strategies as st
+except ModuleNotFoundError as error:  # an optional dependency: minitorch[parity] installs it
+    if __name__ == "__main__" and (message := missing_parity_requirement(error)):
+        fail("minitorch-parity", message)  # python -m minitorch.parity: one line, no traceback
+    raise ModuleNotFoundError(
+        f"minitorch.parity needs Hypothesis, which is not installed: {PARITY_INSTALL_HINT}",
+        name=error.name,
+    ) from error
 
 from minitorch.testing._parity import Input, assert_parity
+from minitorch.testing.catalogue import BINARY, UNARY, OpCall, by_op
 from minitorch.testing.strategies import (
     arrays,
     broadcastable,
@@ -43,6 +58,17 @@ from minitorch.testing.strategies import (
     reduction_dims,
     shapes,
 )
+
+__all__ = [
+    "REGISTRY",
+    "Case",
+    "OpReport",
+    "Property",
+    "main",
+    "register",
+    "run_property",
+    "sgd_trajectory",
+]
 
 DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 
@@ -120,56 +146,38 @@ def register(name: str, cases: Callable[[np.dtype], st.SearchStrategy[Case]]) ->
 
 
 # ------------------------------------------------------------------ elementwise and activations
-# (name, lambda source, element options keeping off non-differentiable points)
-UNARY = [
-    ("neg", "lambda t, x: -x", {}),
-    ("exp", "lambda t, x: t.exp(x)", {}),
-    ("log", "lambda t, x: t.log(x)", {"low": 0.05}),
-    ("sqrt", "lambda t, x: t.sqrt(x)", {"low": 0.05}),
-    ("abs", "lambda t, x: t.abs(x)", {"min_magnitude": 0.01}),
-    ("pow", "lambda t, x: x ** 3", {}),
-    ("reciprocal", "lambda t, x: 1 / x", {"min_magnitude": 0.1}),
-    ("clamp", "lambda t, x: t.clamp(x, -1.0, 2.0)", {}),
-    ("relu", "lambda t, x: t.nn.functional.relu(x)", {"min_magnitude": 0.01}),
-    ("sigmoid", "lambda t, x: t.nn.functional.sigmoid(x)", {}),
-    ("tanh", "lambda t, x: t.nn.functional.tanh(x)", {}),
-]
-BINARY = [
-    ("add", "lambda t, x, y: x + y", {}),
-    ("sub", "lambda t, x, y: x - y", {}),
-    ("mul", "lambda t, x, y: x * y", {}),
-    ("div", "lambda t, x, y: x / y", {"min_magnitude": 0.1}),
-    ("maximum", "lambda t, x, y: t.maximum(x, y)", {}),
-    ("minimum", "lambda t, x, y: t.minimum(x, y)", {}),
-    ("where", "lambda t, x, y: t.where(x > y, x, y * 2)", {}),
-]
+def _unary_cases(call: OpCall, dtype: np.dtype) -> st.SearchStrategy[Case]:
+    return arrays(shapes(), dtype, **call.values).map(lambda x: Case(call.source, (x,)))
 
 
-def _unary(source: str, values: dict) -> Callable[[np.dtype], st.SearchStrategy[Case]]:
+@st.composite
+def _binary_cases(draw: st.DrawFn, call: OpCall, dtype: np.dtype) -> Case:
+    # no ties for maximum/minimum/where: there the gradient's split is a convention
+    x_shape, y_shape = draw(broadcastable(2))
+    x = draw(arrays(x_shape, dtype, **call.values))
+    y = draw(arrays(y_shape, dtype, **call.values))
+    if np.any(np.broadcast_to(x, np.broadcast_shapes(x.shape, y.shape)) == y):
+        y = y + np.asarray(0.125, dtype)
+    return Case(call.source, (x, y))
+
+
+def _elementwise(
+    unary: Sequence[OpCall], binary: Sequence[OpCall]
+) -> Callable[[np.dtype], st.SearchStrategy[Case]]:
+    """The cases of one op of the catalogue, each drawn from one of its calls."""
+
     def cases(dtype: np.dtype) -> st.SearchStrategy[Case]:
-        return arrays(shapes(), dtype, **values).map(lambda x: Case(source, (x,)))
+        return st.one_of(
+            *(_unary_cases(call, dtype) for call in unary),
+            *(_binary_cases(call, dtype) for call in binary),
+        )
 
     return cases
 
 
-def _binary(source: str, values: dict) -> Callable[[np.dtype], st.SearchStrategy[Case]]:
-    @st.composite
-    def cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
-        # no ties for maximum/minimum/where: there the gradient's split is a convention
-        x_shape, y_shape = draw(broadcastable(2))
-        x = draw(arrays(x_shape, dtype, **values))
-        y = draw(arrays(y_shape, dtype, **values))
-        if np.any(np.broadcast_to(x, np.broadcast_shapes(x.shape, y.shape)) == y):
-            y = y + np.asarray(0.125, dtype)
-        return Case(source, (x, y))
-
-    return cases
-
-
-for _name, _source, _values in UNARY:
-    register(_name, _unary(_source, _values))
-for _name, _source, _values in BINARY:
-    register(_name, _binary(_source, _values))
+_UNARY_OPS, _BINARY_OPS = by_op(UNARY), by_op(BINARY)
+for _name in {**_UNARY_OPS, **_BINARY_OPS}:
+    register(_name, _elementwise(_UNARY_OPS.get(_name, []), _BINARY_OPS.get(_name, [])))
 
 
 # ------------------------------------------------------------------ reductions and softmax
@@ -492,7 +500,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.list:
         print("\n".join(p.name for p in properties))
         return 0
-    import torch  # PyTorch is the reference; only the run itself needs it
+    try:
+        import torch  # PyTorch is the reference; only the run itself needs it
+    except ModuleNotFoundError as error:
+        fail("minitorch-parity", missing_parity_requirement(error) or error)
 
     dtypes = list(DTYPES.values()) if args.dtype == "both" else [DTYPES[args.dtype]]
     reports = []

@@ -33,15 +33,7 @@ from types import ModuleType
 from typing import Any
 
 from minitorch._backend import BACKEND_MODULES
-from minitorch.models import (
-    DATASETS,
-    MODELS,
-    build_model,
-    input_transform,
-    model_input,
-    tudui_class,
-)
-from minitorch.train import (
+from minitorch._cli import (
     CHECKPOINT_FORMAT,
     CLIError,
     OneLineParser,
@@ -53,6 +45,16 @@ from minitorch.train import (
     resolve_device,
     state_dict_mismatches,
 )
+from minitorch.models import (
+    DATASETS,
+    MODELS,
+    build_model,
+    input_transform,
+    model_input,
+    tudui_class,
+)
+
+__all__ = ["build_parser", "load_model", "main", "predict", "tudui_in_main"]
 
 
 def build_parser() -> OneLineParser:

@@ -29,10 +29,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
-import importlib
 import itertools
 import json
-import math
 import os
 import shutil
 import sys
@@ -41,12 +39,27 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any, NoReturn
+from typing import Any
 
-from minitorch._backend import BACKEND_MODULES, DEVICE_ENV_VAR, backend
+from minitorch._backend import BACKEND_MODULES, DEVICE_ENV_VAR
+from minitorch._cli import (
+    CHECKPOINT_FORMAT,
+    CLIError,
+    OneLineParser,
+    fail,
+    load_backend,
+    load_file,
+    load_state,
+    nonnegative_float,
+    positive_float,
+    positive_int,
+    resolve_device,
+)
 from minitorch._progress import ProgressBar, format_duration
 from minitorch.models import DATASETS, MODELS, build_model, input_transform, model_input
 from minitorch.utils.tensorboard import SummaryWriter
+
+__all__ = ["PRESETS", "Training", "build_parser", "main"]
 
 # Settings per model when the command line leaves them out. The CNN's reach >= 97% test
 # accuracy on digits in a few seconds of training; Tudui's are the course's.
@@ -70,124 +83,11 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 # What a resumed run may change; everything else must stay as the run started.
 RESUME_OVERRIDES = ("epochs", "device", "data_dir", "download", "limit_batches")
-CHECKPOINT_FORMAT = "minitorch-train/1"
 CIFAR10_HELP = (
     "download the CIFAR-10 python version (cifar-10-python.tar.gz) from "
     "https://www.cs.toronto.edu/~kriz/cifar.html, extract it so that DIR/cifar-10-batches-py/"
     "data_batch_1 exists and pass --data-dir DIR, or add --download where a network is reachable"
 )
-
-
-class CLIError(Exception):
-    """A mistake in what the user asked for, reported as one line on stderr."""
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line (argparse prints the whole usage first)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def fail(program: str, error: BaseException) -> NoReturn:
-    """Print ``error`` as one line on stderr and exit with status 1."""
-    print(f"{program}: error: {error}", file=sys.stderr)
-    raise SystemExit(1)
-
-
-# ------------------------------------------------------------------ backend and device
-def load_backend(name: str) -> ModuleType:
-    """The namespace ``lib`` of backend ``name`` (``"minitorch"``, ``"torch"``), with its vision."""
-    try:
-        lib = backend(name)
-        # minitorch, like torch, leaves its torchvision part to an explicit import.
-        importlib.import_module(f"{lib.__name__}.vision")
-    except ImportError as error:
-        hint = " (install PyTorch: pip install torch torchvision)" if name == "torch" else ""
-        raise CLIError(f"--backend {name} is not usable here: {error}{hint}") from error
-    except RuntimeError as error:  # MINITORCH_DEVICE asks minitorch for a GPU
-        raise CLIError(f"--backend {name}: {error}") from error
-    return lib
-
-
-def resolve_device(lib: ModuleType, backend: str, text: str) -> Any:
-    """``lib.device(text)``, after checking that this backend and machine have it."""
-    try:
-        device = lib.device(text)
-    except (RuntimeError, ValueError, TypeError) as error:
-        raise CLIError(f"--device {text}: {error}") from error
-    if device.type == "cpu":
-        return device
-    if backend == "minitorch":
-        raise CLIError(
-            f"--device {text}: minitorch runs on the CPU only; "
-            f"pass --backend torch to use {device.type}"
-        )
-    cuda = getattr(lib, "cuda", None)
-    if device.type != "cuda" or cuda is None or not cuda.is_available():
-        raise CLIError(f"--device {text}: no {device.type} device is available on this machine")
-    if device.index is not None and device.index >= cuda.device_count():
-        raise CLIError(f"--device {text}: this machine has {cuda.device_count()} CUDA device(s)")
-    return device
-
-
-def load_file(lib: ModuleType, path: Path, weights_only: bool) -> Any:
-    """``lib.load(path)`` onto the CPU, with any failure turned into one line naming the file."""
-    if not path.is_file():
-        raise CLIError(f"checkpoint {path} does not exist")
-    try:
-        return lib.load(path, map_location="cpu", weights_only=weights_only)
-    except Exception as error:  # a damaged file fails in zipfile, pickle or the tensor reader
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise CLIError(f"cannot read checkpoint {path}: {reason}") from error
-
-
-def state_dict_mismatches(expected: dict[str, Any], state: dict[str, Any]) -> list[str]:
-    """What keeps ``state`` from loading where ``expected`` came from: missing and unexpected
-    keys, and shapes that differ (an empty list when it fits)."""
-    problems = []
-    missing = [key for key in expected if key not in state]
-    unexpected = [key for key in state if key not in expected]
-    if missing:
-        problems.append("missing keys: " + ", ".join(missing))
-    if unexpected:
-        problems.append("unexpected keys: " + ", ".join(unexpected))
-    for key in expected.keys() & state.keys():
-        have, want = tuple(getattr(state[key], "shape", ())), tuple(expected[key].shape)
-        if have != want:
-            problems.append(f"{key} has shape {have} in the checkpoint, {want} in the model")
-    return problems
-
-
-def load_state(model: Any, state: Any, source: Path, model_name: str) -> None:
-    """``model.load_state_dict(state)``, first listing every key or shape that does not fit."""
-    if not isinstance(state, dict):
-        raise CLIError(f"{source} holds a {type(state).__name__}, not a state_dict")
-    if problems := state_dict_mismatches(model.state_dict(), state):
-        raise CLIError(f"{source} does not fit model {model_name!r}: " + "; ".join(problems))
-    model.load_state_dict(state)
-
-
-# ------------------------------------------------------------------ command line
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
-
-
-def nonnegative_float(text: str) -> float:
-    value = float(text)
-    if not value >= 0 or math.isinf(value):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    value = nonnegative_float(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
-    return value
 
 
 def build_parser() -> OneLineParser:

@@ -8,13 +8,13 @@ either backend, so a failure names the backend that is wrong.
 from __future__ import annotations
 
 import importlib
-import pickle
 import subprocess
 import sys
 from types import ModuleType
 
 import numpy as np
 import pytest
+from _support import write_fake_cifar
 from PIL import Image
 
 import minitorch
@@ -216,36 +216,8 @@ def test_digits_dataset(backend: ModuleType) -> None:
     assert tuple(image.shape) == (1, 8, 8) and float(image.max()) <= 1.0
 
 
-def write_cifar10_batches(root, per_batch: int = 2) -> np.ndarray:
-    """Files in the CIFAR-10 python format under ``root``; returns the training pixels."""
-    folder = root / "cifar-10-batches-py"
-    folder.mkdir()
-    rng = np.random.default_rng(0)
-    train_pixels = []
-    for index, name in enumerate([*(f"data_batch_{i}" for i in range(1, 6)), "test_batch"]):
-        data = rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8)
-        labels = [(index + i) % 10 for i in range(per_batch)]
-        (folder / name).write_bytes(pickle.dumps({"data": data, "labels": labels}))
-        if name != "test_batch":
-            train_pixels.append(data)
-    names = [
-        "airplane",
-        "automobile",
-        "bird",
-        "cat",
-        "deer",
-        "dog",
-        "frog",
-        "horse",
-        "ship",
-        "truck",
-    ]
-    (folder / "batches.meta").write_bytes(pickle.dumps({"label_names": names}))
-    return np.concatenate(train_pixels).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
-
-
 def test_cifar10_reads_batches_without_checksums(backend: ModuleType, tmp_path) -> None:
-    pixels = write_cifar10_batches(tmp_path)
+    written = write_fake_cifar(tmp_path, per_batch=2)
     datasets = backend.vision.datasets
     train = datasets.CIFAR10(str(tmp_path), train=True)
     test = datasets.CIFAR10(str(tmp_path), train=False)
@@ -253,8 +225,8 @@ def test_cifar10_reads_batches_without_checksums(backend: ModuleType, tmp_path) 
     assert train.classes[5] == "dog" and train.class_to_idx["truck"] == 9
     picture, label = train[3]
     assert isinstance(picture, Image.Image) and picture.size == (32, 32) and picture.mode == "RGB"
-    np.testing.assert_array_equal(np.asarray(picture), pixels[3])
-    assert label == 2  # batch 1 (index 1), second image: (1 + 1) % 10
+    np.testing.assert_array_equal(np.asarray(picture), written.train_images[3])
+    assert label == written.train_labels[3]  # the second picture of data_batch_2
 
 
 def test_image_folder_maps_folders_to_classes(backend: ModuleType, tmp_path) -> None:

@@ -10,32 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torchvision
+from _support import write_fake_cifar
 from PIL import Image
 
 import minitorch
+from minitorch.models import CIFAR10_CLASSES
 from minitorch.utils.data import DataLoader
 from minitorch.vision import datasets, transforms
 from minitorch.vision.datasets import digits as digits_module
-
-CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
-
-
-def write_cifar(root: Path, per_batch: int = 3, protocol: int = 2, seed: int = 0) -> Path:
-    """``root/cifar-10-batches-py`` in the format of the real files (pickled dicts of arrays)."""
-    folder = root / "cifar-10-batches-py"
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(seed)
-    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
-        batch = {
-            "batch_label": f"{name} of 5",
-            "labels": rng.integers(0, 10, per_batch).tolist(),
-            "data": rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8),
-            "filenames": [f"image_{i}.png" for i in range(per_batch)],
-        }
-        (folder / name).write_bytes(pickle.dumps(batch, protocol=protocol))
-    meta = {"num_cases_per_batch": per_batch, "label_names": CLASSES, "num_vis": 3072}
-    (folder / "batches.meta").write_bytes(pickle.dumps(meta, protocol=protocol))
-    return folder
 
 
 @pytest.fixture
@@ -49,14 +31,19 @@ def torchvision_reads_test_files(monkeypatch):
 @pytest.mark.parametrize("protocol", [2, 5])
 @pytest.mark.parametrize("train", [True, False])
 def test_cifar10_matches_torchvision(tmp_path, torchvision_reads_test_files, protocol, train):
-    write_cifar(tmp_path, protocol=protocol)
+    written = write_fake_cifar(tmp_path, protocol=protocol)
     mine = datasets.CIFAR10(str(tmp_path), train=train)
     theirs = torchvision.datasets.CIFAR10(str(tmp_path), train=train)
     assert len(mine) == len(theirs) == (15 if train else 3)
     assert mine.data.dtype == np.uint8 and mine.data.shape == theirs.data.shape
     np.testing.assert_array_equal(mine.data, theirs.data)
     assert mine.targets == theirs.targets
-    assert mine.classes == theirs.classes == CLASSES and mine.class_to_idx == theirs.class_to_idx
+    np.testing.assert_array_equal(mine.data, written.train_images if train else written.test_images)
+    assert mine.targets == (written.train_labels if train else written.test_labels)
+    assert (
+        mine.classes == theirs.classes == list(CIFAR10_CLASSES)
+        and mine.class_to_idx == theirs.class_to_idx
+    )
     for index in range(len(mine)):
         (image, target), (their_image, their_target) = mine[index], theirs[index]
         assert isinstance(image, Image.Image) and image.mode == "RGB" and image.size == (32, 32)
@@ -65,7 +52,7 @@ def test_cifar10_matches_torchvision(tmp_path, torchvision_reads_test_files, pro
 
 
 def test_cifar10_transforms_and_loader(tmp_path, torchvision_reads_test_files):
-    write_cifar(tmp_path)
+    write_fake_cifar(tmp_path)
     mine = datasets.CIFAR10(
         tmp_path, transform=transforms.ToTensor(), target_transform=lambda y: y + 100
     )
@@ -91,14 +78,14 @@ def test_cifar10_missing_files_say_where_to_put_them(tmp_path):
     with pytest.raises(RuntimeError, match="download=True") as error:
         datasets.CIFAR10(str(tmp_path / "data"))
     assert str(tmp_path / "data" / "cifar-10-batches-py") in str(error.value)
-    folder = write_cifar(tmp_path / "partial")
+    folder = write_fake_cifar(tmp_path / "partial").folder
     (folder / "test_batch").unlink()
     with pytest.raises(RuntimeError, match="missing: test_batch"):
         datasets.CIFAR10(str(tmp_path / "partial"), train=False)
 
 
 def test_cifar10_rejects_malformed_batches(tmp_path):
-    folder = write_cifar(tmp_path)
+    folder = write_fake_cifar(tmp_path).folder
     (folder / "data_batch_2").write_bytes(
         pickle.dumps({"data": np.zeros((2, 100), np.uint8), "labels": [0, 1]})
     )
@@ -115,7 +102,7 @@ class Exploit:
 
 
 def test_cifar10_batches_cannot_run_code(tmp_path):
-    folder = write_cifar(tmp_path)
+    folder = write_fake_cifar(tmp_path).folder
     marker = tmp_path / "pwned"
     (folder / "test_batch").write_bytes(
         pickle.dumps({"data": Exploit(str(marker)), "labels": []}, protocol=2)
@@ -126,7 +113,7 @@ def test_cifar10_batches_cannot_run_code(tmp_path):
 
 
 def test_cifar10_download_checks_and_extracts_the_archive(tmp_path, monkeypatch, capsys):
-    source = write_cifar(tmp_path / "source")
+    source = write_fake_cifar(tmp_path / "source").folder
     archive = tmp_path / "cifar-10-python.tar.gz"
     with tarfile.open(archive, "w:gz") as tar:
         tar.add(source, arcname="cifar-10-batches-py")

@@ -22,7 +22,6 @@ import pickle
 import pickletools
 import stat
 import struct
-import sys
 import threading
 import time
 import tracemalloc
@@ -42,9 +41,8 @@ from test_predict_cli import run_predict
 
 import minitorch
 from minitorch import predict, serialization, train
-from minitorch.models import CIFAR10_CLASSES, digits_cnn, tudui_class
+from minitorch.models import CIFAR10_CLASSES, digits_cnn
 
-TUTORIAL = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "tutorial"
 MEMORY_LIMIT = 100 * 2**20  # what loading one hostile file may allocate, at most
 CLEAR_ERRORS = (pickle.UnpicklingError, RuntimeError)
 
@@ -218,23 +216,9 @@ def test_predict_help_names_unsafe_load(capsys):
     assert "--unsafe-load" in capsys.readouterr().out
 
 
-@pytest.fixture
-def whole_model(tmp_path: Path, monkeypatch) -> Path:
-    """The course's tudui_29_gpu.pth, or a stand-in: ``torch.save(model)`` of a ``__main__``
-    class Tudui whose attribute ``model`` is the course's Sequential."""
-    course_file = TUTORIAL / "tudui_29_gpu.pth"
-    if course_file.is_file():
-        return course_file
-    stand_in = type("Tudui", (tudui_class(torch),), {"__module__": "__main__"})
-    monkeypatch.setattr(sys.modules["__main__"], "Tudui", stand_in, raising=False)
-    torch.manual_seed(0)
-    torch.save(stand_in(), tmp_path / "tudui_29_gpu.pth")
-    monkeypatch.undo()
-    return tmp_path / "tudui_29_gpu.pth"
-
-
 @pytest.mark.parametrize("backend", ["minitorch", "torch"])
-def test_predict_needs_unsafe_load_for_a_whole_model(capsys, tmp_path, whole_model, backend):
+def test_predict_needs_unsafe_load_for_a_whole_model(capsys, tmp_path, course_checkpoint, backend):
+    whole_model = course_checkpoint.path
     picture = tmp_path / "picture.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (32, 32, 3), np.uint8)).save(picture)
     arguments = ["--backend", backend, "--checkpoint", str(whole_model), str(picture)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from _support import copy_weights
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -261,12 +262,6 @@ def test_softmax_without_dim_warns_and_picks_pytorchs_dim():
 
 
 # ------------------------------------------------------------------ modules with parameters
-def copy_parameters(source: minitorch.nn.Module, target: torch.nn.Module) -> None:
-    """Give the torch module the minitorch module's parameter values."""
-    state = {k: torch.tensor(v.numpy()) for k, v in source.state_dict().items()}
-    target.load_state_dict(state)
-
-
 def compare_module(
     build, x: np.ndarray, rtol: float | None = None, atol: float | None = None
 ) -> None:
@@ -275,7 +270,7 @@ def compare_module(
     if x.dtype == np.float64:
         mt_module.double()
         torch_module.double()
-    copy_parameters(mt_module, torch_module)
+    copy_weights(mt_module, torch_module)
     mt_out = mt_module(minitorch.tensor(x, requires_grad=True))
     torch_out = torch_module(torch.tensor(x, requires_grad=True))
     np.testing.assert_allclose(

@@ -19,11 +19,6 @@ import minitorch.vision
 from minitorch import predict, train
 from minitorch.models import CIFAR10_CLASSES, digits_cnn, tudui_class
 
-TUTORIAL = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "tutorial"
-needs_tutorial = pytest.mark.skipif(
-    not (TUTORIAL / "tudui_29_gpu.pth").is_file(),
-    reason=f"the course's files are not in {TUTORIAL}",
-)
 LINE = re.compile(r"(?P<path>.+): (?P<label>\S+) \((?P<top>.*)\)")
 
 
@@ -88,43 +83,40 @@ def trained_run(tmp_path_factory) -> Path:
     return out
 
 
-@needs_tutorial
 @pytest.mark.parametrize("backend", ["minitorch", "torch"])
-def test_the_courses_whole_model_checkpoint(capsys, backend):
+def test_the_courses_whole_model_checkpoint(capsys, backend, course_checkpoint):
     status, out, err = run_predict(
         capsys,
         "--backend",
         backend,
         "--unsafe-load",  # a whole pickled model: its classes' code runs
         "--checkpoint",
-        str(TUTORIAL / "tudui_29_gpu.pth"),
-        str(TUTORIAL / "airplane.png"),
-        str(TUTORIAL / "dog.png"),
+        str(course_checkpoint.path),
+        *map(str, course_checkpoint.pictures),
         "--top",
         "10",
     )
     assert status == 0, err
     rows = parse(out)
-    assert [(Path(path).name, label) for path, label, _ in rows] == [
-        ("airplane.png", "airplane"),
-        ("dog.png", "dog"),
-    ]
+    assert [path for path, _, _ in rows] == list(map(str, course_checkpoint.pictures))
+    if course_checkpoint.labels is not None:  # the course's trained model knows these two
+        assert [label for _, label, _ in rows] == [
+            CIFAR10_CLASSES[index] for index in course_checkpoint.labels
+        ]
     # The same weights, picture and transforms in PyTorch, step by step as the course's test.py.
     with predict.tudui_in_main(torch):
-        reference = torch.load(
-            TUTORIAL / "tudui_29_gpu.pth", map_location="cpu", weights_only=False
-        )
-    for path, _, top in rows:
+        reference = torch.load(course_checkpoint.path, map_location="cpu", weights_only=False)
+    for path, label, top in rows:
         picture = Image.open(path).convert("RGB").resize((32, 32), Image.BILINEAR)
         expected = torch_probabilities(
             reference, np.asarray(picture, dtype=np.float32).transpose(2, 0, 1) / 255
         )
+        assert label == CIFAR10_CLASSES[int(expected.argmax())]
         assert len(top) == 10
         for name, percent in top:
             assert percent == pytest.approx(100 * expected[CIFAR10_CLASSES.index(name)], abs=0.06)
 
 
-@needs_tutorial
 def test_tudui_under_main_is_restored_after_loading():
     main_module = sys.modules["__main__"]
     assert not hasattr(main_module, "Tudui")

@@ -4,6 +4,8 @@ import collections
 import io
 import os
 import pickle
+import pickletools
+import struct
 import subprocess
 import sys
 import textwrap
@@ -18,22 +20,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minitorch
-from minitorch import nn
+from minitorch import nn, predict
+from minitorch.models import tudui_class
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parents[2] / "shared/fixtures/tutorial"
-CIFAR10_CLASSES = [
-    "airplane",
-    "automobile",
-    "bird",
-    "cat",
-    "deer",
-    "dog",
-    "frog",
-    "horse",
-    "ship",
-    "truck",
-]
 
 DTYPES = [
     np.float32,
@@ -497,10 +487,9 @@ def test_optimizer_state_round_trips_and_loads_into_torch():
     )
 
 
-def test_reading_needs_no_torch(tmp_path):
+def test_reading_needs_no_torch(tmp_path, course_checkpoint):
     torch_file = tmp_path / "from_torch.pth"
     torch.save({"w": torch.arange(4.0), "model": small_model(torch)}, torch_file)
-    course_checkpoint = FIXTURES / "tudui_29_gpu.pth"
     script = textwrap.dedent(
         f"""
         import sys
@@ -521,9 +510,8 @@ def test_reading_needs_no_torch(tmp_path):
             def forward(self, x):
                 return self.model(x)
 
-        if Path({str(course_checkpoint)!r}).is_file():
-            model = minitorch.load({str(course_checkpoint)!r}, weights_only=False)
-            print(type(model).__name__, model(minitorch.zeros(1, 3, 32, 32)).shape)
+        model = minitorch.load({str(course_checkpoint.path)!r}, weights_only=False)
+        print(type(model).__name__, model(minitorch.zeros(1, 3, 32, 32)).shape)
         assert [m for m in sys.modules if m == "torch" or m.startswith("torch.")] == ["torch"]
         """
     )
@@ -534,8 +522,7 @@ def test_reading_needs_no_torch(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "[0.0, 1.0, 2.0, 3.0] Conv2d"
-    if course_checkpoint.is_file():
-        assert lines[1] == "Tudui minitorch.Size([1, 10])"
+    assert lines[1] == "Tudui minitorch.Size([1, 10])"
     assert torch.load(tmp_path / "again.pth", weights_only=False)["w"].tolist() == [
         0.0,
         1.0,
@@ -545,39 +532,51 @@ def test_reading_needs_no_torch(tmp_path):
 
 
 # ------------------------------------------------------------------ the course's checkpoint
-TUDUI_CHECKPOINT = FIXTURES / "tudui_29_gpu.pth"
-needs_fixtures = pytest.mark.skipif(
-    not TUDUI_CHECKPOINT.is_file(), reason=f"the course's files are not in {FIXTURES}"
-)
+def test_the_checkpoint_is_saved_as_the_course_saved_its_own(course_checkpoint):
+    """What the stand-in copies from the course's file, checked on both: PyTorch's zip format
+    as an older PyTorch wrote it, and a protocol-2 pickle of a whole ``__main__.Tudui`` model
+    built from ``torch.nn`` modules, every storage a float32 one on ``cuda:0``."""
+    with zipfile.ZipFile(course_checkpoint.path) as archive:
+        records = archive.infolist()
+        names = [record.filename for record in records]
+        assert names[0] == "archive/data.pkl" and names[-1] == "archive/version"
+        assert len(names) == 12 and all(name.startswith("archive/data/") for name in names[1:-1])
+        assert archive.read("archive/version") == b"3\n"
+        for record in records:
+            assert record.compress_type == zipfile.ZIP_STORED
+            archive.fp.seek(record.header_offset + 26)
+            name_length, extra_length = struct.unpack("<HH", archive.fp.read(4))
+            assert (record.header_offset + 30 + name_length + extra_length) % 64 == 0
+        data_pkl = archive.read("archive/data.pkl")
+    opcodes = list(pickletools.genops(data_pkl))
+    assert (opcodes[0][0].name, opcodes[0][1]) == ("PROTO", 2)
+    assert (opcodes[1][0].name, opcodes[1][1]) == ("GLOBAL", "__main__ Tudui")
+    assert {arg for opcode, arg, _ in opcodes if opcode.name == "GLOBAL"} == {
+        "__main__ Tudui",
+        "__builtin__ set",
+        "collections OrderedDict",
+        "torch FloatStorage",
+        "torch._utils _rebuild_parameter",
+        "torch._utils _rebuild_tensor_v2",
+        "torch.nn.modules.container Sequential",
+        "torch.nn.modules.conv Conv2d",
+        "torch.nn.modules.flatten Flatten",
+        "torch.nn.modules.linear Linear",
+        "torch.nn.modules.pooling MaxPool2d",
+    }
+    locations = []
+
+    def record_location(storage, location):
+        locations.append(location)
+        return storage
+
+    with predict.tudui_in_main(torch):
+        model = torch.load(course_checkpoint.path, map_location=record_location, weights_only=False)
+    assert locations == ["cuda:0"] * 10  # a weight and a bias for each of the five layers
+    assert not model.training  # saved in eval mode, as the course's last test pass left it
 
 
-def tudui_class(lib):
-    """The course's model class, as its script defines it in ``__main__``."""
-
-    class Tudui(lib.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.model = lib.nn.Sequential(
-                lib.nn.Conv2d(3, 32, 5, 1, 2),
-                lib.nn.MaxPool2d(2),
-                lib.nn.Conv2d(32, 32, 5, 1, 2),
-                lib.nn.MaxPool2d(2),
-                lib.nn.Conv2d(32, 64, 5, 1, 2),
-                lib.nn.MaxPool2d(2),
-                lib.nn.Flatten(),
-                lib.nn.Linear(64 * 4 * 4, 64),
-                lib.nn.Linear(64, 10),
-            )
-
-        def forward(self, x):
-            return self.model(x)
-
-    Tudui.__module__, Tudui.__qualname__ = "__main__", "Tudui"
-    return Tudui
-
-
-@needs_fixtures
-def test_course_checkpoint_saved_on_a_gpu_gives_pytorchs_logits(monkeypatch):
+def test_course_checkpoint_saved_on_a_gpu_gives_pytorchs_logits(monkeypatch, course_checkpoint):
     from PIL import Image
     from torchvision import transforms as tv_transforms
 
@@ -585,11 +584,11 @@ def test_course_checkpoint_saved_on_a_gpu_gives_pytorchs_logits(monkeypatch):
 
     main = sys.modules["__main__"]
     monkeypatch.setattr(main, "Tudui", tudui_class(minitorch), raising=False)
-    model = minitorch.load(TUDUI_CHECKPOINT, weights_only=False)  # storages say cuda:0
+    model = minitorch.load(course_checkpoint.path, weights_only=False)  # storages say cuda:0
     assert type(model).__name__ == "Tudui" and type(model.model[0]) is nn.Conv2d
     assert sum(p.numel() for p in model.parameters()) == 145578
     monkeypatch.setattr(main, "Tudui", tudui_class(torch))
-    reference = torch.load(TUDUI_CHECKPOINT, weights_only=False, map_location="cpu")
+    reference = torch.load(course_checkpoint.path, weights_only=False, map_location="cpu")
 
     mine_transform = transforms.Compose([transforms.Resize((32, 32)), transforms.ToTensor()])
     torch_transform = tv_transforms.Compose(
@@ -597,19 +596,20 @@ def test_course_checkpoint_saved_on_a_gpu_gives_pytorchs_logits(monkeypatch):
     )
     model.eval()
     reference.eval()
-    for name in ("airplane.png", "dog.png"):
-        image = Image.open(FIXTURES / name).convert("RGB")
+    for index, picture in enumerate(course_checkpoint.pictures):
+        image = Image.open(picture).convert("RGB")
         with minitorch.no_grad():
             logits = model(minitorch.reshape(mine_transform(image), (1, 3, 32, 32)))
         with torch.no_grad():
             expected = reference(torch.reshape(torch_transform(image), (1, 3, 32, 32)))
         np.testing.assert_allclose(logits.numpy(), expected.numpy(), rtol=1e-4, atol=1e-4)
         assert int(logits.argmax(1).item()) == int(expected.argmax(1).item())
+        if course_checkpoint.labels is not None:  # the course's trained model knows these two
+            assert int(logits.argmax(1).item()) == course_checkpoint.labels[index]
 
 
-@needs_fixtures
-def test_course_checkpoint_needs_weights_only_false():
+def test_course_checkpoint_needs_weights_only_false(course_checkpoint):
     with pytest.raises(pickle.UnpicklingError, match=r"__main__\.Tudui.*weights_only=False"):
-        minitorch.load(TUDUI_CHECKPOINT)
+        minitorch.load(course_checkpoint.path)
     with pytest.raises(pickle.UnpicklingError, match=r"__main__\.Tudui"):
-        minitorch.load(TUDUI_CHECKPOINT, map_location="cpu", weights_only=True)
+        minitorch.load(course_checkpoint.path, map_location="cpu", weights_only=True)

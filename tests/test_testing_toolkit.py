@@ -3,10 +3,13 @@ strategies' argument sets, and the ``minitorch-parity`` command (report, JSON, r
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -216,3 +219,60 @@ def test_parity_module_runs_as_a_script():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["conv2d"]
+
+
+# ------------------------------------------------------------------ minitorch-parity's extra
+PYPROJECT = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+INSTALL_HINT = 'pip install "minitorch[parity]"'
+# The command started both ways, its console script and "python -m minitorch.parity", in an
+# interpreter where "import hypothesis" fails.
+WITHOUT_HYPOTHESIS = """
+import importlib, runpy, sys
+sys.modules["hypothesis"] = None  # "import hypothesis" now fails, as if it were not installed
+sys.argv = ["minitorch-parity", "--list"]
+target = {target!r}
+if target == "-m":
+    runpy.run_module("minitorch.parity", run_name="__main__", alter_sys=True)
+else:  # what the wrapper pip writes for an entry of [project.scripts] does
+    module, _, function = target.partition(":")
+    sys.exit(getattr(importlib.import_module(module), function)())
+"""
+
+
+def test_the_parity_extra_holds_what_the_command_needs():
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    assert {re.split(r"[<>=]", r)[0] for r in extras["parity"]} == {"hypothesis", "torch"}
+    assert any(r.startswith("minitorch[") and "parity" in r for r in extras["dev"])
+
+
+@pytest.mark.parametrize("target", [PYPROJECT["project"]["scripts"]["minitorch-parity"], "-m"])
+def test_parity_command_without_hypothesis_names_the_extra(target):
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_HYPOTHESIS.format(target=target)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1 and not result.stdout
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("minitorch-parity: error: minitorch-parity needs Hypothesis")
+    assert INSTALL_HINT in result.stderr
+
+
+def test_importing_parity_without_hypothesis_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "hypothesis", None)
+    monkeypatch.delitem(sys.modules, "minitorch.parity")
+    with pytest.raises(ModuleNotFoundError, match=re.escape(INSTALL_HINT)) as error:
+        importlib.import_module("minitorch.parity")
+    assert error.value.name == "hypothesis"
+
+
+def test_parity_run_without_pytorch_names_the_extra(monkeypatch, capsys):
+    assert parity.main(["--list", "--ops", "relu"]) == 0  # listing needs no PyTorch
+    capsys.readouterr()
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(SystemExit) as exit_:
+        parity.main(["--ops", "relu", "--examples", "1"])
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("minitorch-parity: error: "), err
+    assert "needs PyTorch, which is not installed" in err and INSTALL_HINT in err

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from _support import write_fake_cifar
 
 import minitorch
 from minitorch import train
@@ -55,32 +55,6 @@ def assert_one_line_error(status: int, err: str, *fragments: str) -> None:
 
 def metrics(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
-
-
-def write_fake_cifar(root: Path, per_batch: int = 8) -> None:
-    """CIFAR-10's python format (five training batches, a test batch, the meta file), tiny."""
-    folder = root / "cifar-10-batches-py"
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
-        batch = {
-            "data": rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8),
-            "labels": rng.integers(0, 10, per_batch).tolist(),
-        }
-        (folder / name).write_bytes(pickle.dumps(batch, protocol=2))
-    names = [
-        "airplane",
-        "automobile",
-        "bird",
-        "cat",
-        "deer",
-        "dog",
-        "frog",
-        "horse",
-        "ship",
-        "truck",
-    ]
-    (folder / "batches.meta").write_bytes(pickle.dumps({"label_names": names}, protocol=2))
 
 
 # ------------------------------------------------------------------ a run and its outputs
@@ -210,7 +184,7 @@ def test_two_epochs_learn_the_digits(capsys, tmp_path, backend):
 
 @pytest.mark.parametrize("model", ["tudui", "cnn"])
 def test_cifar10_format_from_data_dir(capsys, tmp_path, model):
-    write_fake_cifar(tmp_path / "data")
+    write_fake_cifar(tmp_path / "data", per_batch=8)
     status, out, _ = run_train(
         capsys,
         "--model",

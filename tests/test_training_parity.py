@@ -23,6 +23,7 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from _support import copy_weights
 
 import minitorch
 from minitorch.models import tudui_class
@@ -64,9 +65,7 @@ def identical_models():
     torch_backend.manual_seed(0)
     reference = tudui_class(torch_backend)()
     copy = tudui_class(minitorch)()
-    copy.load_state_dict(
-        {name: minitorch.tensor(value.numpy()) for name, value in reference.state_dict().items()}
-    )
+    copy_weights(reference, copy)
     return reference, copy
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from _support import copy_weights
 
 import minitorch
 from minitorch.models import tutorial_sequential as tutorial_model
@@ -37,9 +38,7 @@ def same_weights(dtype: torch.dtype) -> tuple[minitorch.nn.Module, torch.nn.Modu
     minitorch.manual_seed(0)
     model = tutorial_model(minitorch)
     reference = tutorial_model(torch).to(dtype)
-    reference.load_state_dict(
-        {k: torch.tensor(v.numpy()).to(dtype) for k, v in model.state_dict().items()}
-    )
+    copy_weights(model, reference)  # into float64 parameters, for dtype float64
     if dtype == torch.float64:
         model.double()
     return model, reference

@@ -6,10 +6,13 @@ Numba kernels compiled with ``nogil=True`` and numpy's matrix products (one-thre
 Both release the GIL, so plain ``threading`` runs them truly in parallel.
 
 Why not Numba's ``prange`` and multithreaded BLAS? Measured on the project's 2-core machines
-(``shared/PERF_NOTES.md``): every layout that combined them was slower, often several times.
-Two thread pools on two cores spin while they wait and block each other, and a BLAS call
-that starts its own threads inside a parallel loop ran 10-100x slow. Here only one kind of
-thread ever does work, and nothing spins: an idle worker waits on a queue.
+(the tutorial model's convolutions, batch 64, float32): every layout that combined them was
+slower, often several times. With a per-sample product in a ``prange`` loop a convolution
+took 8-24 ms on one-thread BLAS and 145-394 ms on two-thread BLAS; two threads, each on half
+the batch, took 4.6-11 ms. Two thread pools on two cores spin while they wait and block each
+other (timings came out in ~4 ms steps, 2-3x slow), and a BLAS call that starts its own
+threads inside a parallel loop ran 10-100x slow. Here only one kind of thread ever does
+work, and nothing spins: an idle worker waits on a queue.
 
 While a split runs, every BLAS library in the process is held to one thread (through
 threadpoolctl, which finds NumPy's OpenBLAS or MKL however it was installed) and restored
