@@ -176,7 +176,7 @@ def tensor_repr(t: Any) -> str:
     """``repr`` of a minitorch Tensor, character for character as PyTorch prints it."""
     prefix = "tensor("
     indent = len(prefix)
-    data: np.ndarray = t._data
+    data: np.ndarray = t.numpy(force=True)  # the tensor's own array, shared, not copied
     suffixes = []
     if data.size == 0:
         # as NumPy, the shape shows unless it is (0,); no values hint at the dtype, so it shows

@@ -86,7 +86,7 @@ def _short_path(filename: str) -> str:
 
 def _meta(value: Any) -> TensorMeta | None:
     if isinstance(value, Tensor):
-        value = value._data
+        return tuple(value.shape), value.dtype.numpy_dtype.name
     if isinstance(value, np.ndarray):
         return tuple(value.shape), value.dtype.name
     return None

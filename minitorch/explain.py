@@ -34,6 +34,8 @@ from minitorch.autograd.function import AccumulateGrad, Function
 from minitorch.models import MODELS, build_model, model_input
 from minitorch.viz import make_dot
 
+__all__ = ["build_parser", "explain", "main"]
+
 NUM_CLASSES = 10
 
 

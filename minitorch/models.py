@@ -20,6 +20,23 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+__all__ = [
+    "CIFAR10_CLASSES",
+    "ConvertImage",
+    "DATASETS",
+    "DIGIT_CLASSES",
+    "DatasetInfo",
+    "ImageSpec",
+    "MODELS",
+    "ModelInfo",
+    "build_model",
+    "digits_cnn",
+    "input_transform",
+    "model_input",
+    "tudui_class",
+    "tutorial_sequential",
+]
+
 CIFAR10_CLASSES = (
     "airplane",
     "automobile",

@@ -30,6 +30,8 @@ from pathlib import Path
 from minitorch._tensor import Tensor
 from minitorch.autograd.function import AccumulateGrad, BackwardNode, Node, gradient_edge
 
+__all__ = ["DotGraph", "make_dot", "render", "to_dot"]
+
 _NODE_STYLE = 'node [shape=box style=filled fillcolor=lightgrey fontname="monospace" fontsize=10]'
 _PARAMETER_COLOUR = "lightblue"
 _OUTPUT_COLOUR = "darkolivegreen1"

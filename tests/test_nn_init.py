@@ -119,3 +119,26 @@ def test_kaiming_on_an_empty_tensor_is_a_no_op():
 def test_kaiming_rejects_an_unknown_mode():
     with pytest.raises(ValueError, match="Mode fan_avg not supported"):
         init.kaiming_normal_(minitorch.empty(2, 2), mode="fan_avg")
+
+
+@pytest.mark.parametrize(
+    "fill",
+    [
+        lambda lib, t: lib.nn.init.uniform_(t),
+        lambda lib, t: lib.nn.init.kaiming_uniform_(t, a=math.sqrt(5)),
+        lambda lib, t: lib.nn.init.constant_(t, 0.5),
+        lambda lib, t: lib.nn.init.zeros_(t),
+    ],
+)
+def test_init_writes_in_place_under_no_grad_as_torch(fill):
+    """An init function is one in-place write under no_grad: the parameter stays a leaf, its
+    version (shared with the tensor it was made from, as in PyTorch) counts the write."""
+    seen = {}
+    for lib in (minitorch, torch):
+        data = lib.zeros(3, 4)
+        weight = lib.nn.Parameter(data)
+        assert fill(lib, weight) is weight
+        assert weight.is_leaf and weight.requires_grad and weight.grad_fn is None
+        data.add_(1.0)  # a write through the tensor the parameter was made from
+        seen[lib.__name__] = (weight._version, data._version, weight.data_ptr() == data.data_ptr())
+    assert seen["minitorch"] == seen["torch"]

@@ -351,3 +351,37 @@ def test_base_optimizer_step_is_abstract():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         optimizer.zero_grad()
+
+
+@pytest.mark.parametrize(
+    "opts",
+    [
+        {},
+        {"momentum": 0.9},
+        {"momentum": 0.9, "weight_decay": 0.1, "nesterov": True},
+        {"maximize": True},
+    ],
+)
+def test_step_and_zero_grad_count_their_writes_as_torch(opts):
+    """The update is PyTorch's in-place ops (``p.add_``, ``buf.mul_(...).add_``, ``grad.zero_()``):
+    the versions of parameter, momentum buffer and gradient count the same writes as in
+    PyTorch, and a graph that saved the parameter refuses backward after a step."""
+    seen = {}
+    for lib in (minitorch, torch):
+        p = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        optimizer = lib.optim.SGD([p], lr=0.1, **opts)
+        versions = []
+        for _ in range(2):
+            (p * p).sum().backward()
+            optimizer.step()
+            buffer = optimizer.state[p].get("momentum_buffer")
+            versions.append((p._version, None if buffer is None else buffer._version))
+        saved = (p * p).sum()  # Mul saves p
+        optimizer.step()
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            saved.backward()
+        before = p.grad._version
+        optimizer.zero_grad(set_to_none=False)
+        versions.append(p.grad._version - before)
+        seen[lib.__name__] = versions
+    assert seen["minitorch"] == seen["torch"]

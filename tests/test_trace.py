@@ -41,6 +41,11 @@ def test_forward_rows_of_a_known_step():
         ("Relu", [((5, 3), f32)], [((5, 3), f32)]),
         ("Linear", [((5, 3), f32), ((2, 3), f32), ((2,), f32)], [((5, 2), f32)]),
         ("CrossEntropyLoss", [((5, 2), f32), ((5,), i64)], [((), f32)]),
+        # optimizer.step(): SGD's param.add_(grad, alpha=-lr), one Add per parameter
+        ("Add", [((3, 4), f32), ((3, 4), f32)], [((3, 4), f32)]),
+        ("Add", [((3,), f32), ((3,), f32)], [((3,), f32)]),
+        ("Add", [((2, 3), f32), ((2, 3), f32)], [((2, 3), f32)]),
+        ("Add", [((2,), f32), ((2,), f32)], [((2,), f32)]),
     ]
 
 
@@ -75,8 +80,9 @@ def test_kernels_and_times():
     assert kernels["CrossEntropyLossBackward0"] == "minitorch.kernels.loss.cross_entropy_backward"
     assert kernels["Linear"] == kernels["AddmmBackward0"] == "numpy"
     assert all(e.seconds >= 0 for e in tr.events)
-    assert tr.total_seconds("forward") == sum(e.seconds for e in tr.events[:4])
-    assert [e.index for e in tr.events] == list(range(1, 13))
+    forward = [e for e in tr.events if e.phase == "forward"]  # the model's 4 ops, SGD's 4 adds
+    assert tr.total_seconds("forward") == sum(e.seconds for e in forward)
+    assert [e.index for e in tr.events] == list(range(1, 17))
 
 
 def test_table_has_a_line_per_op():
@@ -85,7 +91,7 @@ def test_table_has_a_line_per_op():
     assert lines[0].split() == ["#", "phase", "op", "inputs", "outputs", "kernel", "ms"]
     assert set(lines[1]) == {"-"}
     body = lines[2:-1]
-    assert len(body) == len(tr.events) == 12
+    assert len(body) == len(tr.events) == 16  # 4 forward ops, 8 backward nodes, 4 SGD adds
     assert body[3].split()[:7] == [
         "4",
         "forward",
@@ -104,7 +110,7 @@ def test_table_has_a_line_per_op():
         "grad",
     ]
     assert "2.weight.grad" in body[6]
-    assert lines[-1].startswith("forward: 4 ops") and "backward: 8 nodes" in lines[-1]
+    assert lines[-1].startswith("forward: 8 ops") and "backward: 8 nodes" in lines[-1]
     assert tr.table() == str(tr)
 
 
@@ -212,7 +218,8 @@ def test_explain_command_reports_trace_layers_and_sources(capsys, tmp_path):
     assert out.startswith("One training step of 'cnn': input 2x1x8x8, loss ")
     table = out.split("\n\n")[1].splitlines()
     assert table[0].split()[:3] == ["#", "phase", "op"]
-    assert "forward: 9 ops" in out and "backward: 15 nodes" in out  # 9 grad_fn + 6 leaves
+    # 9 model ops + SGD's 6 in-place adds; 9 grad_fn + 6 leaves
+    assert "forward: 15 ops" in out and "backward: 15 nodes" in out
     # the layers section ties each module to its forward op and the node that undid it
     assert "0          Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))" in out
     assert "forward:  #1 Convolution" in out

@@ -10,3 +10,17 @@ from minitorch.autograd.grad_mode import (
     set_grad_enabled,
 )
 from minitorch.autograd.gradcheck import GradcheckError, gradcheck
+
+__all__ = [
+    "Function",
+    "GradcheckError",
+    "Node",
+    "backward",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "inference_mode",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
+]

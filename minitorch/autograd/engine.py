@@ -29,6 +29,8 @@ from minitorch.autograd.function import (
     tensor_type_name,
 )
 
+__all__ = ["backward", "grad", "run_backward", "tensor_backward"]
+
 
 def _collect_dependencies(roots: list[Node]) -> dict[Node, int]:
     dependencies: dict[Node, int] = {root: 0 for root in roots}

@@ -24,6 +24,8 @@ from minitorch._tensor import Tensor
 from minitorch.autograd.engine import grad as autograd_grad
 from minitorch.autograd.grad_mode import no_grad
 
+__all__ = ["GradcheckError", "gradcheck"]
+
 
 class GradcheckError(RuntimeError):
     """Analytical and numerical gradients disagree (a RuntimeError, as in PyTorch)."""

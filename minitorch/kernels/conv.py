@@ -13,8 +13,8 @@ group. The backward pass is two more products with the same matrices::
     grad_cols[:, g] = grad_out[g]^T @ w_mat[g]         then col2im scatter-adds grad_cols
                                                        back into the padded input gradient
 
-Why this shape of algorithm (measured on the project's 2-core machines, see
-``shared/PERF_NOTES.md``):
+Why this shape of algorithm (measured on the project's 2-core machines, on the tutorial
+model's three convolutions at batch 64, float32):
 
 * **Channels last (NHWC) on the input side.** im2col copies the input into a padded
   channels-last buffer first. With channels innermost, the ``KW*C`` values of one row of a
@@ -44,6 +44,8 @@ import numba
 import numpy as np
 
 from minitorch.kernels._threads import over_batch
+
+__all__ = ["col2im", "conv2d_backward", "conv2d_forward", "im2col"]
 
 # Size of one thread's im2col buffer: small enough to stay in cache between the copy and
 # the product, large enough that the per-call overheads of the products stay small.

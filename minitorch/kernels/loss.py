@@ -28,6 +28,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+__all__ = ["cross_entropy_backward", "cross_entropy_forward"]
+
 
 @numba.njit(cache=True, nogil=True)
 def cross_entropy_forward(

@@ -33,6 +33,14 @@ import numpy as np
 
 from minitorch.kernels._threads import over_batch
 
+__all__ = [
+    "max_pool2d_2x2_forward",
+    "max_pool2d_backward",
+    "max_pool2d_forward",
+    "max_pool2d_general_forward",
+    "max_pool2d_scatter_backward",
+]
+
 Pair = tuple[int, int]
 
 

@@ -21,3 +21,24 @@ from minitorch.nn.modules import (
     Tanh,
 )
 from minitorch.nn.parameter import Parameter
+
+__all__ = [
+    "Conv2d",
+    "CrossEntropyLoss",
+    "Flatten",
+    "Identity",
+    "L1Loss",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "MaxPool2d",
+    "Module",
+    "ModuleList",
+    "NLLLoss",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+]

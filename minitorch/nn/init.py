@@ -14,8 +14,24 @@ import math
 
 import numpy as np
 
+from minitorch._creation import from_numpy
 from minitorch._random import Generator, generator_or_default
 from minitorch._tensor import Tensor
+from minitorch.autograd.grad_mode import no_grad
+
+__all__ = [
+    "calculate_gain",
+    "constant_",
+    "kaiming_normal_",
+    "kaiming_uniform_",
+    "normal_",
+    "ones_",
+    "trunc_normal_",
+    "uniform_",
+    "xavier_normal_",
+    "xavier_uniform_",
+    "zeros_",
+]
 
 _LINEAR_FUNCTIONS = (
     "linear",
@@ -29,9 +45,13 @@ _LINEAR_FUNCTIONS = (
 
 
 def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
-    """Write ``values`` into ``tensor``'s storage, keeping its dtype (no autograd record)."""
-    tensor._data[...] = values
-    tensor._bump_version()  # an in-place write, as PyTorch's init functions count it
+    """Write ``values`` into ``tensor`` in place, keeping its dtype, under ``no_grad`` as
+    PyTorch's init functions do: no autograd record, and a version bump from the write."""
+    with no_grad():
+        if isinstance(values, np.ndarray):
+            tensor.copy_(from_numpy(values))
+        else:
+            tensor.fill_(values)
     return tensor
 
 

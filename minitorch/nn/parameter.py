@@ -6,8 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from minitorch import _dtype
+from minitorch._creation import empty, from_numpy
 from minitorch._tensor import Tensor
+
+__all__ = ["Parameter"]
 
 
 class Parameter(Tensor):
@@ -28,20 +30,19 @@ class Parameter(Tensor):
     """
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True):
-        array = (
-            np.empty(0, dtype=_dtype.get_default_dtype().numpy_dtype)
-            if data is None
-            else data._data
-        )
-        self._init(array)
+        # PyTorch's Tensor._make_subclass(cls, data.detach(), requires_grad): the same storage
+        # and the same version counter, so an in-place write through ``data`` counts here too.
+        source = (empty(0) if data is None else data).detach()
+        self._init(source.numpy())
+        self._version_counter = source._version_counter
         self.requires_grad = requires_grad  # raises for integer data, as in PyTorch
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol: int) -> Any:
-        return (_rebuild_parameter, (self._data, self._requires_grad))
+        return (_rebuild_parameter, (self.detach().numpy(), self.requires_grad))
 
 
 def _rebuild_parameter(data: np.ndarray, requires_grad: bool) -> Parameter:
-    return Parameter(Tensor._make(data), requires_grad)
+    return Parameter(from_numpy(data), requires_grad)

@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import Any
 
-import numpy as np
-
 from minitorch._tensor import Tensor
+
+__all__ = ["Optimizer"]
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
@@ -164,9 +164,7 @@ class Optimizer:
                         grad.detach_()
                     else:
                         grad.requires_grad_(False)
-                    # A fresh array: the old one may be a read-only view made by backward.
-                    grad._data = np.zeros_like(grad._data)
-                    grad._bump_version()  # PyTorch's grad.zero_() counts as a write
+                    grad.zero_()  # in place, so a version bump: saved graphs see the write
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once from their ``.grad`` (subclasses implement the rule)."""

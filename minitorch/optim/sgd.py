@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from minitorch._tensor import Tensor
-from minitorch.autograd.grad_mode import enable_grad
+from minitorch.autograd.grad_mode import enable_grad, no_grad
 from minitorch.optim.optimizer import Optimizer, ParamsT
+
+__all__ = ["SGD"]
 
 
 class SGD(Optimizer):
@@ -26,7 +26,8 @@ class SGD(Optimizer):
             g = buf                             otherwise
         p = p - lr * g
 
-    The update is written into the parameters' arrays in place, outside autograd.
+    The update is written into the parameters in place (``param.add_(grad, alpha=-lr)``)
+    under ``no_grad``, as PyTorch's is, so each step bumps the parameters' versions.
 
     Args:
         params: tensors to optimize, or dicts defining parameter groups.
@@ -104,61 +105,73 @@ class SGD(Optimizer):
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                buffer = self.state[p].get("momentum_buffer") if group["momentum"] != 0 else None
-                new_buffer = _sgd_update(
-                    p._data,
-                    p.grad._data,
-                    buffer._data if buffer is not None else None,
-                    lr=float(group["lr"]),
-                    momentum=group["momentum"],
-                    dampening=group["dampening"],
+        with no_grad():  # the update is no part of any graph (PyTorch's non-differentiable step)
+            for group in self.param_groups:
+                params: list[Tensor] = []
+                grads: list[Tensor] = []
+                momentum_buffer_list: list[Tensor | None] = []
+                self._init_group(group, params, grads, momentum_buffer_list)
+                _single_tensor_sgd(
+                    params,
+                    grads,
+                    momentum_buffer_list,
                     weight_decay=group["weight_decay"],
+                    momentum=group["momentum"],
+                    lr=group["lr"],
+                    dampening=group["dampening"],
                     nesterov=group["nesterov"],
                     maximize=group["maximize"],
                 )
-                p._bump_version()  # an in-place update: graphs that saved p now refuse backward
-                if group["momentum"] != 0 and buffer is None:
-                    self.state[p]["momentum_buffer"] = Tensor._make(new_buffer)
-                elif buffer is not None:
-                    buffer._bump_version()
+                if group["momentum"] != 0:  # the buffers made by the first step
+                    for p, momentum_buffer in zip(params, momentum_buffer_list, strict=True):
+                        self.state[p]["momentum_buffer"] = momentum_buffer
         return loss
 
+    def _init_group(
+        self,
+        group: dict[str, Any],
+        params: list[Tensor],
+        grads: list[Tensor],
+        momentum_buffer_list: list[Tensor | None],
+    ) -> None:
+        """Collect the group's parameters that have a gradient, their gradients and buffers."""
+        for p in group["params"]:
+            if p.grad is not None:
+                params.append(p)
+                grads.append(p.grad)
+                if group["momentum"] != 0:
+                    momentum_buffer_list.append(self.state[p].get("momentum_buffer"))
 
-def _sgd_update(
-    param: np.ndarray,
-    grad: np.ndarray,
-    buffer: np.ndarray | None,
+
+def _single_tensor_sgd(
+    params: list[Tensor],
+    grads: list[Tensor],
+    momentum_buffer_list: list[Tensor | None],
     *,
-    lr: float,
-    momentum: float,
-    dampening: float,
     weight_decay: float,
+    momentum: float,
+    lr: float | Tensor,
+    dampening: float,
     nesterov: bool,
     maximize: bool,
-) -> np.ndarray | None:
-    """One SGD step on arrays: ``param`` (and ``buffer``) change in place.
+) -> None:
+    """PyTorch's one-tensor-at-a-time update (``torch/optim/sgd.py``), written with in-place ops.
 
-    Scalars are cast to the parameter's dtype first, so float32 stays float32
-    and each operation rounds as PyTorch's does. Returns the momentum buffer
-    (new on the first step), or None without momentum.
+    Each in-place op (``add_``, ``mul_``) bumps the version of the tensor it writes, so a
+    graph that saved a parameter refuses backward after the step, as in PyTorch. A new
+    momentum buffer is stored into ``momentum_buffer_list``.
     """
-
-    def scalar(value: float) -> np.ndarray:
-        return np.asarray(value, dtype=param.dtype)
-
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        g = g + scalar(weight_decay) * param
-    if momentum != 0:
-        if buffer is None:
-            buffer = np.array(g, dtype=param.dtype, copy=True)
-        else:
-            buffer *= scalar(momentum)
-            buffer += scalar(1 - dampening) * g
-        g = g + scalar(momentum) * buffer if nesterov else buffer
-    param += scalar(-lr) * g
-    return buffer
+    lr = float(lr)
+    for i, param in enumerate(params):
+        grad = grads[i] if not maximize else -grads[i]
+        if weight_decay != 0:
+            grad = grad.add(param, alpha=weight_decay)
+        if momentum != 0:
+            buf = momentum_buffer_list[i]
+            if buf is None:
+                buf = grad.detach().clone()
+                momentum_buffer_list[i] = buf
+            else:
+                buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+            grad = grad.add(buf, alpha=momentum) if nesterov else buf
+        param.add_(grad, alpha=-lr)

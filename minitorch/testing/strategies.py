@@ -25,6 +25,26 @@ from hypothesis.extra import numpy as hnp
 
 from minitorch._creation import tensor
 
+__all__ = [
+    "FLOAT_DTYPES",
+    "MAX_ELEMENTS",
+    "arrays",
+    "broadcastable",
+    "conv2d_args",
+    "cross_entropy_args",
+    "dims",
+    "distinct",
+    "elements",
+    "float_dtypes",
+    "linear_args",
+    "max_pool2d_args",
+    "normal",
+    "reduction_dims",
+    "shapes",
+    "tensors",
+    "transposed",
+]
+
 MAX_ELEMENTS = 60
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))

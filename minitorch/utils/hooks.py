@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import weakref
 
+__all__ = ["RemovableHandle"]
+
 
 class RemovableHandle:
     """Call ``remove()`` (or leave a ``with`` block) to take the hook away again."""

@@ -28,6 +28,19 @@ from typing import Any
 
 import numpy as np
 
+__all__ = [
+    "SummaryWriter",
+    "crc32c",
+    "decode_event",
+    "encode_event",
+    "encode_image_value",
+    "encode_record",
+    "encode_scalar_value",
+    "masked_crc32c",
+    "read_events",
+    "read_records",
+]
+
 # ------------------------------------------------------------------ CRC32C (Castagnoli)
 _CRC32C_POLYNOMIAL = 0x82F63B78  # the reflected Castagnoli polynomial, as in RFC 3720
 

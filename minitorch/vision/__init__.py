@@ -4,3 +4,5 @@
 """
 
 from minitorch.vision import datasets, transforms
+
+__all__: list[str] = []  # its API is its submodules

@@ -21,8 +21,23 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from minitorch import _dtype
-from minitorch._creation import rand, randint
+from minitorch._creation import as_tensor, from_numpy, rand, randint
 from minitorch._tensor import Tensor
+
+__all__ = [
+    "CenterCrop",
+    "Compose",
+    "Grayscale",
+    "InterpolationMode",
+    "Lambda",
+    "Normalize",
+    "PILToTensor",
+    "RandomCrop",
+    "RandomHorizontalFlip",
+    "Resize",
+    "ToPILImage",
+    "ToTensor",
+]
 
 ImageLike = Image.Image | Tensor
 
@@ -176,8 +191,8 @@ def _to_float_tensor(array: np.ndarray) -> Tensor:
     """Bytes become the default float dtype in [0, 1]; other dtypes are kept."""
     if array.dtype == np.uint8:
         default = _dtype.get_default_dtype().numpy_dtype
-        return Tensor._make(array.astype(default) / default.type(255))
-    return Tensor._make(array)
+        return from_numpy(array.astype(default) / default.type(255))
+    return from_numpy(array)
 
 
 # ------------------------------------------------------------------ transforms
@@ -240,7 +255,7 @@ class PILToTensor:
         if not _is_pil(pic):
             raise TypeError(f"pic should be PIL Image. Got {type(pic)}")
         array = np.array(pic, copy=True).reshape(pic.height, pic.width, len(pic.getbands()))
-        return Tensor._make(array.transpose(2, 0, 1))
+        return from_numpy(array.transpose(2, 0, 1))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -339,16 +354,17 @@ class Normalize:
                 "Expected tensor to be a tensor image of size (..., C, H, W). Got "
                 f"tensor.size() = {tensor.size()}"
             )
-        numpy_dtype = tensor._data.dtype
-        mean = np.asarray(self.mean, dtype=numpy_dtype)
-        std = np.asarray(self.std, dtype=numpy_dtype)
+        mean = as_tensor(self.mean, dtype=tensor.dtype)
+        std = as_tensor(self.std, dtype=tensor.dtype)
         if (std == 0).any():
             raise ValueError(
                 f"std evaluated to zero after conversion to {tensor.dtype}, leading to "
                 "division by zero."
             )
-        mean = Tensor._make(mean.reshape(-1, 1, 1) if mean.ndim == 1 else mean)
-        std = Tensor._make(std.reshape(-1, 1, 1) if std.ndim == 1 else std)
+        if mean.ndim == 1:
+            mean = mean.view(-1, 1, 1)
+        if std.ndim == 1:
+            std = std.view(-1, 1, 1)
         if self.inplace:
             return tensor.sub_(mean).div_(std)
         return (tensor - mean) / std

@@ -6,3 +6,5 @@ from torch.optim import (
 )
 
 from torch_backend.optim import lr_scheduler
+
+__all__ = ["Optimizer", "SGD"]

@@ -1,7 +1,6 @@
 """``torch_backend.optim.lr_scheduler``: PyTorch's learning-rate schedulers."""
 
 from torch.optim.lr_scheduler import (
-    EPOCH_DEPRECATION_WARNING,
     CosineAnnealingLR,
     ExponentialLR,
     LambdaLR,
@@ -10,12 +9,4 @@ from torch.optim.lr_scheduler import (
     StepLR,
 )
 
-__all__ = [
-    "CosineAnnealingLR",
-    "EPOCH_DEPRECATION_WARNING",
-    "ExponentialLR",
-    "LRScheduler",
-    "LambdaLR",
-    "MultiStepLR",
-    "StepLR",
-]
+__all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "LambdaLR", "MultiStepLR", "StepLR"]

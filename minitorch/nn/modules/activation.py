@@ -8,6 +8,8 @@ from minitorch._tensor import Tensor
 from minitorch.nn import functional as F
 from minitorch.nn.modules.module import Module
 
+__all__ = ["LogSoftmax", "ReLU", "Sigmoid", "Softmax", "Tanh"]
+
 
 class ReLU(Module):
     r"""Applies the rectified linear unit elementwise: :math:`\text{ReLU}(x) = \max(0, x)`.

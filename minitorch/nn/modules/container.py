@@ -10,6 +10,8 @@ from typing import Any
 
 from minitorch.nn.modules.module import Module, _addindent
 
+__all__ = ["ModuleList", "Sequential"]
+
 
 def _renumber(modules: dict[str, Module]) -> OrderedDict[str, Module]:
     """Keys 0, 1, 2, ... again after a deletion, as PyTorch does."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from minitorch._tensor import Tensor
 from minitorch.nn.modules.module import Module
 
+__all__ = ["Flatten"]
+
 
 class Flatten(Module):
     r"""Flattens the dimensions ``start_dim`` to ``end_dim`` into one.

@@ -14,6 +14,8 @@ from minitorch.nn import init
 from minitorch.nn.modules.module import Module
 from minitorch.nn.parameter import Parameter
 
+__all__ = ["Identity", "Linear"]
+
 
 class Identity(Module):
     r"""Returns its input unchanged; any constructor arguments are ignored.

@@ -7,6 +7,8 @@ from minitorch.nn import functional as F
 from minitorch.nn._reduction import legacy_get_string
 from minitorch.nn.modules.module import Module
 
+__all__ = ["CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss"]
+
 
 class _Loss(Module):
     """Holds ``reduction`` ('none', 'mean' or 'sum'), set from the legacy flags if given."""

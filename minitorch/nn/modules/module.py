@@ -24,6 +24,8 @@ from minitorch.nn.modules._functions import BackwardHookFunction
 from minitorch.nn.parameter import Parameter
 from minitorch.utils.hooks import RemovableHandle
 
+__all__ = ["Module"]
+
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What ``load_state_dict`` returns: the keys it missed and the keys it did not expect."""

@@ -6,6 +6,8 @@ from minitorch._tensor import Tensor
 from minitorch.nn import functional as F
 from minitorch.nn.modules.module import Module
 
+__all__ = ["MaxPool2d"]
+
 
 class MaxPool2d(Module):
     r"""Applies a 2D max pooling over an input signal composed of several input planes.

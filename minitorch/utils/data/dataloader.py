@@ -18,6 +18,8 @@ from minitorch.utils.data._collate import default_collate, default_convert
 from minitorch.utils.data.dataset import Dataset, IterableDataset
 from minitorch.utils.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
+__all__ = ["DataLoader", "get_worker_info"]
+
 T_co = TypeVar("T_co", covariant=True)
 
 

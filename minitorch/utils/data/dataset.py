@@ -17,6 +17,16 @@ from typing import Any, Generic, TypeVar
 from minitorch._random import Generator, default_generator, generator_or_default
 from minitorch._tensor import Tensor
 
+__all__ = [
+    "ChainDataset",
+    "ConcatDataset",
+    "Dataset",
+    "IterableDataset",
+    "Subset",
+    "TensorDataset",
+    "random_split",
+]
+
 T_co = TypeVar("T_co", covariant=True)
 T = TypeVar("T")
 

@@ -14,6 +14,8 @@ from typing import Generic, TypeVar
 
 from minitorch._random import Generator, generator_or_default
 
+__all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler"]
+
 T_co = TypeVar("T_co", covariant=True)
 
 

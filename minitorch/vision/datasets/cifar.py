@@ -29,6 +29,8 @@ from PIL import Image
 
 from minitorch.vision.datasets.vision import VisionDataset
 
+__all__ = ["CIFAR10"]
+
 
 def _reconstruct(subtype: type, shape: tuple, dtype: Any) -> np.ndarray:
     """numpy's array constructor for pickles, limited to plain arrays."""

@@ -21,6 +21,8 @@ from PIL import Image
 
 from minitorch.vision.datasets.vision import VisionDataset
 
+__all__ = ["Digits"]
+
 NUM_TRAIN = 1437  # 80 % of 1,797; the other 360 images are the test split
 SPLIT_SEED = 0  # the fixed permutation that assigns images to the splits
 

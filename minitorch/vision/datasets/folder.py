@@ -21,6 +21,18 @@ from PIL import Image
 
 from minitorch.vision.datasets.vision import VisionDataset
 
+__all__ = [
+    "DatasetFolder",
+    "IMG_EXTENSIONS",
+    "ImageFolder",
+    "default_loader",
+    "find_classes",
+    "has_file_allowed_extension",
+    "is_image_file",
+    "make_dataset",
+    "pil_loader",
+]
+
 IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from minitorch.utils.data.dataset import Dataset
 
+__all__ = ["StandardTransform", "VisionDataset"]
+
 
 class StandardTransform:
     """Applies ``transform`` to the input and ``target_transform`` to the target."""
