@@ -1,11 +1,11 @@
 """``Tensor``: a numpy array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
 
-This file holds the noun only: storage, attributes and conversions. Every
-differentiable operation (``+``, ``exp``, ``sum``, ``reshape``, indexing, ``@``,
-...) is a ``Function`` in ``minitorch/_ops/``; each attaches itself to Tensor
-with :func:`tensor_method` when its module is imported, and ``backward`` is
-attached by ``minitorch/autograd/engine.py``. That one decorator is the only
-link from the operations back to this class.
+This file is the whole of what a Tensor can do: storage, attributes and conversions,
+then every operation written out as a method (``+``, ``exp``, ``sum``, ``reshape``,
+indexing, ``@``, ``backward``, ...). Each operation method is one call into the
+functional floor, ``minitorch/_functional/<family>.py``, which checks the arguments
+and applies one ``Function`` of ``minitorch/_ops/``; ``minitorch.add`` is the same
+function as ``Tensor.add``. See docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import warnings
 import weakref
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -25,19 +25,16 @@ from minitorch._storage import UntypedStorage, VersionCounter
 from minitorch._tensor_str import tensor_repr
 from minitorch.utils.hooks import RemovableHandle
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-_ATTACHED: list[tuple[str, Callable]] = []
-
-
-def tensor_method(fn: Callable | None = None, *, name: str | None = None) -> Callable:
-    """Decorator: make ``fn(input, ...)`` also the method ``Tensor.<name>(self, ...)``."""
-
-    def attach(f: Callable) -> Callable:
-        setattr(Tensor, name or f.__name__, f)
-        _ATTACHED.append((name or f.__name__, f))
-        return f
-
-    return attach(fn) if fn is not None else attach
+    from minitorch._functional.elementwise import Scalar
+    from minitorch._functional.reduce import (
+        Dims,
+        MaxOrMin,
+        max_values_indices,
+        min_values_indices,
+    )
 
 
 class Tensor:
@@ -88,6 +85,10 @@ class Tensor:
     def shape(self) -> Size:
         return Size(self._data.shape)
 
+    @overload
+    def size(self, dim: None = None) -> Size: ...
+    @overload
+    def size(self, dim: int) -> int: ...
     def size(self, dim: int | None = None) -> Size | int:
         if dim is None:
             return Size(self._data.shape)
@@ -152,6 +153,10 @@ class Tensor:
     def element_size(self) -> int:
         return self._data.itemsize
 
+    @overload
+    def stride(self, dim: None = None) -> tuple[int, ...]: ...
+    @overload
+    def stride(self, dim: int) -> int: ...
     def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[self._wrap_dim(dim)]
@@ -311,7 +316,7 @@ class Tensor:
         return self._cast(_dtype.as_dtype(target_dtype))
 
     def _cast(self, target: dtype) -> Tensor:
-        raise NotImplementedError  # attached by minitorch/_ops/elementwise.py
+        return _elementwise.cast(self, target)
 
     def type(self, dtype: dtype | None = None) -> Any:  # noqa: A002
         if dtype is None:
@@ -351,6 +356,581 @@ class Tensor:
             else f"cuda:{device}"
         )
         return self
+
+    # ============================================ operations: each enters the functional floor
+    # ---------- arithmetic, math, comparisons (minitorch/_functional/elementwise.py)
+    def add(self, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
+        """See :func:`minitorch.add`."""
+        return _elementwise.add(self, other, alpha=alpha)
+
+    def sub(self, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
+        """See :func:`minitorch.sub`."""
+        return _elementwise.sub(self, other, alpha=alpha)
+
+    def mul(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.mul`."""
+        return _elementwise.mul(self, other)
+
+    def div(self, other: Tensor | Scalar, *, rounding_mode: str | None = None) -> Tensor:
+        """See :func:`minitorch.div`."""
+        return _elementwise.div(self, other, rounding_mode=rounding_mode)
+
+    def pow(self, exponent: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.pow`."""
+        return _elementwise.pow(self, exponent)
+
+    __add__ = add
+    __sub__ = sub
+    __mul__ = mul
+    __truediv__ = div
+    true_divide = div
+    __pow__ = pow
+    multiply = mul
+    subtract = sub
+    divide = div
+
+    def __radd__(self, other: Scalar) -> Tensor:
+        return _elementwise.add(self, other)
+
+    def __rmul__(self, other: Scalar) -> Tensor:
+        return _elementwise.mul(self, other)
+
+    def __rsub__(self, other: Scalar) -> Tensor:
+        return _elementwise.rsub(self, other)
+
+    def __rtruediv__(self, other: Scalar) -> Tensor:
+        return _elementwise.rtruediv(self, other)
+
+    def __rpow__(self, other: Scalar) -> Tensor:
+        return _elementwise.rpow(self, other)
+
+    def __floordiv__(self, other: Tensor | Scalar) -> Tensor:
+        return _elementwise.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Scalar) -> Tensor:
+        return _elementwise.rfloordiv(self, other)
+
+    def remainder(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.remainder`."""
+        return _elementwise.remainder(self, other)
+
+    __mod__ = remainder
+
+    def __rmod__(self, other: Scalar) -> Tensor:
+        return _elementwise.rmod(self, other)
+
+    def neg(self) -> Tensor:
+        """See :func:`minitorch.neg`."""
+        return _elementwise.neg(self)
+
+    __neg__ = neg
+    negative = neg
+
+    def exp(self) -> Tensor:
+        """See :func:`minitorch.exp`."""
+        return _elementwise.exp(self)
+
+    def log(self) -> Tensor:
+        """See :func:`minitorch.log`."""
+        return _elementwise.log(self)
+
+    def sqrt(self) -> Tensor:
+        """See :func:`minitorch.sqrt`."""
+        return _elementwise.sqrt(self)
+
+    def abs(self) -> Tensor:
+        """See :func:`minitorch.abs`."""
+        return _elementwise.abs(self)
+
+    __abs__ = abs
+
+    def tanh(self) -> Tensor:
+        """See :func:`minitorch.tanh`."""
+        return _elementwise.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        """See :func:`minitorch.sigmoid`."""
+        return _elementwise.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        """See :func:`minitorch.relu`."""
+        return _elementwise.relu(self)
+
+    def clamp(self, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
+        """See :func:`minitorch.clamp`."""
+        return _elementwise.clamp(self, min, max)
+
+    clip = clamp
+
+    def clone(self, *, memory_format: object = None) -> Tensor:
+        """See :func:`minitorch.clone`."""
+        return _elementwise.clone(self, memory_format=memory_format)
+
+    def contiguous(self, memory_format: object = None) -> Tensor:
+        """See :func:`minitorch.contiguous`."""
+        return _elementwise.contiguous(self, memory_format)
+
+    def eq(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.eq`."""
+        return _elementwise.eq(self, other)
+
+    def ne(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.ne`."""
+        return _elementwise.ne(self, other)
+
+    def lt(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.lt`."""
+        return _elementwise.lt(self, other)
+
+    def le(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.le`."""
+        return _elementwise.le(self, other)
+
+    def gt(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.gt`."""
+        return _elementwise.gt(self, other)
+
+    def ge(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.ge`."""
+        return _elementwise.ge(self, other)
+
+    def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
+        # ``x == None`` is False and ``x < None`` a TypeError, as in PyTorch
+        if not _elementwise.is_operand(other):
+            return NotImplemented
+        return _elementwise.eq(self, other)
+
+    def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
+        # ``x == None`` is False and ``x < None`` a TypeError, as in PyTorch
+        if not _elementwise.is_operand(other):
+            return NotImplemented
+        return _elementwise.ne(self, other)
+
+    def __lt__(self, other: object) -> Tensor:  # type: ignore[override]
+        # ``x == None`` is False and ``x < None`` a TypeError, as in PyTorch
+        if not _elementwise.is_operand(other):
+            return NotImplemented
+        return _elementwise.lt(self, other)
+
+    def __le__(self, other: object) -> Tensor:  # type: ignore[override]
+        # ``x == None`` is False and ``x < None`` a TypeError, as in PyTorch
+        if not _elementwise.is_operand(other):
+            return NotImplemented
+        return _elementwise.le(self, other)
+
+    def __gt__(self, other: object) -> Tensor:  # type: ignore[override]
+        # ``x == None`` is False and ``x < None`` a TypeError, as in PyTorch
+        if not _elementwise.is_operand(other):
+            return NotImplemented
+        return _elementwise.gt(self, other)
+
+    def __ge__(self, other: object) -> Tensor:  # type: ignore[override]
+        # ``x == None`` is False and ``x < None`` a TypeError, as in PyTorch
+        if not _elementwise.is_operand(other):
+            return NotImplemented
+        return _elementwise.ge(self, other)
+
+    def equal(self, other: Tensor) -> bool:
+        """See :func:`minitorch.equal`."""
+        return _elementwise.equal(self, other)
+
+    def allclose(
+        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> bool:
+        """See :func:`minitorch.allclose`."""
+        return _elementwise.allclose(self, other, rtol, atol, equal_nan)
+
+    def isnan(self) -> Tensor:
+        """See :func:`minitorch.isnan`."""
+        return _elementwise.isnan(self)
+
+    def isinf(self) -> Tensor:
+        """See :func:`minitorch.isinf`."""
+        return _elementwise.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        """See :func:`minitorch.isfinite`."""
+        return _elementwise.isfinite(self)
+
+    def logical_not(self) -> Tensor:
+        """See :func:`minitorch.logical_not`."""
+        return _elementwise.logical_not(self)
+
+    def logical_and(self, other: Tensor) -> Tensor:
+        """See :func:`minitorch.logical_and`."""
+        return _elementwise.logical_and(self, other)
+
+    def logical_or(self, other: Tensor) -> Tensor:
+        """See :func:`minitorch.logical_or`."""
+        return _elementwise.logical_or(self, other)
+
+    def logical_xor(self, other: Tensor) -> Tensor:
+        """See :func:`minitorch.logical_xor`."""
+        return _elementwise.logical_xor(self, other)
+
+    def __and__(self, other: Tensor | Scalar) -> Tensor:
+        return _elementwise.bitwise_and(self, other)
+
+    def __or__(self, other: Tensor | Scalar) -> Tensor:
+        return _elementwise.bitwise_or(self, other)
+
+    def __xor__(self, other: Tensor | Scalar) -> Tensor:
+        return _elementwise.bitwise_xor(self, other)
+
+    def __invert__(self) -> Tensor:
+        return _elementwise.bitwise_not(self)
+
+    def where(self, input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.where`."""
+        return _elementwise.where(self, input, other)
+
+    def maximum(self, other: Tensor) -> Tensor:
+        """See :func:`minitorch.maximum`."""
+        return _elementwise.maximum(self, other)
+
+    def minimum(self, other: Tensor) -> Tensor:
+        """See :func:`minitorch.minimum`."""
+        return _elementwise.minimum(self, other)
+
+    # ---------- in place (minitorch/_functional/inplace.py)
+    def add_(self, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
+        """See :func:`minitorch.add_`."""
+        return _inplace.add_(self, other, alpha=alpha)
+
+    def sub_(self, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
+        """See :func:`minitorch.sub_`."""
+        return _inplace.sub_(self, other, alpha=alpha)
+
+    def mul_(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.mul_`."""
+        return _inplace.mul_(self, other)
+
+    def div_(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.div_`."""
+        return _inplace.div_(self, other)
+
+    def clamp_(self, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
+        """See :func:`minitorch.clamp_`."""
+        return _inplace.clamp_(self, min, max)
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    def zero_(self) -> Tensor:
+        """See :func:`minitorch.zero_`."""
+        return _inplace.zero_(self)
+
+    def fill_(self, value: Scalar | Tensor) -> Tensor:
+        """See :func:`minitorch.fill_`."""
+        return _inplace.fill_(self, value)
+
+    def copy_(self, src: Tensor, non_blocking: bool = False) -> Tensor:
+        """See :func:`minitorch.copy_`."""
+        return _inplace.copy_(self, src, non_blocking)
+
+    def neg_(self) -> Tensor:
+        """See :func:`minitorch.neg_`."""
+        return _inplace.neg_(self)
+
+    def abs_(self) -> Tensor:
+        """See :func:`minitorch.abs_`."""
+        return _inplace.abs_(self)
+
+    def exp_(self) -> Tensor:
+        """See :func:`minitorch.exp_`."""
+        return _inplace.exp_(self)
+
+    def log_(self) -> Tensor:
+        """See :func:`minitorch.log_`."""
+        return _inplace.log_(self)
+
+    def sqrt_(self) -> Tensor:
+        """See :func:`minitorch.sqrt_`."""
+        return _inplace.sqrt_(self)
+
+    def tanh_(self) -> Tensor:
+        """See :func:`minitorch.tanh_`."""
+        return _inplace.tanh_(self)
+
+    def sigmoid_(self) -> Tensor:
+        """See :func:`minitorch.sigmoid_`."""
+        return _inplace.sigmoid_(self)
+
+    def relu_(self) -> Tensor:
+        """See :func:`minitorch.relu_`."""
+        return _inplace.relu_(self)
+
+    def pow_(self, exponent: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.pow_`."""
+        return _inplace.pow_(self, exponent)
+
+    __ipow__ = pow_
+
+    # ---------- reductions (minitorch/_functional/reduce.py)
+    def sum(
+        self, dim: Dims = None, keepdim: bool = False, *, dtype: _dtype.dtype | None = None
+    ) -> Tensor:
+        """See :func:`minitorch.sum`."""
+        return _reduce.sum(self, dim, keepdim, dtype=dtype)
+
+    def mean(
+        self, dim: Dims = None, keepdim: bool = False, *, dtype: _dtype.dtype | None = None
+    ) -> Tensor:
+        """See :func:`minitorch.mean`."""
+        return _reduce.mean(self, dim, keepdim, dtype=dtype)
+
+    def prod(
+        self, dim: int | None = None, keepdim: bool = False, *, dtype: _dtype.dtype | None = None
+    ) -> Tensor:
+        """See :func:`minitorch.prod`."""
+        return _reduce.prod(self, dim, keepdim, dtype=dtype)
+
+    # Without ``dim`` the largest element; with one, (values, indices); with a tensor, maximum.
+    @overload
+    def max(self, dim: None = None, keepdim: bool = False) -> Tensor: ...
+    @overload
+    def max(self, dim: Tensor, keepdim: bool = False) -> Tensor: ...
+    @overload
+    def max(self, dim: int, keepdim: bool = False) -> max_values_indices: ...
+    def max(self, dim: int | Tensor | None = None, keepdim: bool = False) -> MaxOrMin:
+        """See :func:`minitorch.max`."""
+        return _reduce.max(self, dim, keepdim)
+
+    @overload
+    def min(self, dim: None = None, keepdim: bool = False) -> Tensor: ...
+    @overload
+    def min(self, dim: Tensor, keepdim: bool = False) -> Tensor: ...
+    @overload
+    def min(self, dim: int, keepdim: bool = False) -> min_values_indices: ...
+    def min(self, dim: int | Tensor | None = None, keepdim: bool = False) -> MaxOrMin:
+        """See :func:`minitorch.min`."""
+        return _reduce.min(self, dim, keepdim)
+
+    def amax(self, dim: Dims = (), keepdim: bool = False) -> Tensor:
+        """See :func:`minitorch.amax`."""
+        return _reduce.amax(self, dim, keepdim)
+
+    def amin(self, dim: Dims = (), keepdim: bool = False) -> Tensor:
+        """See :func:`minitorch.amin`."""
+        return _reduce.amin(self, dim, keepdim)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """See :func:`minitorch.argmax`."""
+        return _reduce.argmax(self, dim, keepdim)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """See :func:`minitorch.argmin`."""
+        return _reduce.argmin(self, dim, keepdim)
+
+    def var(
+        self,
+        dim: Dims = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: int | float | None = None,
+    ) -> Tensor:
+        """See :func:`minitorch.var`."""
+        return _reduce.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(
+        self,
+        dim: Dims = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: int | float | None = None,
+    ) -> Tensor:
+        """See :func:`minitorch.std`."""
+        return _reduce.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def logsumexp(self, dim: Dims, keepdim: bool = False) -> Tensor:
+        """See :func:`minitorch.logsumexp`."""
+        return _reduce.logsumexp(self, dim, keepdim)
+
+    def softmax(self, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
+        """See :func:`minitorch.softmax`."""
+        return _reduce.softmax(self, dim, dtype)
+
+    def log_softmax(self, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
+        """See :func:`minitorch.log_softmax`."""
+        return _reduce.log_softmax(self, dim, dtype)
+
+    def any(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        """See :func:`minitorch.any`."""
+        return _reduce.any(self, dim, keepdim)
+
+    def all(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        """See :func:`minitorch.all`."""
+        return _reduce.all(self, dim, keepdim)
+
+    # ---------- shape and views (minitorch/_functional/shape.py)
+    def view(self, *shape: int) -> Tensor:
+        """See :func:`minitorch.view`."""
+        return _shape.view(self, *shape)
+
+    def reshape(self, *shape: int) -> Tensor:
+        """See :func:`minitorch.reshape`."""
+        return _shape.reshape(self, *shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        """See :func:`minitorch.view_as`."""
+        return _shape.view_as(self, other)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """See :func:`minitorch.reshape_as`."""
+        return _shape.reshape_as(self, other)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """See :func:`minitorch.flatten`."""
+        return _shape.flatten(self, start_dim, end_dim)
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+        """See :func:`minitorch.unflatten`."""
+        return _shape.unflatten(self, dim, sizes)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """See :func:`minitorch.unsqueeze`."""
+        return _shape.unsqueeze(self, dim)
+
+    def squeeze(self, dim: int | Sequence[int] | None = None) -> Tensor:
+        """See :func:`minitorch.squeeze`."""
+        return _shape.squeeze(self, dim)
+
+    def permute(self, *dims: int) -> Tensor:
+        """See :func:`minitorch.permute`."""
+        return _shape.permute(self, *dims)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """See :func:`minitorch.transpose`."""
+        return _shape.transpose(self, dim0, dim1)
+
+    swapaxes = transpose
+    swapdims = transpose
+
+    def t(self) -> Tensor:
+        """See :func:`minitorch.t`."""
+        return _shape.t(self)
+
+    def expand(self, *sizes: int) -> Tensor:
+        """See :func:`minitorch.expand`."""
+        return _shape.expand(self, *sizes)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        """See :func:`minitorch.expand_as`."""
+        return _shape.expand_as(self, other)
+
+    def broadcast_to(self, size: Sequence[int]) -> Tensor:
+        """See :func:`minitorch.broadcast_to`."""
+        return _shape.broadcast_to(self, size)
+
+    def repeat(self, *repeats: int) -> Tensor:
+        """See :func:`minitorch.repeat`."""
+        return _shape.repeat(self, *repeats)
+
+    def flip(self, *dims: int) -> Tensor:
+        """See :func:`minitorch.flip`."""
+        return _shape.flip(self, *dims)
+
+    def split(self, split_size: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
+        """See :func:`minitorch.split_method`."""
+        return _shape.split_method(self, split_size, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """See :func:`minitorch.chunk`."""
+        return _shape.chunk(self, chunks, dim)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """See :func:`minitorch.unbind`."""
+        return _shape.unbind(self, dim)
+
+    @property
+    def T(self) -> Tensor:
+        return _shape.reversed_dims(self)
+
+    @property
+    def mT(self) -> Tensor:
+        return _shape.matrix_transpose(self)
+
+    # ---------- indexing (minitorch/_functional/indexing.py)
+    def __getitem__(self, key: Any) -> Tensor:
+        return _indexing.getitem(self, key)
+
+    def __setitem__(self, key: Any, value: Tensor | Scalar) -> None:
+        return _indexing.setitem(self, key, value)
+
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        """See :func:`minitorch.index_select`."""
+        return _indexing.index_select(self, dim, index)
+
+    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+        """See :func:`minitorch.gather`."""
+        return _indexing.gather(self, dim, index, sparse_grad=sparse_grad)
+
+    def masked_fill(self, mask: Tensor, value: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.masked_fill`."""
+        return _indexing.masked_fill(self, mask, value)
+
+    def masked_fill_(self, mask: Tensor, value: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.masked_fill_`."""
+        return _indexing.masked_fill_(self, mask, value)
+
+    def masked_select(self, mask: Tensor) -> Tensor:
+        """See :func:`minitorch.masked_select`."""
+        return _indexing.masked_select(self, mask)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
+        """See :func:`minitorch.nonzero`."""
+        return _indexing.nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self) -> Tensor:
+        """See :func:`minitorch.argwhere`."""
+        return _indexing.argwhere(self)
+
+    # ---------- matrix products (minitorch/_functional/linalg.py)
+    def matmul(self, other: Tensor) -> Tensor:
+        """See :func:`minitorch.matmul`."""
+        return _linalg.matmul(self, other)
+
+    __matmul__ = matmul
+
+    def __rmatmul__(self, other: Tensor) -> Tensor:
+        return _linalg.rmatmul(self, other)
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        """See :func:`minitorch.mm`."""
+        return _linalg.mm(self, mat2)
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """See :func:`minitorch.bmm`."""
+        return _linalg.bmm(self, mat2)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        """See :func:`minitorch.mv`."""
+        return _linalg.mv(self, vec)
+
+    def dot(self, tensor: Tensor) -> Tensor:
+        """See :func:`minitorch.dot`."""
+        return _linalg.dot(self, tensor)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        """See :func:`minitorch.outer`."""
+        return _linalg.outer(self, vec2)
+
+    ger = outer
+
+    # ---------- backward (minitorch/autograd/engine.py)
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Sequence[Tensor] | None = None,
+    ) -> None:
+        """See :func:`minitorch.Tensor.backward`."""
+        return _engine.tensor_backward(self, gradient, retain_graph, create_graph, inputs)
 
     # --------------------------------------------------------- Python protocols
     def __len__(self) -> int:
@@ -458,3 +1038,15 @@ def _rebuild_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:
 
 def is_tensor(obj: object, /) -> bool:
     return isinstance(obj, Tensor)
+
+
+# The operations' modules build Tensors, so they are imported once the class above exists;
+# the methods reach them through these names when they run. This is the one place where the
+# noun and its operations are tied together (docs/architecture.md).
+from minitorch._functional import elementwise as _elementwise  # noqa: E402
+from minitorch._functional import indexing as _indexing  # noqa: E402
+from minitorch._functional import inplace as _inplace  # noqa: E402
+from minitorch._functional import linalg as _linalg  # noqa: E402
+from minitorch._functional import reduce as _reduce  # noqa: E402
+from minitorch._functional import shape as _shape  # noqa: E402
+from minitorch.autograd import engine as _engine  # noqa: E402

@@ -63,7 +63,7 @@ from minitorch._ops.elementwise import (
     ToCopy,
     Where,
 )
-from minitorch._tensor import Tensor, tensor_method
+from minitorch._tensor import Tensor
 from minitorch.autograd.function import Function
 
 Scalar = int | float | bool
@@ -166,13 +166,11 @@ def _binary(fn: type[Function], a: object, b: object, name: str, true_divide: bo
 
 
 # ------------------------------------------------------------------ arithmetic
-@tensor_method
 def add(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     """``input + alpha * other`` with broadcasting."""
     return _binary(Add, input, other, "add", alpha=alpha)
 
 
-@tensor_method
 def sub(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
     if isinstance(input, Tensor) and input.dtype is _dtype.bool:
@@ -183,12 +181,10 @@ def sub(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     return _binary(Sub, input, other, "sub", alpha=alpha)
 
 
-@tensor_method
 def mul(input: Tensor, other: Tensor | Scalar) -> Tensor:
     return _binary(Mul, input, other, "mul")
 
 
-@tensor_method
 def div(input: Tensor, other: Tensor | Scalar, *, rounding_mode: str | None = None) -> Tensor:
     """True division (integers give floats).
 
@@ -207,7 +203,6 @@ def div(input: Tensor, other: Tensor | Scalar, *, rounding_mode: str | None = No
     return DivRounded.apply(a, b, rounding_mode=rounding_mode)
 
 
-@tensor_method
 def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:  # noqa: A001
     """``input ** exponent``; either side may be a Python number."""
     if isinstance(exponent, Tensor) and isinstance(input, Tensor):
@@ -227,28 +222,14 @@ def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:  # noqa: A
     return Pow.apply(base, exponent)
 
 
-tensor_method(add, name="__add__")
-tensor_method(sub, name="__sub__")
-tensor_method(mul, name="__mul__")
-tensor_method(div, name="__truediv__")
-tensor_method(div, name="true_divide")
-tensor_method(pow, name="__pow__")
-tensor_method(mul, name="multiply")
-tensor_method(sub, name="subtract")
-tensor_method(div, name="divide")
-
-
-@tensor_method(name="__radd__")
 def _radd(self: Tensor, other: Scalar) -> Tensor:
     return add(self, other)
 
 
-@tensor_method(name="__rmul__")
 def _rmul(self: Tensor, other: Scalar) -> Tensor:
     return mul(self, other)
 
 
-@tensor_method(name="__rsub__")
 def rsub(self: Tensor, other: Scalar) -> Tensor:
     other = as_operand(other, "sub")
     if isinstance(other, Tensor):
@@ -259,8 +240,7 @@ def rsub(self: Tensor, other: Scalar) -> Tensor:
     )
 
 
-@tensor_method(name="__rtruediv__")
-def _rtruediv(self: Tensor, other: Scalar) -> Tensor:
+def rtruediv(self: Tensor, other: Scalar) -> Tensor:
     other = as_operand(other, "div")
     if isinstance(other, Tensor):
         return div(other, self)
@@ -270,12 +250,10 @@ def _rtruediv(self: Tensor, other: Scalar) -> Tensor:
     return _binary(Div, scalar_operand(other, result), self, "div")
 
 
-@tensor_method(name="__rpow__")
-def _rpow(self: Tensor, other: Scalar) -> Tensor:
+def rpow(self: Tensor, other: Scalar) -> Tensor:
     return pow(other, self)
 
 
-@tensor_method(name="__floordiv__")
 def floor_divide(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """``input // other``, rounded toward -inf; PyTorch gives it no derivative."""
     a, b = _promoted_operands(input, other, "floor_divide")
@@ -283,12 +261,10 @@ def floor_divide(input: Tensor, other: Tensor | Scalar) -> Tensor:
     return FloorDivide.apply(_edge_operand(a, input), _edge_operand(b, other))
 
 
-@tensor_method(name="__rfloordiv__")
-def _rfloordiv(self: Tensor, other: Scalar) -> Tensor:
+def rfloordiv(self: Tensor, other: Scalar) -> Tensor:
     return floor_divide(as_operand(other, "floor_divide"), self)
 
 
-@tensor_method(name="__mod__")
 def remainder(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """Python-style remainder (the sign of the divisor); differentiable like PyTorch's."""
     a, b = _promoted_operands(input, other, "remainder")
@@ -300,8 +276,7 @@ def remainder(input: Tensor, other: Tensor | Scalar) -> Tensor:
     return fn.apply(a, divisor)
 
 
-@tensor_method(name="__rmod__")
-def _rmod(self: Tensor, other: Scalar) -> Tensor:
+def rmod(self: Tensor, other: Scalar) -> Tensor:
     return remainder(as_operand(other, "remainder"), self)
 
 
@@ -320,16 +295,12 @@ def _check_divisor(a: Tensor, b: Tensor, kernel: str) -> None:
         raise RuntimeError("ZeroDivisionError")
 
 
-tensor_method(remainder)
-
-
 # ------------------------------------------------------------------ unary math
 def _float_input(x: Tensor) -> Tensor:
     """``x`` for a float-valued function: integers and bools become the default float dtype."""
     return x if x.dtype.is_floating_point else x._cast(_dtype.get_default_dtype())
 
 
-@tensor_method
 def neg(input: Tensor) -> Tensor:
     if input.dtype is _dtype.bool:
         raise NotImplementedError(
@@ -339,51 +310,36 @@ def neg(input: Tensor) -> Tensor:
     return Neg.apply(input)
 
 
-tensor_method(neg, name="__neg__")
-tensor_method(neg, name="negative")
-
-
-@tensor_method
 def exp(input: Tensor) -> Tensor:
     return Exp.apply(_float_input(input))
 
 
-@tensor_method
 def log(input: Tensor) -> Tensor:
     return Log.apply(_float_input(input))
 
 
-@tensor_method
 def sqrt(input: Tensor) -> Tensor:
     return Sqrt.apply(_float_input(input))
 
 
-@tensor_method(name="abs")
 def abs(input: Tensor) -> Tensor:  # noqa: A001
     return Abs.apply(input)
 
 
-tensor_method(abs, name="__abs__")
-
-
-@tensor_method
 def tanh(input: Tensor) -> Tensor:
     return Tanh.apply(_float_input(input))
 
 
-@tensor_method
 def sigmoid(input: Tensor) -> Tensor:
     return Sigmoid.apply(_float_input(input))
 
 
-@tensor_method
 def relu(input: Tensor) -> Tensor:
     if input.dtype is _dtype.bool:
         raise NotImplementedError("Boolean inputs not supported for relu")
     return Relu.apply(input)
 
 
-@tensor_method
 def clamp(input: Tensor, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:  # noqa: A002
     """Limit every element to ``[min, max]``."""
     if min is None and max is None:
@@ -398,58 +354,69 @@ def clamp(input: Tensor, min: Scalar | None = None, max: Scalar | None = None) -
     return Clamp.apply(x, min=min, max=max)
 
 
-clip = tensor_method(clamp, name="clip")
+clip = clamp
 
 
-@tensor_method
 def clone(input: Tensor, *, memory_format: object = None) -> Tensor:
     return Clone.apply(input)
 
 
-@tensor_method
 def contiguous(input: Tensor, memory_format: object = None) -> Tensor:
     """This tensor if its storage is C-contiguous, else a contiguous copy."""
     return input if input.is_contiguous() else Clone.apply(input)
 
 
-@tensor_method(name="_cast")
-def _cast(input: Tensor, target: _dtype.dtype) -> Tensor:
+def cast(input: Tensor, target: _dtype.dtype) -> Tensor:
     """A copy of ``input`` in ``target``; recorded (``ToCopyBackward0``) only for a float target
     of an input that requires grad, as autograd records any Function."""
     return ToCopy.apply(input, target.numpy_dtype)
 
 
 # ------------------------------------------------------------------ comparisons
-def _comparison(name: str, fn: type[Function], dunder: str) -> None:
-    def compare(input: Tensor, other: Tensor | Scalar) -> Tensor:
-        return fn.apply(*_promoted_operands(input, other, "other"))
-
-    def operator(input: Tensor, other: object) -> object:
-        # ``x == None`` is False and ``x < None`` a TypeError, as in PyTorch: for an operand
-        # that is no number or tensor the operator gives Python's own answer.
-        try:
-            as_operand(other)
-        except TypeError:
-            return NotImplemented
-        return compare(input, other)
-
-    compare.__name__ = compare.__qualname__ = name
-    compare.__doc__ = f"Elementwise ``{name}`` (a bool tensor; not differentiable)."
-    operator.__name__ = operator.__qualname__ = dunder
-    globals()[name] = compare
-    tensor_method(compare, name=name)
-    tensor_method(operator, name=dunder)
+def _compare(fn: type[Function], input: Tensor, other: Tensor | Scalar) -> Tensor:
+    return fn.apply(*_promoted_operands(input, other, "other"))
 
 
-_comparison("eq", Eq, "__eq__")
-_comparison("ne", Ne, "__ne__")
-_comparison("lt", Lt, "__lt__")
-_comparison("le", Le, "__le__")
-_comparison("gt", Gt, "__gt__")
-_comparison("ge", Ge, "__ge__")
+def is_operand(value: object) -> bool:
+    """Whether ``value`` is a tensor or a number: for anything else a comparison operator gives
+    Python's own answer (``x == None`` is False, ``x < None`` a TypeError), as in PyTorch."""
+    try:
+        as_operand(value)
+    except TypeError:
+        return False
+    return True
 
 
-@tensor_method
+def eq(input: Tensor, other: Tensor | Scalar) -> Tensor:
+    """Elementwise ``input == other`` (a bool tensor; not differentiable)."""
+    return _compare(Eq, input, other)
+
+
+def ne(input: Tensor, other: Tensor | Scalar) -> Tensor:
+    """Elementwise ``input != other`` (a bool tensor; not differentiable)."""
+    return _compare(Ne, input, other)
+
+
+def lt(input: Tensor, other: Tensor | Scalar) -> Tensor:
+    """Elementwise ``input < other`` (a bool tensor; not differentiable)."""
+    return _compare(Lt, input, other)
+
+
+def le(input: Tensor, other: Tensor | Scalar) -> Tensor:
+    """Elementwise ``input <= other`` (a bool tensor; not differentiable)."""
+    return _compare(Le, input, other)
+
+
+def gt(input: Tensor, other: Tensor | Scalar) -> Tensor:
+    """Elementwise ``input > other`` (a bool tensor; not differentiable)."""
+    return _compare(Gt, input, other)
+
+
+def ge(input: Tensor, other: Tensor | Scalar) -> Tensor:
+    """Elementwise ``input >= other`` (a bool tensor; not differentiable)."""
+    return _compare(Ge, input, other)
+
+
 def equal(input: Tensor, other: Tensor) -> bool:
     """True if both tensors have the same shape and elements."""
     _check_tensor_argument(input, "equal", "input", 1)
@@ -457,7 +424,6 @@ def equal(input: Tensor, other: Tensor) -> bool:
     return Equal.apply(input, other).item()
 
 
-@tensor_method
 def allclose(
     input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
 ) -> bool:
@@ -466,43 +432,36 @@ def allclose(
     return AllClose.apply(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan).item()
 
 
-@tensor_method
 def isnan(input: Tensor) -> Tensor:
     _check_tensor_argument(input, "isnan", "input", 1)
     return IsNan.apply(input)
 
 
-@tensor_method
 def isinf(input: Tensor) -> Tensor:
     _check_tensor_argument(input, "isinf", "input", 1)
     return IsInf.apply(input)
 
 
-@tensor_method
 def isfinite(input: Tensor) -> Tensor:
     _check_tensor_argument(input, "isfinite", "input", 1)
     return IsFinite.apply(input)
 
 
-@tensor_method
 def logical_not(input: Tensor) -> Tensor:
     _check_tensor_argument(input, "logical_not", "input", 1)
     return LogicalNot.apply(input)
 
 
-@tensor_method
 def logical_and(input: Tensor, other: Tensor) -> Tensor:
     _check_tensor_argument(input, "logical_and", "input", 1)
     return LogicalAnd.apply(input, as_operand(other))
 
 
-@tensor_method
 def logical_or(input: Tensor, other: Tensor) -> Tensor:
     _check_tensor_argument(input, "logical_or", "input", 1)
     return LogicalOr.apply(input, as_operand(other))
 
 
-@tensor_method
 def logical_xor(input: Tensor, other: Tensor) -> Tensor:
     _check_tensor_argument(input, "logical_xor", "input", 1)
     return LogicalXor.apply(input, as_operand(other))
@@ -515,22 +474,18 @@ def _bitwise(fn: type[Function], kernel: str, input: Tensor, other: Tensor | Sca
     return fn.apply(a, b)
 
 
-@tensor_method(name="__and__")
 def bitwise_and(input: Tensor, other: Tensor | Scalar) -> Tensor:
     return _bitwise(BitwiseAnd, "bitwise_and_cpu", input, other)
 
 
-@tensor_method(name="__or__")
 def bitwise_or(input: Tensor, other: Tensor | Scalar) -> Tensor:
     return _bitwise(BitwiseOr, "bitwise_or_cpu", input, other)
 
 
-@tensor_method(name="__xor__")
 def bitwise_xor(input: Tensor, other: Tensor | Scalar) -> Tensor:
     return _bitwise(BitwiseXor, "bitwise_xor_cpu", input, other)
 
 
-@tensor_method(name="__invert__")
 def bitwise_not(input: Tensor) -> Tensor:
     if input.dtype.is_floating_point:
         raise TypeError(
@@ -540,7 +495,6 @@ def bitwise_not(input: Tensor) -> Tensor:
 
 
 # ------------------------------------------------------------------ where, maximum, minimum
-@tensor_method
 def where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """``input`` where ``condition`` is true, else ``other``; no gradient reaches the condition."""
     if condition.dtype is not _dtype.bool:
@@ -560,14 +514,12 @@ def where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar) -> 
     return Where.apply(condition, a, b)
 
 
-@tensor_method
 def maximum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise maximum; at ties the gradient is split evenly, as in PyTorch."""
     _check_tensor_argument(other, "maximum")
     return _binary(Maximum, input, other, "maximum")
 
 
-@tensor_method
 def minimum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise minimum; at ties the gradient is split evenly, as in PyTorch."""
     _check_tensor_argument(other, "minimum")

@@ -44,7 +44,7 @@ from minitorch._ops.indexing import (
     Select,
     Slice,
 )
-from minitorch._tensor import Tensor, tensor_method
+from minitorch._tensor import Tensor
 
 Scalar = int | float | bool
 
@@ -209,8 +209,7 @@ def _check_mask(mask: Tensor, shape: tuple[int, ...], dim: int) -> None:
 _BASIC_INDEX = {"select": Select, "slice": Slice, "unsqueeze": IndexUnsqueeze, "alias": Alias}
 
 
-@tensor_method(name="__getitem__")
-def _getitem(self: Tensor, key: Any) -> Tensor:
+def getitem(self: Tensor, key: Any) -> Tensor:
     """``x[key]`` with PyTorch's (= numpy's) rules: basic keys give views, advanced keys copies."""
     shape = tuple(self.shape)
     items, advanced, last_op, index_dims = parse_key(key, shape)
@@ -257,8 +256,7 @@ def _index_put(self: Tensor, items: tuple, value: Tensor | Scalar) -> None:
     inplace(self, IndexPut.apply, value, *items)
 
 
-@tensor_method(name="__setitem__")
-def _setitem(self: Tensor, key: Any, value: Tensor | Scalar) -> None:
+def setitem(self: Tensor, key: Any, value: Tensor | Scalar) -> None:
     """``x[key] = value``, as PyTorch does it.
 
     A basic key writes through the view ``x[key]`` (``copy_``), so under
@@ -271,7 +269,7 @@ def _setitem(self: Tensor, key: Any, value: Tensor | Scalar) -> None:
     if advanced:
         try:
             _index_put(self, items, value)
-        except IndexError:  # as in ``_getitem``
+        except IndexError:  # as in ``getitem``
             _check_index_bounds(items, index_dims, shape)
             raise
         return
@@ -291,7 +289,6 @@ def _check_index_dtype(index: Tensor, message: str) -> None:
         raise RuntimeError(message)
 
 
-@tensor_method
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The slices of ``input`` along ``dim`` at the positions in the 1-d ``index``."""
     _check_index_dtype(index, "index_select(): Expected dtype int32 or int64 for index")
@@ -307,7 +304,6 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return IndexSelect.apply(input, index, dim=d)
 
 
-@tensor_method
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
     """Values along ``dim`` at the positions in ``index`` (same number of dims as ``input``)."""
     if sparse_grad:
@@ -344,7 +340,6 @@ def _check_mask_and_value(mask: Tensor, value: Tensor | Scalar) -> None:
         )
 
 
-@tensor_method
 def masked_fill(input: Tensor, mask: Tensor, value: Tensor | Scalar) -> Tensor:
     """A copy of ``input`` with ``value`` wherever the bool ``mask`` (broadcast) is true."""
     _check_mask_and_value(mask, value)
@@ -352,7 +347,6 @@ def masked_fill(input: Tensor, mask: Tensor, value: Tensor | Scalar) -> Tensor:
     return MaskedFill.apply(input, value, mask)
 
 
-@tensor_method
 def masked_fill_(input: Tensor, mask: Tensor, value: Tensor | Scalar) -> Tensor:
     """In place: write ``value`` wherever ``mask`` (broadcast to ``input``'s shape) is true."""
     _check_mask_and_value(mask, value)
@@ -369,7 +363,6 @@ def masked_fill_(input: Tensor, mask: Tensor, value: Tensor | Scalar) -> Tensor:
     return inplace(input, masked_fill, mask, value, overlap_allowed=expanded)
 
 
-@tensor_method
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The elements of ``input`` where the bool ``mask`` (broadcast) is true, flattened."""
     if mask.dtype is not _dtype.bool:
@@ -378,12 +371,10 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     return MaskedSelect.apply(input, mask)
 
 
-@tensor_method
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
     """Indices of the nonzero elements: an ``(n, ndim)`` int64 tensor, or one 1-d tensor per dim."""
     return NonzeroTuple.apply(input) if as_tuple else Nonzero.apply(input)
 
 
-@tensor_method
 def argwhere(input: Tensor) -> Tensor:
     return nonzero(input)

@@ -33,7 +33,7 @@ from minitorch._functional.elementwise import (
 )
 from minitorch._ops import elementwise as _ew
 from minitorch._ops.elementwise import Copy, Fill, FillWithTensor, Zero
-from minitorch._tensor import Tensor, tensor_method
+from minitorch._tensor import Tensor
 from minitorch.autograd.inplace import check_inplace, has_internal_overlap, inplace
 
 # The recipe's names, for the other in-place ops (``masked_fill_``, ``x[i] = v``).
@@ -73,42 +73,31 @@ def _direct(tensor: Tensor, other: Tensor | Scalar, write: Callable) -> Callable
     return None
 
 
-@tensor_method
 def add_(self: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     check_broadcast_into(self, other)
     other = _in_own_dtype(self, other)
     return inplace(self, add, other, alpha=alpha, direct=_direct(self, other, _ew.add_into))
 
 
-@tensor_method
 def sub_(self: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     check_broadcast_into(self, other)
     other = _in_own_dtype(self, other)
     return inplace(self, sub, other, alpha=alpha, direct=_direct(self, other, _ew.sub_into))
 
 
-@tensor_method
 def mul_(self: Tensor, other: Tensor | Scalar) -> Tensor:
     check_broadcast_into(self, other)
     other = _in_own_dtype(self, other)
     return inplace(self, mul, other, direct=_direct(self, other, _ew.mul_into))
 
 
-@tensor_method
 def div_(self: Tensor, other: Tensor | Scalar) -> Tensor:
     check_broadcast_into(self, other)
     return inplace(self, div, other)
 
 
-@tensor_method
 def clamp_(self: Tensor, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:  # noqa: A002
     return inplace(self, clamp, min, max)
-
-
-tensor_method(add_, name="__iadd__")
-tensor_method(sub_, name="__isub__")
-tensor_method(mul_, name="__imul__")
-tensor_method(div_, name="__itruediv__")
 
 
 # ------------------------------------------------------------------ fill and copy
@@ -123,19 +112,16 @@ def _filled(tensor: Tensor, value: Scalar | Tensor) -> Tensor:
     return FillWithTensor.apply(tensor, value)
 
 
-@tensor_method
 def zero_(self: Tensor) -> Tensor:
     return inplace(self, Zero.apply, 0, overlap_allowed=True)
 
 
-@tensor_method
 def fill_(self: Tensor, value: Scalar | Tensor) -> Tensor:
     # PyTorch writes a number into expanded memory, but a tensor's value it copies
     # elementwise, and so refuses memory that several elements share
     return inplace(self, _filled, value, overlap_allowed=not isinstance(value, Tensor))
 
 
-@tensor_method
 def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Copy ``src``'s values (broadcast, converted to this dtype) into this tensor."""
     src = as_operand(src, "copy_")
@@ -145,50 +131,38 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
 
 
 # ------------------------------------------------------------------ unary math in place
-@tensor_method
 def neg_(self: Tensor) -> Tensor:
     return inplace(self, neg)
 
 
-@tensor_method
 def abs_(self: Tensor) -> Tensor:
     return inplace(self, abs)
 
 
-@tensor_method
 def exp_(self: Tensor) -> Tensor:
     return inplace(self, exp)
 
 
-@tensor_method
 def log_(self: Tensor) -> Tensor:
     return inplace(self, log)
 
 
-@tensor_method
 def sqrt_(self: Tensor) -> Tensor:
     return inplace(self, sqrt)
 
 
-@tensor_method
 def tanh_(self: Tensor) -> Tensor:
     return inplace(self, tanh)
 
 
-@tensor_method
 def sigmoid_(self: Tensor) -> Tensor:
     return inplace(self, sigmoid)
 
 
-@tensor_method
 def relu_(self: Tensor) -> Tensor:
     return inplace(self, relu)
 
 
-@tensor_method
 def pow_(self: Tensor, exponent: Tensor | Scalar) -> Tensor:
     check_broadcast_into(self, exponent)
     return inplace(self, pow, exponent)
-
-
-tensor_method(pow_, name="__ipow__")

@@ -20,7 +20,7 @@ from minitorch._checks import broadcast_shapes, cpp_type_name, scalar_type_name
 from minitorch._functional.elementwise import mul
 from minitorch._functional.shape import reshape
 from minitorch._ops.linalg import Bmm, Dot, Mm, Mv
-from minitorch._tensor import Tensor, tensor_method
+from minitorch._tensor import Tensor
 
 
 def _check_same_dtype(a: Tensor, b: Tensor, kernel: str) -> None:
@@ -91,7 +91,6 @@ def _matrix_shape_error(a: tuple[int, ...], b: tuple[int, ...]) -> RuntimeError:
     )
 
 
-@tensor_method
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with PyTorch's rules for vectors (1-d) and batches (>2-d, broadcast)."""
     if not isinstance(other, Tensor):
@@ -139,17 +138,12 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     return Bmm.apply(input, other)
 
 
-tensor_method(matmul, name="__matmul__")
-
-
-@tensor_method(name="__rmatmul__")
-def _rmatmul(self: Tensor, other: Tensor) -> Tensor:
+def rmatmul(self: Tensor, other: Tensor) -> Tensor:
     if not isinstance(other, Tensor):  # PyTorch does not multiply numpy arrays by tensors either
         raise TypeError(f"unsupported operand type(s) for @: '{type(other).__name__}' and 'Tensor'")
     return matmul(other, self)
 
 
-@tensor_method
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Product of two matrices: ``(n, k) @ (k, m) -> (n, m)``."""
     if input.dim() != 2:
@@ -163,7 +157,6 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     return Mm.apply(input, mat2)
 
 
-@tensor_method
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched product: ``(b, n, k) @ (b, k, m) -> (b, n, m)`` (no broadcasting)."""
     if input.dim() != 3:
@@ -180,7 +173,6 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     return Bmm.apply(input, mat2)
 
 
-@tensor_method
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """Matrix times vector: ``(n, k) @ (k,) -> (n,)``."""
     if input.dim() != 2 or vec.dim() != 1:
@@ -192,7 +184,6 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     return Mv.apply(input, vec)
 
 
-@tensor_method
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """Inner product of two vectors of the same length (a 0-d tensor)."""
     if input.dim() != 1 or tensor.dim() != 1:
@@ -215,10 +206,9 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
     return Dot.apply(input, tensor)
 
 
-@tensor_method
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """Outer product ``out[i, j] = input[i] * vec2[j]`` (dtypes promote, as for ``*``)."""
     return mul(reshape(input, (-1, 1)), vec2)
 
 
-ger = tensor_method(outer, name="ger")
+ger = outer

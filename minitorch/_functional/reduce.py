@@ -40,7 +40,7 @@ from minitorch._ops.reduce import (
     SumAll,
     Var,
 )
-from minitorch._tensor import Tensor, tensor_method
+from minitorch._tensor import Tensor
 
 Dims = int | Sequence[int] | None
 
@@ -81,7 +81,6 @@ def _empty_without_dim(name: str) -> RuntimeError:
 
 
 # ------------------------------------------------------------------ sum, mean
-@tensor_method
 def sum(  # noqa: A001 - PyTorch's name
     input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: _dtype.dtype | None = None
 ) -> Tensor:
@@ -91,7 +90,6 @@ def sum(  # noqa: A001 - PyTorch's name
     return fn.apply(input, axes=axes, keepdim=keepdim, dtype=_numpy_dtype(dtype))
 
 
-@tensor_method
 def mean(
     input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: _dtype.dtype | None = None
 ) -> Tensor:
@@ -108,7 +106,6 @@ def mean(
 
 
 # ------------------------------------------------------------------ prod
-@tensor_method
 def prod(
     input: Tensor,
     dim: int | None = None,
@@ -149,14 +146,12 @@ def _extreme(name: str, input: Tensor, dim: int | Tensor | None, keepdim: bool) 
     return result(values, indices)
 
 
-@tensor_method
 def max(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -> MaxOrMin:  # noqa: A001
     """``max(x)``: the largest element (0-d). ``max(x, dim)``: ``(values, indices)`` along dim.
     ``max(x, other)``: the elementwise maximum of two tensors."""
     return _extreme("max", input, dim, keepdim)
 
 
-@tensor_method
 def min(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -> MaxOrMin:  # noqa: A001
     """``min(x)``, ``min(x, dim)`` or ``min(x, other)``, mirroring :func:`max`."""
     return _extreme("min", input, dim, keepdim)
@@ -174,13 +169,11 @@ def _amax_amin(fn: type[Amax], name: str, input: Tensor, dim: Dims, keepdim: boo
     return fn.apply(input, axes=axes, keepdim=keepdim)
 
 
-@tensor_method
 def amax(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
     """Largest values over ``dim`` (all dims by default); ties share the gradient evenly."""
     return _amax_amin(Amax, "amax", input, dim, keepdim)
 
 
-@tensor_method
 def amin(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
     """Smallest values over ``dim`` (all dims by default); ties share the gradient evenly."""
     return _amax_amin(Amin, "amin", input, dim, keepdim)
@@ -204,13 +197,11 @@ def _arg_extreme(
     return fn.apply(input, axis=d, keepdim=keepdim)
 
 
-@tensor_method
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the (first) largest element, of the flattened tensor or along ``dim``."""
     return _arg_extreme(Argmax, "argmax", input, dim, keepdim)
 
 
-@tensor_method
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the (first) smallest element, of the flattened tensor or along ``dim``."""
     return _arg_extreme(Argmin, "argmin", input, dim, keepdim)
@@ -237,7 +228,6 @@ def _var_std(
     return fn.apply(input, axes=axes, correction=correction, keepdim=keepdim)
 
 
-@tensor_method
 def var(
     input: Tensor,
     dim: Dims = None,
@@ -250,7 +240,6 @@ def var(
     return _var_std(Var, input, dim, unbiased, keepdim, correction)
 
 
-@tensor_method
 def std(
     input: Tensor,
     dim: Dims = None,
@@ -264,7 +253,6 @@ def std(
 
 
 # ------------------------------------------------------------------ logsumexp, softmax
-@tensor_method
 def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input)))`` over ``dim``, without overflow."""
     if not input.is_floating_point():
@@ -286,14 +274,12 @@ def _softmax_input(
     return input, (axis if ndim else None)
 
 
-@tensor_method
 def softmax(input: Tensor, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
     """Rescale the slices along ``dim`` to positive numbers summing to 1."""
     input, axis = _softmax_input("softmax", input, dim, dtype)
     return Softmax.apply(input, axis=axis)
 
 
-@tensor_method
 def log_softmax(input: Tensor, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
     """``log(softmax(input, dim))``, computed without taking the log of a rounded-off 0."""
     input, axis = _softmax_input("log_softmax", input, dim, dtype)
@@ -301,13 +287,11 @@ def log_softmax(input: Tensor, dim: int, dtype: _dtype.dtype | None = None) -> T
 
 
 # ------------------------------------------------------------------ any, all
-@tensor_method
 def any(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """True where any element over ``dim`` is nonzero (not differentiable)."""
     return Any.apply(input, axes=reduction_axes(input.dim(), dim), keepdim=keepdim)
 
 
-@tensor_method
 def all(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """True where every element over ``dim`` is nonzero (not differentiable)."""
     return All.apply(input, axes=reduction_axes(input.dim(), dim), keepdim=keepdim)

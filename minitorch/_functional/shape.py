@@ -35,7 +35,7 @@ from minitorch._ops.shape import (
     Unsqueeze,
     View,
 )
-from minitorch._tensor import Tensor, tensor_method
+from minitorch._tensor import Tensor
 
 
 # ------------------------------------------------------------------ helpers
@@ -112,7 +112,6 @@ VIEW_INCOMPATIBLE = (
 # ------------------------------------------------------------------ reshaping views
 
 
-@tensor_method
 def view(input: Tensor, *shape: int) -> Tensor:
     """The same storage seen with another shape (one size may be -1); never copies.
 
@@ -127,7 +126,6 @@ def view(input: Tensor, *shape: int) -> Tensor:
     return View.apply(input, shape=target)
 
 
-@tensor_method
 def reshape(input: Tensor, *shape: int) -> Tensor:
     """A tensor with the same elements in a new shape: a view when possible, else a copy."""
     target = infer_shape(size_args(shape), input.numel())
@@ -137,17 +135,14 @@ def reshape(input: Tensor, *shape: int) -> Tensor:
     return fn.apply(input, shape=target)
 
 
-@tensor_method
 def view_as(input: Tensor, other: Tensor) -> Tensor:
     return view(input, other.shape)
 
 
-@tensor_method
 def reshape_as(input: Tensor, other: Tensor) -> Tensor:
     return reshape(input, other.shape)
 
 
-@tensor_method
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions ``start_dim..end_dim`` into one (a 0-d tensor becomes 1-d)."""
     shape = input.shape
@@ -162,7 +157,6 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(input, shape[:start] + (merged,) + shape[end + 1 :])
 
 
-@tensor_method
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dimension ``dim`` into ``sizes`` (one of them may be -1)."""
     shape = input.shape
@@ -178,7 +172,6 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     return view(input, shape[:d] + sizes + shape[d + 1 :])
 
 
-@tensor_method
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dimension at ``dim`` (``-1`` appends one)."""
     shape = input.shape
@@ -186,7 +179,6 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     return Unsqueeze.apply(input, shape=shape[:d] + (1,) + shape[d:])
 
 
-@tensor_method
 def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     """Remove size-1 dimensions: all of them, or those among ``dim`` (others are kept)."""
     shape = input.shape
@@ -199,7 +191,6 @@ def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
 
 
 # ------------------------------------------------------------------ permuting views
-@tensor_method
 def permute(input: Tensor, *dims: int) -> Tensor:
     """View with dimensions reordered: ``out.shape[i] == input.shape[dims[i]]``."""
     if not dims:  # x.permute() with no ordering at all, as opposed to x.permute(())
@@ -230,17 +221,15 @@ def _swap(ndim: int, dim0: int, dim1: int) -> tuple[int, ...]:
     return tuple(order)
 
 
-@tensor_method
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """View with dimensions ``dim0`` and ``dim1`` swapped."""
     return Transpose.apply(input, dims=_swap(input.dim(), dim0, dim1))
 
 
-swapaxes = tensor_method(transpose, name="swapaxes")
-swapdims = tensor_method(transpose, name="swapdims")
+swapaxes = transpose
+swapdims = transpose
 
 
-@tensor_method
 def t(input: Tensor) -> Tensor:
     """Transpose of a matrix (0-d and 1-d tensors come back as they are)."""
     ndim = input.dim()
@@ -249,12 +238,12 @@ def t(input: Tensor) -> Tensor:
     return T.apply(input, dims=tuple(reversed(range(ndim))))
 
 
-def _reversed_dims(input: Tensor) -> Tensor:
+def reversed_dims(input: Tensor) -> Tensor:
     """``x.T``: all dimensions reversed."""
     return Permute.apply(input, dims=tuple(reversed(range(input.dim()))))
 
 
-def _matrix_transpose(input: Tensor) -> Tensor:
+def matrix_transpose(input: Tensor) -> Tensor:
     """``x.mT``: the last two dimensions swapped (a batch of matrices transposed)."""
     ndim = input.dim()
     if ndim < 2:
@@ -262,10 +251,6 @@ def _matrix_transpose(input: Tensor) -> Tensor:
             f"tensor.mT is only supported on matrices or batches of matrices. Got {ndim}-D tensor."
         )
     return Transpose.apply(input, dims=_swap(ndim, -2, -1))
-
-
-tensor_method(property(_reversed_dims), name="T")
-tensor_method(property(_matrix_transpose), name="mT")
 
 
 # ------------------------------------------------------------------ expanding, repeating
@@ -308,7 +293,6 @@ def expanded_shape(shape: tuple[int, ...], sizes: tuple[int, ...]) -> tuple[int,
     return tuple(target)
 
 
-@tensor_method
 def expand(input: Tensor, *sizes: int) -> Tensor:
     """View with size-1 dimensions repeated to ``sizes`` (-1 keeps a size); no copy."""
     if not sizes:  # x.expand() with no sizes at all, as opposed to x.expand(())
@@ -317,12 +301,10 @@ def expand(input: Tensor, *sizes: int) -> Tensor:
     return Expand.apply(input, shape=target)
 
 
-@tensor_method
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
     return expand(input, other.shape)
 
 
-@tensor_method
 def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
     return expand(input, tuple(size))
 
@@ -335,7 +317,6 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     return tuple(expand(t, shape) for t in tensors)
 
 
-@tensor_method
 def repeat(input: Tensor, *repeats: int) -> Tensor:
     """Copies of the tensor tiled ``repeats[i]`` times along dimension ``i``."""
     repeats = size_args(repeats)
@@ -348,7 +329,6 @@ def repeat(input: Tensor, *repeats: int) -> Tensor:
 
 
 # ------------------------------------------------------------------ flipping
-@tensor_method
 def flip(input: Tensor, *dims: int) -> Tensor:
     """Reverse the order of elements along ``dims``."""
     return Flip.apply(input, dims=wrap_dims(size_args(dims), input.dim()))
@@ -461,15 +441,11 @@ def split(
     return Split.apply(tensor, sizes=sizes or (0,), dim=d)
 
 
-@tensor_method(name="split")
-def _split_method(
-    self: Tensor, split_size: int | Sequence[int], dim: int = 0
-) -> tuple[Tensor, ...]:
+def split_method(self: Tensor, split_size: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
     """``Tensor.split``: PyTorch names the argument ``split_size`` here."""
     return split(self, split_size, dim)
 
 
-@tensor_method
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """At most ``chunks`` pieces of equal size ``ceil(n / chunks)`` along ``dim``."""
     if chunks <= 0:
@@ -480,7 +456,6 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return split(input, max(1, -(-length // chunks)) if length else 0, dim)
 
 
-@tensor_method
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along ``dim``, that dimension removed."""
     if input.dim() == 0:

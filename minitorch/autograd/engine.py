@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from minitorch._tensor import Tensor, tensor_method
+from minitorch._tensor import Tensor
 from minitorch.autograd import function as autograd_function
 from minitorch.autograd.function import (
     AccumulateGrad,
@@ -199,7 +199,6 @@ def _root_gradient(tensor: Tensor, gradient: Tensor | None) -> np.ndarray:
     return g.astype(tensor._data.dtype, copy=False)
 
 
-@tensor_method(name="backward")
 def tensor_backward(
     self: Tensor,
     gradient: Tensor | None = None,
