@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the checks read only a tensor's shape and dtype
 __all__ = [
     "IntPair",
     "broadcast_shapes",
+    "conversion_type_name",
     "check_class_target",
     "check_class_weight",
     "check_conv2d_dims",
@@ -124,6 +125,21 @@ _CPP_TYPE_NAMES = {
     _dtype.int16: "short int",
     _dtype.int32: "int",
     _dtype.int64: "long int",
+    _dtype.bool: "bool",
+}
+
+
+# ... and the fixed-width C++ name in its scalar-conversion errors ("value cannot be converted
+# to type int8_t without overflow").
+_CONVERSION_TYPE_NAMES = {
+    _dtype.float16: "c10::Half",
+    _dtype.float32: "float",
+    _dtype.float64: "double",
+    _dtype.uint8: "uint8_t",
+    _dtype.int8: "int8_t",
+    _dtype.int16: "int16_t",
+    _dtype.int32: "int",
+    _dtype.int64: "int64_t",
     _dtype.bool: "bool",
 }
 
@@ -518,3 +534,8 @@ def check_class_target(input: Tensor, target: Tensor, weight: Tensor | None) -> 
                 f"expected scalar type {scalar_type_name(input.dtype)} but found "
                 f"{scalar_type_name(weight.dtype)}"
             )
+
+
+def conversion_type_name(d: _dtype.dtype) -> str:
+    """PyTorch's C++ name of ``d`` in scalar-conversion errors (``int8_t``, ``c10::Half``)."""
+    return _CONVERSION_TYPE_NAMES[d]

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from minitorch import _dtype
+from minitorch._checks import conversion_type_name
 from minitorch._device import check_cpu
 from minitorch._dtype import dtype
 from minitorch._random import Generator, generator_or_default
@@ -273,18 +274,6 @@ def full(
     return _finish(np.full(_shape((size,)), value, target), None, device, requires_grad)
 
 
-# PyTorch's C++ names in the overflow errors of full() (tensor() names the dtype instead).
-_FILL_TYPE_NAMES = {
-    "uint8": "uint8_t",
-    "int8": "int8_t",
-    "int16": "int16_t",
-    "int32": "int",
-    "int64": "int64_t",
-    "float16": "c10::Half",
-    "float32": "float",
-}
-
-
 def _fill_value(value: float | int | bool, target: np.dtype) -> np.ndarray:
     """``value`` as a 0-d array of ``target``, with the checks of PyTorch's scalar conversion:
     a finite number beyond float16's or float32's range is refused, not made inf."""
@@ -293,7 +282,7 @@ def _fill_value(value: float | int | bool, target: np.dtype) -> np.ndarray:
     if isinstance(value, int) and value < -(2**63):  # PyTorch's message, read as unsigned
         raise OverflowError("can't convert negative int to unsigned")
     number = np.asarray(value)
-    type_name = _FILL_TYPE_NAMES.get(str(target), str(target))
+    type_name = conversion_type_name(_dtype.from_numpy_dtype(target))
     check_fits(number, target, type_name)
     narrow_float = target in (np.float16, np.float32)
     if narrow_float and np.isfinite(number) and abs(number) > np.finfo(target).max:

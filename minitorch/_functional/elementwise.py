@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from minitorch import _dtype
-from minitorch._checks import broadcast_shapes, scalar_type_name
+from minitorch._checks import broadcast_shapes, conversion_type_name, scalar_type_name
 from minitorch._creation import from_numpy
 from minitorch._ops.elementwise import (
     Abs,
@@ -106,15 +106,14 @@ def scalar_operand(value: Scalar, dtype: _dtype.dtype) -> Tensor:
         return Tensor._make(np.asarray(value, dtype=target))
 
 
-# The ints an integer dtype takes from a checked conversion, and C's name of the type, as
-# PyTorch's message names it. As C++'s ``c10::overflows`` has it, an unsigned type still
-# takes negatives down to ``-max`` (they wrap around).
+# The ints an integer dtype takes from a checked conversion. As C++'s ``c10::overflows`` has
+# it, an unsigned type still takes negatives down to ``-max`` (they wrap around).
 _CHECKED_INTEGER_RANGES = {
-    _dtype.uint8: (-255, 255, "uint8_t"),
-    _dtype.int8: (-(2**7), 2**7 - 1, "int8_t"),
-    _dtype.int16: (-(2**15), 2**15 - 1, "int16_t"),
-    _dtype.int32: (-(2**31), 2**31 - 1, "int"),
-    _dtype.int64: (-(2**63), 2**63 - 1, "int64_t"),
+    _dtype.uint8: (-255, 255),
+    _dtype.int8: (-(2**7), 2**7 - 1),
+    _dtype.int16: (-(2**15), 2**15 - 1),
+    _dtype.int32: (-(2**31), 2**31 - 1),
+    _dtype.int64: (-(2**63), 2**63 - 1),
 }
 
 
@@ -123,9 +122,11 @@ def checked_scalar_operand(value: Scalar, dtype: _dtype.dtype) -> Tensor:
     an int beyond an integer ``dtype``'s range is PyTorch's RuntimeError, not wrapped around."""
     checked = _CHECKED_INTEGER_RANGES.get(dtype)
     if checked is not None and isinstance(value, int) and not isinstance(value, bool):
-        low, high, c_name = checked
+        low, high = checked
         if -(2**63) <= value < _UINT64_LIMIT and not low <= value <= high:
-            raise RuntimeError(f"value cannot be converted to type {c_name} without overflow")
+            raise RuntimeError(
+                f"value cannot be converted to type {conversion_type_name(dtype)} without overflow"
+            )
     return scalar_operand(value, dtype)
 
 
