@@ -797,3 +797,16 @@ def test_binary_results_are_laid_out_as_pytorch_lays_them_out(op, layout):
         return [_numpy(out), out.stride(), out.is_contiguous()]
 
     _same_outcome(program)
+
+
+def test_case4_a_tensor_fill_value_into_expanded_memory_is_refused():
+    # found by hypothesis: PyTorch writes a number into memory that ``expand`` shares, but
+    # copies a tensor's value elementwise and so refuses it, with the overlap error
+    def program(t):
+        x = t.ones(3)
+        x.expand(2, 3).fill_(t.tensor(2.0))
+        return [_numpy(x)]
+
+    _same_outcome(program)
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        minitorch.ones(3).expand(2, 3).fill_(minitorch.tensor(2.0))
