@@ -51,7 +51,8 @@ def _infer(data: Any, dtype: dtype | None = None) -> np.ndarray:
         with np.errstate(over="ignore"):  # beyond float32's or float16's range: inf, silently
             return array.astype(target)
     if array.dtype.kind == "f":
-        return array.astype(_dtype.get_default_dtype().numpy_dtype)
+        with np.errstate(over="ignore"):  # tensor([1e39]) is inf in float32, silently
+            return array.astype(_dtype.get_default_dtype().numpy_dtype)
     if array.dtype.kind in "iu":
         return array.astype(np.int64)
     if array.dtype.kind == "b":

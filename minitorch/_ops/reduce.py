@@ -96,8 +96,8 @@ class Mean(Function):
         ctx.count = _count(x.shape, axes)
         result = dtype or x.dtype
         wide = accumulation_dtype(result)
-        with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean is nan
-            mean = np.mean(x, axis=axes, keepdims=keepdim, dtype=wide)
+        # np.mean of nothing warns "Mean of empty slice"; PyTorch's empty mean is nan, silently
+        mean = np.sum(x, axis=axes, keepdims=keepdim, dtype=wide) / np.asarray(ctx.count, wide)
         return mean if wide is result else mean.astype(result)
 
     @staticmethod

@@ -69,6 +69,8 @@ _tracer: Any = None
 class Node:
     """A function of the backward graph (PyTorch's ``grad_fn``)."""
 
+    _quiet_float_errors = True  # minitorch's own nodes compute inf and nan without warnings
+
     def __init__(self) -> None:
         self._sequence_nr = next(_sequence)
         self._edges: tuple[Edge, ...] = ()
@@ -118,7 +120,8 @@ class AccumulateGrad(Node):
         if variable._grad is None:  # a copy: the engine may hand the same array to several inputs
             variable._grad = Tensor._make(np.array(grad, dtype=variable._data.dtype, copy=True))
         else:
-            variable._grad._data += grad
+            with np.errstate(all="ignore"):  # inf + -inf is nan, silently, as in PyTorch
+                variable._grad._data += grad
         return ()
 
 
@@ -191,8 +194,18 @@ class Function:
         # PyTorch names its own ops' nodes ``MulBackward0`` and a user's Function ``FBackward``.
         suffix = "Backward0" if cls.__module__.startswith("minitorch.") else "Backward"
         name = cls.backward_name or f"{cls.__name__}{suffix}"
+        # PyTorch's own ops make inf and nan silently, where numpy warns (an overflow, inf * 0,
+        # a nan cast to an integer): minitorch's Functions run forward and backward with
+        # numpy's floating-point errors ignored. A user's Function keeps numpy's settings.
+        cls._quiet_float_errors = cls.__module__.startswith("minitorch.")
         cls._node_class = type(
-            name, (BackwardNode,), {"_function": cls, "__module__": cls.__module__}
+            name,
+            (BackwardNode,),
+            {
+                "_function": cls,
+                "__module__": cls.__module__,
+                "_quiet_float_errors": cls._quiet_float_errors,
+            },
         )
 
     @staticmethod
@@ -232,7 +245,11 @@ class Function:
         track = True in needs_grad and is_grad_enabled()
         if track:
             ctx.needs_input_grad = tuple(needs_grad)
-        raw = cls.forward(ctx, *arrays, **kwargs)
+        if cls._quiet_float_errors:
+            with np.errstate(all="ignore"):
+                raw = cls.forward(ctx, *arrays, **kwargs)
+        else:
+            raw = cls.forward(ctx, *arrays, **kwargs)
         outputs = tuple(
             Tensor._make(np.asarray(r)) for r in (raw if isinstance(raw, tuple) else (raw,))
         )
@@ -279,7 +296,11 @@ def input_gradients(node: BackwardNode, grad_outputs: list[np.ndarray]) -> tuple
     PyTorch's checks: the right count; each gradient of its input's shape, or of a shape
     that input broadcasts to (then summed back down to it); converted to the input's dtype.
     """
-    grads = node(*grad_outputs)
+    if node._quiet_float_errors:
+        with np.errstate(all="ignore"):
+            grads = node(*grad_outputs)
+    else:
+        grads = node(*grad_outputs)
     tensor_flags = node._input_is_tensor
     if len(grads) != len(tensor_flags):
         raise RuntimeError(

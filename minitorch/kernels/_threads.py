@@ -26,6 +26,7 @@ everything runs in one part, with BLAS threading as configured.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -150,7 +151,12 @@ def over_batch(total: int, work: Callable[[int, int], T]) -> list[T]:
         return [work(0, total)]
     with one_blas_thread():
         pool = _pool(threads - 1)
-        others = [pool.submit(work, start, stop) for start, stop in parts[1:]]
+        # each part runs in a copy of the caller's context, so that numpy's error settings
+        # (``np.errstate``, a context variable) hold in the workers as they do here
+        others = [
+            pool.submit(contextvars.copy_context().run, work, start, stop)
+            for start, stop in parts[1:]
+        ]
         try:
             first = work(*parts[0])
         finally:

@@ -115,8 +115,9 @@ def compare_arrays(
     both_finite = np.isfinite(a64) & np.isfinite(e64)
     inf_mismatch = ~both_finite & ~np.isnan(a64) & ~np.isnan(e64) & (a64 != e64)
     allowed = atol + rtol * np.abs(e64)
-    error = np.where(both_finite, np.abs(a64 - e64), 0.0)
-    ratio = np.where(both_finite, error / allowed, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # inf - inf where not both finite
+        error = np.where(both_finite, np.abs(a64 - e64), 0.0)
+        ratio = np.where(both_finite, error / allowed, 0.0)
     ratio = np.where(nan_mismatch | inf_mismatch, np.inf, ratio)
     if ratio.size == 0:
         return 0.0
