@@ -243,3 +243,44 @@ def test_cross_entropy_probability_targets_promote_dtypes():
     x = rng.standard_normal((3, 4)).astype(np.float32)
     target = rng.dirichlet(np.ones(4), size=3)  # float64: the loss is float64, as in PyTorch
     assert_parity(lambda t, x, y: t.nn.functional.cross_entropy(x, y), x, target)
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (2, 4, 3, 2)])
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_soft_target_cross_entropy_differentiates_the_class_weight(
+    shape, label_smoothing, reduction
+):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape)
+    probs = rng.random(shape)
+    weight = rng.random(shape[1])
+    assert_parity(
+        lambda t, x, p, w: t.nn.functional.cross_entropy(
+            x, p, weight=w, reduction=reduction, label_smoothing=label_smoothing
+        ),
+        x,
+        probs,
+        weight,
+    )
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (2, 4, 3, 2)])
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+def test_a_class_weight_that_requires_grad_is_refused_for_class_indices(shape, loss):
+    # PyTorch has no gradient for it, and says so rather than leave it without one
+    import torch
+
+    rng = np.random.default_rng(0)
+    target_shape = (shape[0], *shape[2:])
+    target = rng.integers(0, shape[1], target_shape)
+    messages = []
+    for lib in (torch, minitorch):
+        x = lib.tensor(rng.standard_normal(shape), requires_grad=True)
+        w = lib.tensor(rng.random(shape[1]), requires_grad=True)
+        with pytest.raises(RuntimeError) as error:
+            getattr(lib.nn.functional, loss)(x, lib.tensor(target), weight=w)
+        messages.append(str(error.value).split(".")[0])
+        with lib.no_grad():  # without grad mode there is nothing to refuse
+            getattr(lib.nn.functional, loss)(x, lib.tensor(target), weight=w)
+    assert messages[0] == messages[1]

@@ -128,10 +128,9 @@ class SoftCrossEntropyLoss(Function):
     ``q = (1 - eps) * target + eps / C`` with label smoothing ``eps``. The mean divides by
     the number of samples, ``input.numel() / C`` as PyTorch computes it: 0 / 0 = nan for an
     input without classes (weights do not enter the denominator, as in PyTorch). Both the
-    logits and the target probabilities receive gradients; ``weight`` (C,) or None does not.
+    logits, the target probabilities and ``weight`` (C,) or None all receive gradients, as
+    in PyTorch, whose soft-target loss is made of differentiable ops.
     """
-
-    non_differentiable = (2,)  # weight
 
     @staticmethod
     def forward(ctx, x, target, weight, reduction, label_smoothing):
@@ -151,7 +150,7 @@ class SoftCrossEntropyLoss(Function):
         weighted = probs * class_weight
         losses = -(log_probs * weighted).sum(axis=-1)
         samples = x.size / n_classes if n_classes else np.nan
-        ctx.save_for_backward(log_probs, weighted, class_weight)
+        ctx.save_for_backward(log_probs, weighted, class_weight, probs)
         ctx.options = (reduction, label_smoothing, x.ndim, samples)
         if x.ndim == 1:
             losses = losses[0]
@@ -159,7 +158,7 @@ class SoftCrossEntropyLoss(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        log_probs, weighted, class_weight = ctx.saved_tensors
+        log_probs, weighted, class_weight, probs = ctx.saved_tensors
         reduction, label_smoothing, ndim, samples = ctx.options
         per_sample = _per_element_grad(grad, reduction, log_probs.shape[:-1], samples)
         per_sample = per_sample[..., None].astype(log_probs.dtype)
@@ -171,7 +170,11 @@ class SoftCrossEntropyLoss(Function):
         if ctx.needs_input_grad[1]:
             grad_last = -per_sample * log_probs * class_weight * (1 - label_smoothing)
             grad_target = _classes_back(grad_last, ndim)
-        return grad_x, grad_target, None, None, None
+        grad_weight = None
+        if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
+            contributions = -per_sample * log_probs * probs
+            grad_weight = contributions.reshape(-1, contributions.shape[-1]).sum(axis=0)
+        return grad_x, grad_target, grad_weight, None, None
 
 
 class NllLoss(Function):

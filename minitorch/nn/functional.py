@@ -40,6 +40,7 @@ from minitorch._ops import linear as _linear
 from minitorch._ops import loss as _loss
 from minitorch._ops import pool as _pool
 from minitorch._tensor import Tensor
+from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.nn._reduction import legacy_get_string
 
 __all__ = [
@@ -309,11 +310,23 @@ def cross_entropy(
         return _loss.SoftCrossEntropyLoss.apply(input, target, weight, reduction, label_smoothing)
     check_class_target(input, target, weight)
     target = _one_sample_target(input, target)
+    _check_weight_without_grad(input, weight)
     if class_count(input) == 0:
         return _loss_without_classes(input, target, ignore_index, reduction, label_smoothing)
     return _loss.CrossEntropyLoss.apply(
         input, target, weight, ignore_index, reduction, label_smoothing
     )
+
+
+def _check_weight_without_grad(input: Tensor, weight: Tensor | None) -> None:
+    """PyTorch's class-index losses have no gradient for ``weight``, and say so rather than
+    leave a weight that requires grad without one."""
+    if weight is not None and weight.requires_grad and is_grad_enabled():
+        kernel = "nll_loss2d_forward" if input.dim() > 2 else "nll_loss_forward"
+        raise RuntimeError(
+            f"The function '{kernel}' is not differentiable with respect to argument 'weight'. "
+            "This input cannot have requires_grad True."
+        )
 
 
 def nll_loss(
@@ -340,6 +353,7 @@ def nll_loss(
         raise NotImplementedError(
             f"\"nll_loss_out_frame\" not implemented for '{scalar_type_name(input.dtype)}'"
         )
+    _check_weight_without_grad(input, weight)
     if class_count(input) == 0:
         return _loss_without_classes(input, target, ignore_index, reduction)
     fn = _loss.NllLoss2d if input.dim() > 2 else _loss.NllLoss
