@@ -284,3 +284,24 @@ def test_a_class_weight_that_requires_grad_is_refused_for_class_indices(shape, l
         with lib.no_grad():  # without grad mode there is nothing to refuse
             getattr(lib.nn.functional, loss)(x, lib.tensor(target), weight=w)
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("changed", ["target", "weight"])
+@pytest.mark.parametrize("shape", [(3, 4), (2, 4, 3, 2)])
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+def test_a_target_or_weight_changed_in_place_before_backward_is_refused(loss, shape, changed):
+    import torch
+
+    rng = np.random.default_rng(0)
+    target = rng.integers(0, shape[1], (shape[0], *shape[2:]))
+    x_values, w_values = rng.standard_normal(shape), rng.random(shape[1])
+    messages = []
+    for lib in (torch, minitorch):
+        x = lib.tensor(x_values, requires_grad=True)
+        t, w = lib.tensor(target), lib.tensor(w_values)
+        out = getattr(lib.nn.functional, loss)(x, t, weight=w)
+        (t if changed == "target" else w).add_(0)
+        with pytest.raises(RuntimeError) as error:
+            out.backward()
+        messages.append(str(error.value).split(":")[0])
+    assert messages[0] == messages[1]

@@ -94,14 +94,16 @@ class CrossEntropyLoss(Function):
             rows, flat_target, class_weight, ignore_index, label_smoothing, losses, row_max, log_sum
         )
         denominator = _target_weights(flat_target, class_weight, ignore_index).sum()
-        ctx.save_for_backward(rows, flat_target, class_weight, row_max, log_sum)
+        # target and weight too, unused by backward: as PyTorch saves them, so that backward
+        # refuses them changed in place after forward
+        ctx.save_for_backward(rows, flat_target, class_weight, row_max, log_sum, target, weight)
         ctx.options = (ignore_index, reduction, label_smoothing, denominator)
         ctx.shapes = x.shape, target.shape
         return _reduce(losses.reshape(target.shape), reduction, denominator, x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        rows, flat_target, class_weight, row_max, log_sum = ctx.saved_tensors
+        rows, flat_target, class_weight, row_max, log_sum, _, _ = ctx.saved_tensors
         ignore_index, reduction, label_smoothing, denominator = ctx.options
         x_shape, target_shape = ctx.shapes
         grad_losses = _per_element_grad(grad, reduction, target_shape, denominator).reshape(-1)
@@ -198,13 +200,13 @@ class NllLoss(Function):
         target_weights = _target_weights(batch_target, class_weight, ignore_index)
         losses = np.where(ignored, 0.0, -target_weights * picked)  # ignored: 0 even for -inf
         denominator = target_weights.sum()
-        ctx.save_for_backward(safe_target, target_weights, ignored)
+        ctx.save_for_backward(safe_target, target_weights, ignored, target, weight)  # as CE does
         ctx.options = (reduction, denominator, x.shape, x.dtype)
         return _reduce(losses.reshape(target.shape), reduction, denominator, x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        safe_target, target_weights, ignored = ctx.saved_tensors
+        safe_target, target_weights, ignored, _, _ = ctx.saved_tensors
         reduction, denominator, x_shape, dtype = ctx.options
         per_element = _per_element_grad(grad, reduction, target_weights.shape, denominator)
         grad_x = np.zeros(x_shape, dtype=dtype)

@@ -262,7 +262,14 @@ class Function:
             ctx._input_meta = tuple((a._data.shape, a._data.dtype) for a in tensors)
             ctx._output_meta = tuple((o._data.shape, o._data.dtype) for o in outputs)
             if ctx._saved:
-                ctx._saved_versions = _saved_versions(ctx, tensors, outputs)
+                # a non-differentiable tensor (a loss's target) is checked like the others
+                # when forward saved it: PyTorch refuses it changed in place before backward
+                saved_from = (
+                    [a for a in args if isinstance(a, Tensor)]
+                    if cls.non_differentiable
+                    else tensors
+                )
+                ctx._saved_versions = _saved_versions(ctx, saved_from, outputs)
             for output_nr, out in enumerate(outputs):
                 if out._data.dtype.kind == "f":
                     out._requires_grad = True
