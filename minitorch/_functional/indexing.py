@@ -26,7 +26,7 @@ from minitorch import _dtype
 from minitorch._checks import broadcast_shapes, wrap_dim
 from minitorch._creation import as_tensor, zeros_like
 from minitorch._functional.elementwise import checked_scalar_operand
-from minitorch._functional.inplace import check_broadcast_into, has_internal_overlap, inplace
+from minitorch._functional.inplace import check_broadcast_into
 from minitorch._functional.shape import expanded_shape
 from minitorch._ops.indexing import (
     Alias,
@@ -45,6 +45,7 @@ from minitorch._ops.indexing import (
     Slice,
 )
 from minitorch._tensor import Tensor
+from minitorch.autograd.inplace import has_internal_overlap, inplace
 
 Scalar = int | float | bool
 

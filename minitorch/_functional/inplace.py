@@ -34,10 +34,9 @@ from minitorch._functional.elementwise import (
 from minitorch._ops import elementwise as _ew
 from minitorch._ops.elementwise import Copy, Fill, FillWithTensor, Zero
 from minitorch._tensor import Tensor
-from minitorch.autograd.inplace import check_inplace, has_internal_overlap, inplace
+from minitorch.autograd.inplace import inplace
 
-# The recipe's names, for the other in-place ops (``masked_fill_``, ``x[i] = v``).
-__all__ = ["check_broadcast_into", "check_inplace", "has_internal_overlap", "inplace"]
+__all__ = ["check_broadcast_into"]
 
 
 def check_broadcast_into(tensor: Tensor, other: Tensor | Scalar) -> None:
