@@ -539,3 +539,40 @@ def check_class_target(input: Tensor, target: Tensor, weight: Tensor | None) -> 
 def conversion_type_name(d: _dtype.dtype) -> str:
     """PyTorch's C++ name of ``d`` in scalar-conversion errors (``int8_t``, ``c10::Half``)."""
     return _CONVERSION_TYPE_NAMES[d]
+
+
+# ------------------------------------------------------------------ dropout and adaptive pooling
+def check_dropout_probability(p: float) -> None:
+    """PyTorch's ValueError for a dropout probability outside [0, 1] (layer and function)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def check_adaptive_pool2d_input(input: Tensor, fn: str) -> None:
+    """PyTorch's checks of an adaptive 2-D pooling's input: 3-D or 4-D, with its last two
+    dimensions not empty, of a floating dtype."""
+    shape = list(input.shape)
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"{fn}(): Expected 3D or 4D tensor, but got {shape}")
+    for dim in (input.dim() - 2, input.dim() - 1):
+        if shape[dim] == 0:
+            raise RuntimeError(
+                f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but "
+                f"input has sizes {shape} with dimension {dim} being empty"
+            )
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"{fn}\" not implemented for '{scalar_type_name(input.dtype)}'")
+    check_kernel_dtype(input, fn)
+
+
+def adaptive_pool2d_output_pair(sizes: Sequence[int], fn: str) -> tuple[int, int]:
+    """An adaptive 2-D pooling's output size (ints, as parsed), checked: two, none negative."""
+    if len(sizes) != 2:
+        raise RuntimeError(f"{fn}: output_size must be 2")
+    height, width = sizes
+    if height < 0 or width < 0:
+        raise RuntimeError(
+            f"{fn}: elements of output_size must be greater than or equal to 0 but received "
+            f"{{{height}, {width}}}"
+        )
+    return height, width

@@ -1,11 +1,17 @@
-"""Max pooling as a differentiable Function; the loops are in :mod:`minitorch.kernels.pool`."""
+"""Max pooling and adaptive average pooling as differentiable Functions; the loops are in
+:mod:`minitorch.kernels.pool`."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from minitorch.autograd.function import Function
-from minitorch.kernels.pool import max_pool2d_backward, max_pool2d_forward
+from minitorch.kernels.pool import (
+    adaptive_avg_pool2d_backward,
+    adaptive_avg_pool2d_forward,
+    max_pool2d_backward,
+    max_pool2d_forward,
+)
 
 
 class MaxPool2DWithIndices(Function):
@@ -46,3 +52,42 @@ class MaxPool2DWithIndices(Function):
         grad_out = grad[None] if ctx.unbatched else grad
         grad_x = max_pool2d_backward(grad_out, indices, ctx.input_shape)
         return grad_x[0] if ctx.unbatched else grad_x, None, None, None, None, None, None
+
+
+class AdaptiveAvgPool2D(Function):
+    """2-D adaptive average pooling of x (N, C, H, W) or unbatched (C, H, W) to (OH, OW) planes.
+
+    Each output element is the mean of its window of the input plane, the windows chosen
+    from the sizes (see :mod:`minitorch.kernels.pool`); backward spreads each output
+    gradient evenly over its window.
+    """
+
+    kernel = "minitorch.kernels.pool.adaptive_avg_pool2d_forward"
+    backward_kernel = "minitorch.kernels.pool.adaptive_avg_pool2d_backward"
+
+    @staticmethod
+    def forward(ctx, x, output_size):
+        unbatched = x.ndim == 3
+        batch = x[None] if unbatched else x
+        out = adaptive_avg_pool2d_forward(batch, output_size)
+        # x is saved only to be version-checked, as PyTorch saves it (its shape suffices here)
+        ctx.save_for_backward(x)
+        ctx.input_shape = batch.shape
+        ctx.unbatched = unbatched
+        return out[0] if unbatched else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        _ = ctx.saved_tensors  # reading them refuses an input written in place since forward
+        # PyTorch's backward kernel refuses a gradient with an empty non-batch dimension
+        # (an output size of 0, or no channels), though forward allowed it
+        for dim, size in enumerate(grad.shape[1:], start=1):
+            if size == 0:
+                raise RuntimeError(
+                    "adaptive_avg_pool2d_backward(): Expected grad_output to have non-zero size "
+                    f"for non-batch dimensions, but grad_output has sizes {list(grad.shape)} "
+                    f"with dimension {dim} being empty"
+                )
+        grad_out = grad[None] if ctx.unbatched else grad
+        grad_x = adaptive_avg_pool2d_backward(grad_out, ctx.input_shape)
+        return (grad_x[0] if ctx.unbatched else grad_x), None

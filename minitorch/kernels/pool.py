@@ -1,6 +1,7 @@
-"""2-D max pooling kernels: forward with argmax indices, and backward.
+"""2-D pooling kernels: max pooling (forward with argmax indices, and backward) and adaptive
+average pooling.
 
-For x (N, C, H, W), one plane ``x[n, c]`` at a time::
+Max pooling of x (N, C, H, W), one plane ``x[n, c]`` at a time::
 
     out[n, c, oh, ow]     = max over (kh, kw) of x[n, c, oh*sh - ph + kh*dh, ow*sw - pw + kw*dw]
     indices[n, c, oh, ow] = h * W + w of that maximum (PyTorch's convention: a flat index
@@ -24,6 +25,15 @@ Ties and NaN follow PyTorch's CPU kernel: the scan goes row by row through the w
 a value replaces the running maximum only if it is strictly greater (so the first of
 equal values wins) or NaN (so NaN propagates). The running maximum starts at -inf with
 the index of the window's first position inside the input.
+
+Adaptive average pooling (:func:`adaptive_avg_pool2d_forward`) picks its windows from the
+output size, as PyTorch does: output row ``oh`` of ``OH`` averages input rows
+``floor(oh * H / OH)`` up to (excluding) ``ceil((oh + 1) * H / OH)``, likewise for columns.
+Windows cover the whole input; they overlap when the sizes do not divide, and repeat rows
+when the output is larger than the input. The loops follow PyTorch's CPU kernel, so that
+float32 results agree to the last bit: the window's sum accumulates in the input's dtype,
+row by row, and is divided by the window's height and then by its width; backward adds
+``grad_out / height / width`` into each window in output order.
 """
 
 from __future__ import annotations
@@ -34,6 +44,10 @@ import numpy as np
 from minitorch.kernels._threads import over_batch
 
 __all__ = [
+    "adaptive_avg_pool2d_backward",
+    "adaptive_avg_pool2d_forward",
+    "adaptive_avg_pool2d_planes_backward",
+    "adaptive_avg_pool2d_planes_forward",
     "max_pool2d_2x2_forward",
     "max_pool2d_backward",
     "max_pool2d_forward",
@@ -232,3 +246,82 @@ def max_pool2d_backward(
         ),
     )
     return grad_x
+
+
+# ------------------------------------------------------------------ adaptive average pooling
+@numba.njit(cache=True, nogil=True)
+def adaptive_avg_pool2d_planes_forward(x, out, first, last):
+    """Fill ``out[p]`` (P, OH, OW) with the window means of planes ``first..last-1`` of x (P, H, W).
+
+    ``out[p, oh, ow] = sum(x[p, h0:h1, w0:w1]) / (h1 - h0) / (w1 - w0)`` with
+    ``h0 = floor(oh * H / OH)``, ``h1 = ceil((oh + 1) * H / OH)`` and likewise w0, w1.
+    """
+    height, width = x.shape[1], x.shape[2]
+    out_h, out_w = out.shape[1], out.shape[2]
+    for p in range(first, last):
+        for oh in range(out_h):
+            h0 = (oh * height) // out_h
+            h1 = ((oh + 1) * height + out_h - 1) // out_h
+            window_h = x.dtype.type(h1 - h0)  # in x's dtype, so float32 divides as float32
+            for ow in range(out_w):
+                w0 = (ow * width) // out_w
+                w1 = ((ow + 1) * width + out_w - 1) // out_w
+                total = x.dtype.type(0)
+                for h in range(h0, h1):
+                    for w in range(w0, w1):
+                        total += x[p, h, w]
+                out[p, oh, ow] = total / window_h / x.dtype.type(w1 - w0)
+
+
+@numba.njit(cache=True, nogil=True)
+def adaptive_avg_pool2d_planes_backward(grad_out, grad_x, first, last):
+    """Spread ``grad_out[p]`` (P, OH, OW) over the windows of ``grad_x[p]`` (P, H, W).
+
+    Planes ``first..last-1`` of grad_x are zeroed, then each output position adds
+    ``grad_out[p, oh, ow] / (h1 - h0) / (w1 - w0)`` to every input element of its window
+    (the windows of :func:`adaptive_avg_pool2d_planes_forward`); an element in several
+    windows collects them all.
+    """
+    height, width = grad_x.shape[1], grad_x.shape[2]
+    out_h, out_w = grad_out.shape[1], grad_out.shape[2]
+    for p in range(first, last):
+        grad_x[p] = 0.0
+        for oh in range(out_h):
+            h0 = (oh * height) // out_h
+            h1 = ((oh + 1) * height + out_h - 1) // out_h
+            window_h = grad_x.dtype.type(h1 - h0)
+            for ow in range(out_w):
+                w0 = (ow * width) // out_w
+                w1 = ((ow + 1) * width + out_w - 1) // out_w
+                share = grad_out[p, oh, ow] / window_h / grad_x.dtype.type(w1 - w0)
+                for h in range(h0, h1):
+                    for w in range(w0, w1):
+                        grad_x[p, h, w] += share
+
+
+def adaptive_avg_pool2d_forward(x: np.ndarray, output_size: Pair) -> np.ndarray:
+    """Adaptive average pooling of x (N, C, H, W) to (N, C, OH, OW).
+
+    The planes (all N*C of them, so that a batch of one still splits over the threads)
+    are divided between the threads. Arguments are assumed valid (H, W >= 1).
+    """
+    n, channels, height, width = x.shape
+    planes = np.ascontiguousarray(x).reshape(n * channels, height, width)
+    out = np.empty((n * channels, *output_size), dtype=x.dtype)
+    over_batch(
+        n * channels,
+        lambda start, stop: adaptive_avg_pool2d_planes_forward(planes, out, start, stop),
+    )
+    return out.reshape(n, channels, *output_size)
+
+
+def adaptive_avg_pool2d_backward(grad_out: np.ndarray, input_shape: tuple[int, ...]) -> np.ndarray:
+    """The gradient, shaped ``input_shape`` (N, C, H, W), of :func:`adaptive_avg_pool2d_forward`."""
+    n, channels, height, width = input_shape
+    planes_out = np.ascontiguousarray(grad_out).reshape(n * channels, *grad_out.shape[2:])
+    grad_x = np.empty((n * channels, height, width), dtype=grad_out.dtype)
+    over_batch(
+        n * channels,
+        lambda start, stop: adaptive_avg_pool2d_planes_backward(planes_out, grad_x, start, stop),
+    )
+    return grad_x.reshape(input_shape)

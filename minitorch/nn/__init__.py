@@ -2,8 +2,11 @@
 
 from minitorch.nn import functional, init
 from minitorch.nn.modules import (
+    AdaptiveAvgPool2d,
     Conv2d,
     CrossEntropyLoss,
+    Dropout,
+    Dropout2d,
     Flatten,
     Identity,
     L1Loss,
@@ -23,8 +26,11 @@ from minitorch.nn.modules import (
 from minitorch.nn.parameter import Parameter
 
 __all__ = [
+    "AdaptiveAvgPool2d",
     "Conv2d",
     "CrossEntropyLoss",
+    "Dropout",
+    "Dropout2d",
     "Flatten",
     "Identity",
     "L1Loss",

@@ -10,18 +10,22 @@ in ``minitorch/_ops`` trust what they are given.
 from __future__ import annotations
 
 import math
+import operator
 import warnings
 from collections.abc import Sequence
 
-from minitorch import _dtype
+from minitorch import _creation, _dtype
 from minitorch._checks import (
     IntPair,
+    adaptive_pool2d_output_pair,
     broadcast_shapes,
+    check_adaptive_pool2d_input,
     check_class_target,
     check_class_weight,
     check_conv2d_dims,
     check_conv2d_operands,
     check_conv2d_window,
+    check_dropout_probability,
     check_kernel_dtype,
     check_linear,
     check_pad,
@@ -44,8 +48,11 @@ from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.nn._reduction import legacy_get_string
 
 __all__ = [
+    "adaptive_avg_pool2d",
     "conv2d",
     "cross_entropy",
+    "dropout",
+    "dropout2d",
     "l1_loss",
     "linear",
     "log_softmax",
@@ -159,6 +166,154 @@ def max_pool2d_with_indices(
 ) -> tuple[Tensor, Tensor]:
     """:func:`max_pool2d` that always returns ``(output, indices)``."""
     return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def _argument_type_name(value: object) -> str:
+    """A type as PyTorch's argument parser names it: ``float``, ``Tensor``, ``numpy.float64``."""
+    kind = type(value)
+    if kind.__module__ == "builtins" or issubclass(kind, Tensor):
+        return kind.__name__
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _as_index(value: object) -> int | None:
+    """``value`` as an int where PyTorch's argument parser takes one (an int, a numpy integer,
+    a one-element integer tensor), else None."""
+    if isinstance(value, Tensor):
+        is_integer = not value.is_floating_point() and value.dtype is not _dtype.bool
+        return int(value.item()) if is_integer and value.numel() == 1 else None
+    try:
+        return operator.index(value)  # type: ignore[call-overload]
+    except TypeError:
+        return None
+
+
+def _adaptive_output_size(
+    output_size: int | Sequence[int | None], input: Tensor, fn: str
+) -> tuple[int, int]:
+    """(OH, OW) from ``output_size``, read as PyTorch reads it.
+
+    An int stands for both sizes. A sequence is matched to the input's last dimensions
+    (the input must have more dimensions than it has entries) and None keeps the input's
+    size there. PyTorch's argument parser then wants ints (bools are refused only in the
+    first place), and the op exactly two, none negative.
+    """
+    if isinstance(output_size, bool):
+        raise TypeError(
+            f"{fn}(): argument 'output_size' (position 2) must be tuple of ints, not bool"
+        )
+    if isinstance(output_size, int):
+        return adaptive_pool2d_output_pair([output_size, output_size], fn)
+    shape = tuple(input.shape)
+    if len(shape) <= len(output_size):
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+    defaults = shape[len(shape) - len(output_size) :]
+    sizes = []
+    for position, (value, default) in enumerate(zip(output_size, defaults, strict=True)):
+        value = default if value is None else value
+        index = None if position == 0 and isinstance(value, bool) else _as_index(value)
+        if index is None and position == 0:
+            raise TypeError(
+                f"{fn}(): argument 'output_size' (position 2) must be tuple of ints, but found "
+                f"element of type {_argument_type_name(value)} at pos 0"
+            )
+        if index is None:
+            raise TypeError(
+                f"{fn}(): argument 'output_size' failed to unpack the object at pos "
+                f'{position + 1} with error "type must be tuple of ints,but got '
+                f'{_argument_type_name(value)}"'
+            )
+        sizes.append(index)
+    return adaptive_pool2d_output_pair(sizes, fn)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: int | Sequence[int | None]) -> Tensor:
+    """2-D adaptive average pooling of (N, C, H, W) or (C, H, W) to (N, C, OH, OW) or (C, OH, OW).
+
+    ``output_size`` is an int (a square output) or a pair whose None entries keep the
+    input's size. Output row ``i`` averages input rows ``floor(i*H/OH)`` up to
+    ``ceil((i+1)*H/OH)`` (exclusive), columns likewise, so any sizes work: windows overlap
+    where the sizes do not divide and repeat rows where the output is the larger.
+    """
+    if not isinstance(input, Tensor):
+        # PyTorch reads input.size() before anything else
+        raise AttributeError(f"'{type(input).__name__}' object has no attribute 'size'")
+    output_size = _adaptive_output_size(output_size, input, "adaptive_avg_pool2d")
+    if output_size == (1, 1):
+        # PyTorch computes this case as a mean over the last two dimensions, with mean's
+        # checks (and its gradient node) instead of the pooling's
+        return _reduce.mean(input, (-1, -2), keepdim=True)
+    check_adaptive_pool2d_input(input, "adaptive_avg_pool2d")
+    return _pool.AdaptiveAvgPool2D.apply(input, output_size)
+
+
+# ------------------------------------------------------------------ dropout
+def _dropout(input: Tensor, p: float, training: bool, inplace: bool, per_channel: bool) -> Tensor:
+    """PyTorch's dropout recipe, step by step (``per_channel``: one draw per (N, C) plane).
+
+    A noise tensor holds 1 with probability ``1 - p`` (drawn from minitorch's default
+    generator, :func:`minitorch.manual_seed`), divided by ``1 - p`` in ``input``'s dtype;
+    the output is ``input * noise``, so the gradient is ``grad * noise`` and a dropped NaN
+    stays NaN. Out of training, with ``p=0`` or an empty input, ``input`` itself comes
+    back; ``p=1`` multiplies by a 0-d zero.
+    """
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if p == 1:
+        noise = _creation.zeros((), dtype=input.dtype)
+    else:
+        shape = tuple(input.shape)
+        if per_channel:
+            if len(shape) < 2:
+                raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+            shape = shape[:2] + (1,) * (len(shape) - 2)
+        keep = 1 - p
+        drawn = _creation.rand(*shape, dtype=_dtype.float64) < keep
+        noise = _inplace.div_(drawn.to(input.dtype), keep)
+    return _inplace.mul_(input, noise) if inplace else _elementwise.mul(input, noise)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the others by ``1 / (1 - p)``.
+
+    Any shape. The output is ``input * noise`` with ``noise`` 0 or ``1 / (1 - p)``, drawn
+    from minitorch's default generator; out of training (or with ``p=0``) it is ``input``
+    itself. ``inplace=True`` writes the product into ``input``.
+    """
+    check_dropout_probability(p)
+    _check_tensor(input, "dropout", "input", 1)
+    return _dropout(input, p, training, inplace, per_channel=False)
+
+
+def dropout2d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
+    """Zero whole channels (each ``input[n, c]``) with probability ``p``, scaling the others.
+
+    input (N, C, H, W); a 3-D input is taken as (N, C, L), as PyTorch still does, with
+    its warnings (and a warning for any other number of dimensions).
+    """
+    check_dropout_probability(p)
+    dims = input.dim()
+    if dims not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {dims}-D input to dropout2d, which is deprecated "
+            "and will result in an error in a future release. To retain the behavior "
+            "and silence this warning, please use dropout instead. Note that dropout2d "
+            "exists to provide channel-wise dropout on inputs with 2 spatial dimensions, "
+            "a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).",
+            stacklevel=2,
+        )
+    if dims == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise "
+            "1D dropout behavior is desired - input is interpreted as shape (N, C, L), where C "
+            "is the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2,
+        )
+    return _dropout(input, p, training, inplace, per_channel=True)
 
 
 # ------------------------------------------------------------------ activations

@@ -1,8 +1,11 @@
 """``torch_backend.nn``: PyTorch's layers under minitorch's names."""
 
 from torch.nn import (
+    AdaptiveAvgPool2d,
     Conv2d,
     CrossEntropyLoss,
+    Dropout,
+    Dropout2d,
     Flatten,
     Identity,
     L1Loss,
@@ -24,8 +27,11 @@ from torch.nn import (
 from torch_backend.nn import functional, init
 
 __all__ = [
+    "AdaptiveAvgPool2d",
     "Conv2d",
     "CrossEntropyLoss",
+    "Dropout",
+    "Dropout2d",
     "Flatten",
     "Identity",
     "L1Loss",

@@ -1,8 +1,11 @@
 """``torch_backend.nn.functional``: PyTorch's functional forms under minitorch's names."""
 
 from torch.nn.functional import (
+    adaptive_avg_pool2d,
     conv2d,
     cross_entropy,
+    dropout,
+    dropout2d,
     l1_loss,
     linear,
     log_softmax,
@@ -19,8 +22,11 @@ from torch.nn.functional import (
 )
 
 __all__ = [
+    "adaptive_avg_pool2d",
     "conv2d",
     "cross_entropy",
+    "dropout",
+    "dropout2d",
     "l1_loss",
     "linear",
     "log_softmax",

@@ -1,12 +1,14 @@
-"""Pooling layers: ``MaxPool2d``."""
+"""Pooling layers: ``MaxPool2d`` and ``AdaptiveAvgPool2d``."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from minitorch._tensor import Tensor
 from minitorch.nn import functional as F
 from minitorch.nn.modules.module import Module
 
-__all__ = ["MaxPool2d"]
+__all__ = ["AdaptiveAvgPool2d", "MaxPool2d"]
 
 
 class MaxPool2d(Module):
@@ -72,3 +74,38 @@ class MaxPool2d(Module):
             ceil_mode=self.ceil_mode,
             return_indices=self.return_indices,
         )
+
+
+class AdaptiveAvgPool2d(Module):
+    r"""Applies a 2D adaptive average pooling: any input plane becomes an ``H x W`` output.
+
+    Output row ``i`` of ``H_out`` averages input rows :math:`\lfloor i H_{in} / H_{out}
+    \rfloor` up to :math:`\lceil (i+1) H_{in} / H_{out} \rceil` (exclusive), and likewise
+    for columns, so every input size works: windows overlap where the sizes do not divide,
+    and repeat where the output is larger than the input.
+
+    Args:
+        output_size (int or tuple): the output size ``(H, W)``, or one int for a square
+            ``H x H``; an entry ``None`` keeps the input's size there.
+
+    Shape:
+        - Input: :math:`(N, C, H_{in}, W_{in})` or :math:`(C, H_{in}, W_{in})`
+        - Output: :math:`(N, C, S_0, S_1)` or :math:`(C, S_0, S_1)`, where
+          :math:`S = \text{output\_size}`.
+
+    Example::
+
+        >>> pool = nn.AdaptiveAvgPool2d((7, 7))
+        >>> pool(minitorch.randn(1, 512, 1, 1)).shape
+        minitorch.Size([1, 512, 7, 7])
+    """
+
+    def __init__(self, output_size: int | Sequence[int | None]) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(input, self.output_size)
