@@ -13,6 +13,7 @@ from minitorch._checks import conversion_type_name
 from minitorch._device import check_cpu
 from minitorch._dtype import dtype
 from minitorch._random import Generator, generator_or_default
+from minitorch._storage import allocates, check_storage_size
 from minitorch._tensor import Tensor
 
 Shape = int | Sequence[int]
@@ -226,14 +227,23 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array)
 
 
-def _shape(size: tuple) -> tuple[int, ...]:
+def _shape(size: tuple, element: np.dtype, op: str) -> tuple[int, ...]:
+    """``size`` (sizes, or one sequence of them) as a shape of ``element``s, checked as PyTorch
+    checks it before allocating: int64 sizes, none negative, a byte count that fits int64."""
     if len(size) == 1 and isinstance(size[0], (list, tuple)):
         size = tuple(size[0])
     shape = tuple(int(s) for s in size)
+    for position, s in enumerate(shape, start=1):
+        if not -(2**63) <= s < 2**63:
+            raise TypeError(
+                f"{op}(): argument 'size' failed to unpack the object at pos {position} with "
+                'error "Overflow when unpacking long long"'
+            )
     if any(s < 0 for s in shape):
         raise RuntimeError(
             f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}"
         )
+    check_storage_size(shape, np.dtype(element).itemsize)
     return shape
 
 
@@ -241,24 +251,31 @@ def _float(dtype: dtype | None) -> np.dtype:
     return (_dtype.as_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()).numpy_dtype
 
 
+@allocates
 def zeros(
     *size: Shape, dtype: dtype | None = None, device: object = None, requires_grad: bool = False
 ) -> Tensor:
-    return _finish(np.zeros(_shape(size), _float(dtype)), None, device, requires_grad)
+    element = _float(dtype)
+    return _finish(np.zeros(_shape(size, element, "zeros"), element), None, device, requires_grad)
 
 
+@allocates
 def ones(
     *size: Shape, dtype: dtype | None = None, device: object = None, requires_grad: bool = False
 ) -> Tensor:
-    return _finish(np.ones(_shape(size), _float(dtype)), None, device, requires_grad)
+    element = _float(dtype)
+    return _finish(np.ones(_shape(size, element, "ones"), element), None, device, requires_grad)
 
 
+@allocates
 def empty(
     *size: Shape, dtype: dtype | None = None, device: object = None, requires_grad: bool = False
 ) -> Tensor:
-    return _finish(np.empty(_shape(size), _float(dtype)), None, device, requires_grad)
+    element = _float(dtype)
+    return _finish(np.empty(_shape(size, element, "empty"), element), None, device, requires_grad)
 
 
+@allocates
 def full(
     size: Shape,
     fill_value: float | int | bool,
@@ -272,7 +289,9 @@ def full(
         dtype = _dtype.result_type(fill_value)
     target = _dtype.as_dtype(dtype).numpy_dtype
     value = _fill_value(fill_value, target)
-    return _finish(np.full(_shape((size,)), value, target), None, device, requires_grad)
+    return _finish(
+        np.full(_shape((size,), target, "full"), value, target), None, device, requires_grad
+    )
 
 
 def _fill_value(value: float | int | bool, target: np.dtype) -> np.ndarray:
@@ -291,6 +310,7 @@ def _fill_value(value: float | int | bool, target: np.dtype) -> np.ndarray:
     return number.astype(target)
 
 
+@allocates
 def eye(
     n: int,
     m: int | None = None,
@@ -299,9 +319,15 @@ def eye(
     device: object = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    return _finish(np.eye(n, m, dtype=_float(dtype)), None, device, requires_grad)
+    for name, value in (("n", n), ("m", m)):
+        if value is not None and value < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {value}")
+    element = _float(dtype)
+    check_storage_size((n, n if m is None else m), np.dtype(element).itemsize)
+    return _finish(np.eye(n, m, dtype=element), None, device, requires_grad)
 
 
+@allocates
 def arange(
     start: float,
     end: float | None = None,
@@ -314,6 +340,8 @@ def arange(
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 unless a bound is a float."""
     if end is None:
         start, end = 0, start
+    if not all(np.isfinite(float(v)) for v in (start, end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
@@ -328,6 +356,7 @@ def arange(
     return _finish(data, None, device, requires_grad)
 
 
+@allocates
 def linspace(
     start: float,
     end: float,
@@ -337,11 +366,14 @@ def linspace(
     device: object = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     return _finish(
         np.linspace(start, end, steps).astype(_float(dtype)), None, device, requires_grad
     )
 
 
+@allocates
 def rand(
     *size: Shape,
     generator: Generator | None = None,
@@ -350,10 +382,12 @@ def rand(
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform samples in [0, 1)."""
-    data = generator_or_default(generator).random(_shape(size)).astype(_float(dtype))
+    element = _float(dtype)
+    data = generator_or_default(generator).random(_shape(size, element, "rand")).astype(element)
     return _finish(data, None, device, requires_grad)
 
 
+@allocates
 def randn(
     *size: Shape,
     generator: Generator | None = None,
@@ -362,10 +396,13 @@ def randn(
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal samples."""
-    data = generator_or_default(generator).standard_normal(_shape(size)).astype(_float(dtype))
+    element = _float(dtype)
+    shape = _shape(size, element, "randn")
+    data = generator_or_default(generator).standard_normal(shape).astype(element)
     return _finish(data, None, device, requires_grad)
 
 
+@allocates
 def randint(
     low: int,
     high: int | None = None,
@@ -383,12 +420,12 @@ def randint(
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
-    data = generator_or_default(generator).integers(low, high, _shape((size,)))
-    return _finish(
-        data.astype(_dtype.as_dtype(dtype or _dtype.int64).numpy_dtype), None, device, requires_grad
-    )
+    element = _dtype.as_dtype(dtype or _dtype.int64).numpy_dtype
+    data = generator_or_default(generator).integers(low, high, _shape((size,), element, "randint"))
+    return _finish(data.astype(element), None, device, requires_grad)
 
 
+@allocates
 def randperm(
     n: int,
     *,

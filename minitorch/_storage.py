@@ -11,9 +11,22 @@ the value it saw, so that backward can refuse a tensor changed since.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import numpy as np
 
-__all__ = ["UntypedStorage", "VersionCounter", "storage_array"]
+__all__ = [
+    "UntypedStorage",
+    "VersionCounter",
+    "allocates",
+    "check_storage_size",
+    "out_of_memory",
+    "storage_array",
+]
+
+_Fn = TypeVar("_Fn", bound=Callable[..., Any])
 
 
 class VersionCounter:
@@ -52,3 +65,34 @@ class UntypedStorage:
 
     def __repr__(self) -> str:
         return f"<minitorch.UntypedStorage of {self.nbytes()} bytes at {self.data_ptr():#x}>"
+
+
+# ------------------------------------------------------------------ allocation failures
+def out_of_memory(error: MemoryError) -> RuntimeError:
+    """PyTorch's error for memory the CPU allocator cannot give; numpy raises MemoryError,
+    and says how many bytes it asked for (``_total_size``) when the array was too big."""
+    size = getattr(error, "_total_size", None)
+    tried = f": you tried to allocate {size} bytes" if size is not None else ""
+    return RuntimeError(f"DefaultCPUAllocator: can't allocate memory{tried}.")
+
+
+def allocates(fn: _Fn) -> _Fn:
+    """``fn`` raises PyTorch's RuntimeError instead of numpy's MemoryError when memory runs out."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except MemoryError as error:
+            raise out_of_memory(error) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def check_storage_size(shape: tuple[int, ...], itemsize: int) -> None:
+    """PyTorch refuses a shape whose byte count overflows int64 before it tries to allocate."""
+    elements = 1
+    for size in shape:
+        elements *= size
+    if elements * itemsize >= 2**63:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")

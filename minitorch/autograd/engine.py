@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from minitorch._storage import allocates
 from minitorch._tensor import Tensor
 from minitorch.autograd import function as autograd_function
 from minitorch.autograd.function import (
@@ -100,6 +101,7 @@ def _wrap(grad: np.ndarray | None) -> Tensor | None:
     return None if grad is None else Tensor._make(grad)
 
 
+@allocates
 def run_backward(
     roots: Sequence[Tensor],
     root_grads: Sequence[np.ndarray],

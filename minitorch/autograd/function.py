@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from minitorch._storage import VersionCounter, storage_array
+from minitorch._storage import VersionCounter, out_of_memory, storage_array
 from minitorch._tensor import Tensor
 from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.utils.hooks import RemovableHandle
@@ -245,11 +245,14 @@ class Function:
         track = True in needs_grad and is_grad_enabled()
         if track:
             ctx.needs_input_grad = tuple(needs_grad)
-        if cls._quiet_float_errors:
-            with np.errstate(all="ignore"):
+        try:
+            if cls._quiet_float_errors:
+                with np.errstate(all="ignore"):
+                    raw = cls.forward(ctx, *arrays, **kwargs)
+            else:
                 raw = cls.forward(ctx, *arrays, **kwargs)
-        else:
-            raw = cls.forward(ctx, *arrays, **kwargs)
+        except MemoryError as error:
+            raise out_of_memory(error) from None
         outputs = tuple(
             Tensor._make(np.asarray(r)) for r in (raw if isinstance(raw, tuple) else (raw,))
         )
