@@ -1,8 +1,10 @@
 # The course's nn_seq.py: the CIFAR-10 model written with nn.Sequential, checked on a
-# batch of 64 ones: (64, 3, 32, 32) in, (64, 10) out. Only the imports name minitorch.
+# batch of 64 ones: (64, 3, 32, 32) in, (64, 10) out, and its graph written for TensorBoard
+# (`tensorboard --logdir logs_seq`, the Graphs tab). Only the imports name minitorch.
 import minitorch as torch
 from minitorch import nn
 from minitorch.nn import Conv2d, Flatten, Linear, MaxPool2d, Sequential
+from minitorch.utils.tensorboard import SummaryWriter
 
 
 class Tudui(nn.Module):
@@ -30,3 +32,7 @@ print(tudui)
 input = torch.ones((64, 3, 32, 32))
 output = tudui(input)
 print(output.shape)
+
+writer = SummaryWriter("logs_seq")
+writer.add_graph(tudui, input)
+writer.close()

@@ -1,36 +1,35 @@
-"""The pure-Python TensorBoard writer: CRC32C, hand-encoded protobuf, files read back.
+"""``minitorch.utils.tensorboard.SummaryWriter`` against ``torch.utils.tensorboard``'s.
 
-The CRC is checked against the published CRC-32C test vectors, the protobuf bytes against
-an Event built by hand from the field numbers of TensorFlow's ``event.proto`` and
-``summary.proto``, the pictures by decoding their PNG. Where the ``tensorboard`` package is
-installed, its own reader must read the same file.
+The same calls go to both writers, each into its own folder; the two event files are read
+back with tensorboard's own loader and must hold the same events (apart from their wall
+times): the same tags, steps, numbers, histogram buckets and PNG bytes. TensorBoard's
+``EventAccumulator``, which the TensorBoard app runs, must read minitorch's file too.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import io
+import math
 import os
 import re
 import struct
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from hypothesis import example, given
+from hypothesis import strategies as st
 from PIL import Image
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from torch.utils.tensorboard import SummaryWriter as TorchSummaryWriter
 
 import minitorch
-from minitorch.utils.tensorboard import (
-    SummaryWriter,
-    crc32c,
-    decode_event,
-    encode_event,
-    encode_record,
-    encode_scalar_value,
-    masked_crc32c,
-    read_events,
-    read_records,
-)
+from minitorch.utils.tensorboard import SummaryWriter, read_events
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def event_files(log_dir) -> list[str]:
@@ -38,143 +37,181 @@ def event_files(log_dir) -> list[str]:
 
 
 def only_events(log_dir) -> list[dict]:
+    """The events of the one event file in ``log_dir``, without wall times or writer names."""
     (name,) = event_files(log_dir)
-    return read_events(os.path.join(log_dir, name))
+    events = read_events(os.path.join(log_dir, name))
+    for event in events:
+        del event["wall_time"]
+        event.pop("source_metadata", None)
+    return events
+
+
+def both_writers(tmp_path, calls, **options) -> tuple[list[dict], list[dict]]:
+    """``calls(writer, lib)`` run on minitorch's writer and on PyTorch's: the two files' events."""
+    for name, writer_class, lib in (
+        ("minitorch", SummaryWriter, minitorch),
+        ("torch", TorchSummaryWriter, torch),
+    ):
+        with writer_class(tmp_path / name, **options) as writer:
+            calls(writer, lib)
+    return only_events(tmp_path / "minitorch"), only_events(tmp_path / "torch")
+
+
+def float32_bits(value: float) -> bytes:
+    return struct.pack("<f", value)
 
 
 def decode_png(value: dict) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(value["image"]["encoded_image_string"])))
 
 
-# ------------------------------------------------------------------ encoding
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        (b"", 0x00000000),
-        (b"123456789", 0xE3069283),  # the standard check value of CRC-32C
-        (bytes(32), 0x8A9136AA),  # RFC 3720, B.4: 32 bytes of zeros
-        (b"\xff" * 32, 0x62A8AB43),  # RFC 3720, B.4: 32 bytes of ones
-        (bytes(range(32)), 0x46DD794E),  # RFC 3720, B.4: incrementing bytes
-    ],
-)
-def test_crc32c_matches_published_vectors(data, expected):
-    assert crc32c(data) == expected
+# ------------------------------------------------------------------ scalars
+@given(value=st.floats(width=64), dtype=st.sampled_from(["float32", "float64"]))
+@example(value=1e39, dtype="float64")  # beyond float32: PyTorch stores inf (issue 17)
+@example(value=-1e39, dtype="float64")
+@example(value=float("nan"), dtype="float32")
+@example(value=float("inf"), dtype="float32")
+def test_scalar_values_are_pytorchs(tmp_path_factory, value, dtype):
+    tmp_path = tmp_path_factory.mktemp("scalars")
+
+    with np.errstate(over="ignore"):  # float32(1e39) is inf, as a float32 tensor holds it
+        number, array, expected = (
+            np.dtype(dtype).type(value), np.array(value, dtype=dtype), np.float32(value)
+        )  # fmt: skip
+
+    def calls(writer, lib):
+        writer.add_scalar("python", value, 1)
+        writer.add_scalar("numpy", number, 2)
+        writer.add_scalar("0-d", lib.tensor(array), 3)
+        writer.add_scalar("requires_grad", lib.tensor(array, requires_grad=True), 4)
+        writer.add_scalar("one-element", lib.tensor(array.reshape(1, 1)), 5)
+        writer.add_scalar("new_style", value, 6, new_style=True)
+        writer.add_scalar("double", value, 7, new_style=True, double_precision=True)
+
+    mine, theirs = both_writers(tmp_path, calls)
+    assert repr(mine) == repr(theirs)  # repr: nan equals nan
+    scalars = [event["summary"][0]["simple_value"] for event in mine[1:6]]
+    assert {float32_bits(s) for s in scalars} == {float32_bits(expected)}
 
 
-def test_masked_crc_rotates_and_adds_tensorflows_constant():
-    crc = 0xE3069283
-    rotated = ((crc >> 15) | (crc << 17)) & 0xFFFFFFFF
-    assert masked_crc32c(b"123456789") == (rotated + 0xA282EAD8) & 0xFFFFFFFF
-
-
-def test_record_framing():
-    record = encode_record(b"hello")
-    assert record[:8] == struct.pack("<Q", 5)
-    assert struct.unpack("<I", record[8:12])[0] == masked_crc32c(struct.pack("<Q", 5))
-    assert record[12:17] == b"hello"
-    assert struct.unpack("<I", record[17:])[0] == masked_crc32c(b"hello")
-
-
-def test_scalar_event_bytes_match_the_protobuf_wire_format():
-    encoded = encode_event(1.5, 300, summary_value=encode_scalar_value("loss", 0.25))
-    value = (
-        b"\x0a\x04loss" + b"\x15" + struct.pack("<f", 0.25)
-    )  # tag (1, len) + simple_value (2, fixed32)
-    summary = b"\x0a" + bytes([len(value)]) + value  # Summary.value (1, len)
-    expected = (
-        b"\x09"
-        + struct.pack("<d", 1.5)  # wall_time (1, fixed64)
-        + b"\x10\xac\x02"  # step (2, varint): 300 = 0b10_0101100
-        + b"\x2a"
-        + bytes([len(summary)])
-        + summary  # summary (5, len)
-    )
-    assert encoded == expected
-    assert decode_event(encoded) == {
-        "wall_time": 1.5,
-        "step": 300,
-        "summary": [{"tag": "loss", "simple_value": 0.25}],
-    }
-
-
-def test_file_version_event_and_negative_step_round_trip():
-    assert encode_event(2.0, file_version="brain.Event:2") == (
-        b"\x09" + struct.pack("<d", 2.0) + b"\x1a\x0dbrain.Event:2"
-    )
-    assert decode_event(encode_event(0.0, -1))["step"] == -1
-
-
-# ------------------------------------------------------------------ the writer
-def test_writer_scalars_round_trip(tmp_path):
-    with SummaryWriter(tmp_path, filename_suffix=".test") as writer:
-        for step in range(3):
-            writer.add_scalar("train/loss", 1.0 / (step + 1), step, walltime=100.0 + step)
-        writer.add_scalar("tensor/minitorch", minitorch.tensor(0.5), 7)
-        writer.add_scalar("tensor/torch", torch.tensor([0.75]), 8)
-        writer.add_scalar("numpy", np.float64(2.5), 9)
+def test_scalar_from_a_1e39_writes_inf_and_steps_and_walltime(tmp_path):
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_scalar("lr", 1e308, np.int64(3), walltime=100.5)
+        writer.add_scalar("lr", minitorch.tensor(2, dtype=minitorch.int64), minitorch.tensor(4))
+    events = only_events(tmp_path)
+    assert [(e["step"], e["summary"][0]["simple_value"]) for e in events[1:]] == [
+        (3, math.inf),
+        (4, 2.0),
+    ]
     (name,) = event_files(tmp_path)
-    assert re.fullmatch(r"events\.out\.tfevents\.\d{10}\.[^.]+.*\.\d+\.\d+\.test", name)
-    events = read_events(tmp_path / name)
-    assert events[0]["file_version"] == "brain.Event:2"
-    scalars = [
-        (e["step"], e["summary"][0]["tag"], e["summary"][0]["simple_value"]) for e in events[1:]
-    ]
-    assert scalars == [
-        (0, "train/loss", 1.0),
-        (1, "train/loss", 0.5),
-        (2, "train/loss", pytest.approx(1 / 3)),
-        (7, "tensor/minitorch", 0.5),
-        (8, "tensor/torch", 0.75),
-        (9, "numpy", 2.5),
-    ]
-    assert [e["wall_time"] for e in events[1:4]] == [100.0, 101.0, 102.0]
+    assert read_events(tmp_path / name)[1]["wall_time"] == 100.5
 
 
-def test_add_image_layouts_and_scaling(tmp_path):
+def test_scalars_of_one_chart_go_to_runs_named_as_pytorchs(tmp_path):
+    def calls(writer, lib):
+        for step in range(3):
+            writer.add_scalars(
+                "loss/all", {"train": 1.0 / (step + 1), "test": lib.tensor(0.5)}, step
+            )
+
+    both_writers(tmp_path, calls)
+    for run in ("loss_all_train", "loss_all_test"):
+        assert only_events(tmp_path / "minitorch" / run) == only_events(tmp_path / "torch" / run)
+        assert only_events(tmp_path / "minitorch" / run)[1]["summary"][0]["tag"] == "loss/all"
+
+
+# ------------------------------------------------------------------ pictures, histograms, text
+def test_images_in_every_layout_are_pytorchs(tmp_path):
     rng = np.random.default_rng(0)
-    chw = rng.random((3, 5, 4), dtype=np.float32)
+    chw = rng.random((3, 5, 4), dtype=np.float32) * 1.2 - 0.1  # clipped at both ends
     hwc_uint8 = rng.integers(0, 256, (5, 4, 3), dtype=np.uint8)
     gray = rng.random((1, 6, 7), dtype=np.float32)
-    with SummaryWriter(tmp_path) as writer:
-        writer.add_image("chw", torch.from_numpy(chw), 1)
+    batch = rng.random((10, 3, 2, 3))  # float64, tiled 8 per row
+    rgba = rng.random((4, 3, 3), dtype=np.float32)
+
+    def calls(writer, lib):
+        writer.add_image("chw", lib.tensor(chw), 1)
         writer.add_image("hwc", hwc_uint8, 2, dataformats="HWC")
-        writer.add_image("gray", minitorch.tensor(gray), 3)
+        writer.add_image("gray", lib.tensor(gray, requires_grad=True), 3)
         writer.add_image("hw", gray[0], 4, dataformats="HW")
-    values = {e["summary"][0]["tag"]: e["summary"][0] for e in only_events(tmp_path)[1:]}
-    expected_chw = (chw.transpose(1, 2, 0) * 255).clip(0, 255).astype(np.uint8)
-    np.testing.assert_array_equal(decode_png(values["chw"]), expected_chw)
+        writer.add_image("wh", lib.tensor(gray[0]), 5, dataformats="WH")
+        writer.add_image("rgba", rgba, 6)
+        writer.add_images("batch", lib.tensor(batch), 7)
+        writer.add_images("nhwc", batch.transpose(0, 2, 3, 1), 8, dataformats="NHWC")
+        writer.add_images("one gray", gray[None], 9)
+
+    mine, theirs = both_writers(tmp_path, calls)
+    assert mine == theirs
+    values = {e["summary"][0]["tag"]: e["summary"][0] for e in mine[1:]}
+    expected = (chw.transpose(1, 2, 0) * 255).clip(0, 255).astype(np.uint8)
+    np.testing.assert_array_equal(decode_png(values["chw"]), expected)
     np.testing.assert_array_equal(decode_png(values["hwc"]), hwc_uint8)
-    expected_gray = np.repeat((gray[0] * 255).astype(np.uint8)[:, :, None], 3, axis=2)
-    np.testing.assert_array_equal(decode_png(values["gray"]), expected_gray)
-    np.testing.assert_array_equal(decode_png(values["hw"]), expected_gray)
-    assert values["chw"]["image"] | {"encoded_image_string": b""} == {
-        "height": 5,
-        "width": 4,
-        "colorspace": 3,
-        "encoded_image_string": b"",
-    }
+    assert decode_png(values["batch"]).shape == (4, 24, 3)  # 2 rows of 8 pictures of 2 x 3
+    assert values["rgba"]["image"]["colorspace"] == 4
 
 
-def test_add_images_tiles_a_batch_eight_per_row(tmp_path):
-    batch = np.stack([np.full((1, 2, 3), index / 10, dtype=np.float32) for index in range(10)])
+def test_histograms_are_pytorchs(tmp_path):
+    values = np.random.default_rng(1).normal(size=(40, 25))
+
+    def calls(writer, lib):
+        writer.add_histogram("default", lib.tensor(values, dtype=lib.float32), 1)
+        writer.add_histogram("auto", values, 2, bins="auto")
+        writer.add_histogram("few", lib.tensor(values), 3, bins=50, max_bins=7)
+        writer.add_histogram_raw("raw", -1.0, 2.0, 3, 1.5, 5.0, [0.0, 1.0, 2.0], [1, 1, 1], 4)
+
+    mine, theirs = both_writers(tmp_path, calls)
+    assert mine == theirs
+    assert mine[3]["summary"][0]["histo"]["num"] == values.size
+
+
+def test_text_is_pytorchs(tmp_path):
+    mine, theirs = both_writers(tmp_path, lambda w, lib: w.add_text("notes", "**lr** 0.01 ✓", 2))
+    assert mine == theirs
+    assert mine[1]["summary"][0]["tag"] == "notes/text_summary"
+
+
+def test_tensorboard_reads_the_file(tmp_path):
     with SummaryWriter(tmp_path) as writer:
-        writer.add_images("batch", batch, 5)
-    (value,) = only_events(tmp_path)[1]["summary"]
-    grid = decode_png(value)
-    assert grid.shape == (4, 24, 3)  # 2 rows of 2-pixel pictures, 8 columns of 3 pixels
-    for index in range(10):
-        row, column = divmod(index, 8)
-        tile = grid[row * 2 : row * 2 + 2, column * 3 : column * 3 + 3]
-        assert (tile == np.uint8(np.float32(index / 10) * 255)).all()
-    assert (grid[2:, 6:] == 0).all()  # the unused cells stay black
+        writer.add_scalar("loss", 0.5, 3)
+        writer.add_image("picture", minitorch.zeros((3, 4, 5)), 3)
+        writer.add_histogram("weights", minitorch.randn(100), 3)
+        writer.add_text("notes", "hello", 3)
+    accumulator = EventAccumulator(str(tmp_path))
+    accumulator.Reload()
+    (scalar,) = accumulator.Scalars("loss")
+    assert (scalar.step, scalar.value) == (3, 0.5)
+    (image,) = accumulator.Images("picture")
+    assert (image.height, image.width) == (4, 5)
+    (histogram,) = accumulator.Histograms("weights")
+    assert histogram.histogram_value.num == 100
+    (text,) = accumulator.Tensors("notes/text_summary")
+    assert text.tensor_proto.string_val == [b"hello"]
+
+
+# ------------------------------------------------------------------ the writer's files
+def test_event_file_name_and_first_event(tmp_path):
+    with SummaryWriter(tmp_path, filename_suffix=".test") as writer:
+        writer.add_scalar("x", 1.0)
+    (name,) = event_files(tmp_path)
+    assert re.fullmatch(r"events\.out\.tfevents\.\d{10}\.[^.]+.*\.\d+\.\d+\.test", name)
+    first = only_events(tmp_path)[0]
+    assert first == {"step": 0, "file_version": "brain.Event:2"}
+
+
+def test_purge_step_marks_the_restart_as_pytorch_does(tmp_path):
+    mine, theirs = both_writers(tmp_path, lambda w, lib: w.add_scalar("x", 1.0, 5), purge_step=5)
+    assert mine == theirs
+    assert mine[1] == {"step": 5, "file_version": "brain.Event:2"}
+    assert mine[2] == {"step": 5, "session_log": {"status": 1}}  # SessionLog.START
 
 
 def test_flush_makes_events_readable_before_close(tmp_path):
-    writer = SummaryWriter(tmp_path, max_queue=1000)
+    writer = SummaryWriter(tmp_path, max_queue=1000, flush_secs=1000)
     writer.add_scalar("x", 1.0, 1)
     writer.flush()
     assert [e["summary"][0]["simple_value"] for e in only_events(tmp_path)[1:]] == [1.0]
     writer.close()
+    writer.close()  # a second close does nothing, as in PyTorch
 
 
 def test_logging_after_close_starts_a_new_file(tmp_path):
@@ -186,7 +223,7 @@ def test_logging_after_close_starts_a_new_file(tmp_path):
     assert len(event_files(tmp_path)) == 2
 
 
-def test_default_log_dir_is_under_runs(tmp_path, monkeypatch):
+def test_default_log_dir_is_runs_date_host_comment(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     writer = SummaryWriter(comment="_demo")
     writer.close()
@@ -194,44 +231,50 @@ def test_default_log_dir_is_under_runs(tmp_path, monkeypatch):
     assert len(event_files(writer.get_logdir())) == 1
 
 
-def test_bad_input(tmp_path):
-    with SummaryWriter(tmp_path) as writer:
-        with pytest.raises(AssertionError, match="scalar should be 0D"):
-            writer.add_scalar("x", np.ones(2))
-        with pytest.raises(ValueError, match="does not match dataformats"):
-            writer.add_image("x", np.ones((4, 4)), dataformats="CHW")
-        with pytest.raises(NotImplementedError, match="new_style"):
-            writer.add_scalar("x", 1.0, new_style=True)
-    with pytest.raises(NotImplementedError, match="purge_step"):
-        SummaryWriter(tmp_path, purge_step=3)
+# ------------------------------------------------------------------ bad input
+def test_bad_input_raises_pytorchs_errors(tmp_path):
+    bad_calls = [
+        (
+            AssertionError,
+            "should contain one element",
+            lambda w, lib: w.add_scalar("x", np.ones(2)),
+        ),
+        (
+            AssertionError,
+            "size of input tensor and input format are different",
+            lambda w, lib: w.add_image("x", np.ones((4, 4)), dataformats="CHW"),
+        ),
+        (
+            AssertionError,
+            "same dimension shorthand twice",
+            lambda w, lib: w.add_image("x", np.ones((3, 4, 4)), dataformats="CCW"),
+        ),
+        (NotImplementedError, "numpy array", lambda w, lib: w.add_scalar("x", [1.0])),
+        (ValueError, "no element", lambda w, lib: w.add_histogram("x", lib.zeros(0))),
+        (
+            ValueError,
+            r"len\(bucket_limits\) != len\(bucket_counts\)",
+            lambda w, lib: w.add_histogram_raw("x", 0, 1, 1, 1, 1, [1.0], [1, 2]),
+        ),
+    ]
+    for writer_class, lib in ((SummaryWriter, minitorch), (TorchSummaryWriter, torch)):
+        with writer_class(tmp_path / lib.__name__) as writer:
+            for error, message, call in bad_calls:
+                with pytest.raises(error, match=message):
+                    call(writer, lib)
 
 
-def test_reader_rejects_damaged_files(tmp_path):
-    with SummaryWriter(tmp_path) as writer:
-        writer.add_scalar("x", 1.0, 1)
-    path = tmp_path / event_files(tmp_path)[0]
-    data = bytearray(path.read_bytes())
-    data[-6] ^= 0xFF  # inside the last record's data
-    path.write_bytes(bytes(data))
-    with pytest.raises(ValueError, match="fails its CRC"):
-        list(read_records(path))
-    path.write_bytes(bytes(data[:-3]))
-    with pytest.raises(ValueError, match="truncated"):
-        list(read_records(path))
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("tensorboard") is None, reason="tensorboard is not installed"
-)
-def test_tensorboard_reads_the_file(tmp_path):
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
-    with SummaryWriter(tmp_path) as writer:
-        writer.add_scalar("loss", 0.5, 3)
-        writer.add_image("picture", np.zeros((3, 4, 5), dtype=np.float32), 3)
-    accumulator = EventAccumulator(str(tmp_path))
-    accumulator.Reload()
-    (scalar,) = accumulator.Scalars("loss")
-    assert (scalar.step, scalar.value) == (3, 0.5)
-    (image,) = accumulator.Images("picture")
-    assert (image.height, image.width) == (4, 5)
+def test_without_tensorboard_the_import_says_what_to_install():
+    code = (
+        "import sys; sys.modules['tensorboard'] = None\n"
+        "try:\n"
+        "    import minitorch.utils.tensorboard\n"
+        "except ModuleNotFoundError as error:\n"
+        "    print(type(error).__name__, error.name, error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ModuleNotFoundError tensorboard TensorBoard logging requires")
+    assert "pip install tensorboard" in result.stdout
