@@ -52,6 +52,9 @@ from minitorch._dtype import (
     set_default_dtype,
     short,
     uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from minitorch._functional.elementwise import (
     abs,
@@ -315,6 +318,9 @@ __all__ = [
     "trace",
     "transpose",
     "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
     "unbind",
     "unflatten",
     "unsqueeze",

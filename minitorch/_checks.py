@@ -103,24 +103,17 @@ def pair(value: IntPair, message: str = "") -> tuple[int, int]:
 
 
 # PyTorch's two spellings of a dtype in its messages: the scalar-type name ("expected
-# scalar type Float") and the C++ type name ("expected m1 and m2 to have the same dtype,
+# scalar type Float", kept with the dtypes in _dtype.SCALAR_TYPE_NAMES, which promotion's
+# errors need too) and the C++ type name ("expected m1 and m2 to have the same dtype,
 # but got: float != long int").
-_SCALAR_TYPE_NAMES = {
-    _dtype.float16: "Half",
-    _dtype.float32: "Float",
-    _dtype.float64: "Double",
-    _dtype.uint8: "Byte",
-    _dtype.int8: "Char",
-    _dtype.int16: "Short",
-    _dtype.int32: "Int",
-    _dtype.int64: "Long",
-    _dtype.bool: "Bool",
-}
 _CPP_TYPE_NAMES = {
     _dtype.float16: "c10::Half",
     _dtype.float32: "float",
     _dtype.float64: "double",
     _dtype.uint8: "unsigned char",
+    _dtype.uint16: "unsigned short",
+    _dtype.uint32: "unsigned int",
+    _dtype.uint64: "unsigned long",
     _dtype.int8: "signed char",
     _dtype.int16: "short int",
     _dtype.int32: "int",
@@ -136,6 +129,9 @@ _CONVERSION_TYPE_NAMES = {
     _dtype.float32: "float",
     _dtype.float64: "double",
     _dtype.uint8: "uint8_t",
+    _dtype.uint16: "uint16_t",
+    _dtype.uint32: "uint32_t",
+    _dtype.uint64: "uint64_t",
     _dtype.int8: "int8_t",
     _dtype.int16: "int16_t",
     _dtype.int32: "int",
@@ -146,7 +142,7 @@ _CONVERSION_TYPE_NAMES = {
 
 def scalar_type_name(d: _dtype.dtype) -> str:
     """PyTorch's scalar-type name of ``d`` (``Long``, ``Float``)."""
-    return _SCALAR_TYPE_NAMES[d]
+    return _dtype.SCALAR_TYPE_NAMES[d]
 
 
 def cpp_type_name(d: _dtype.dtype) -> str:

@@ -26,6 +26,10 @@ def _finish(data: np.ndarray, dtype: dtype | None, device: object, requires_grad
         data = data.astype(_dtype.as_dtype(dtype).numpy_dtype, copy=False)
     t = Tensor._make(data)
     if requires_grad:
+        if data.dtype.kind != "f":  # the factories' wording; requires_grad_() has its own
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
         t.requires_grad = True
     return t
 
@@ -79,6 +83,8 @@ def _python_numbers_array(data: Any, dtype: dtype | None) -> np.ndarray:
         target = _dtype.get_default_dtype() if holds_floats else _dtype.int64
     else:
         target = _dtype.as_dtype(dtype)
+    if target is _dtype.uint64 and all(0 <= x < 2**64 for x in _leaves(data)):
+        return np.array(data, dtype=np.uint64)  # uint64 holds them
     if target.numpy_dtype.kind in "iu":
         raise ValueError("Overflow when unpacking long long")
     return np.array(data, dtype=np.bool_ if target is _dtype.bool else np.float64)

@@ -24,7 +24,7 @@ class dtype:  # noqa: N801 - PyTorch's name
 
     @property
     def is_signed(self) -> bool:
-        return self._name not in ("bool", "uint8")
+        return self._name != "bool" and not self._name.startswith("uint")
 
     @property
     def is_complex(self) -> bool:
@@ -41,13 +41,46 @@ float16 = half = dtype("float16", np.float16, True, 2)
 float32 = float = dtype("float32", np.float32, True, 4)
 float64 = double = dtype("float64", np.float64, True, 8)
 uint8 = dtype("uint8", np.uint8, False, 1)
+# PyTorch's limited unsigned types: storage, conversion, views and indexing, but no promotion
+uint16 = dtype("uint16", np.uint16, False, 2)
+uint32 = dtype("uint32", np.uint32, False, 4)
+uint64 = dtype("uint64", np.uint64, False, 8)
 int8 = dtype("int8", np.int8, False, 1)
 int16 = short = dtype("int16", np.int16, False, 2)
 int32 = int = dtype("int32", np.int32, False, 4)
 int64 = long = dtype("int64", np.int64, False, 8)
 bool = dtype("bool", np.bool_, False, 1)
 
-ALL_DTYPES = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
+ALL_DTYPES = (
+    float16,
+    float32,
+    float64,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+    int8,
+    int16,
+    int32,
+    int64,
+    bool,
+)
+_UNPROMOTED = (uint16, uint32, uint64)
+# c10's ScalarType names, which PyTorch's messages use ("expected scalar type Float")
+SCALAR_TYPE_NAMES = {
+    float16: "Half",
+    float32: "Float",
+    float64: "Double",
+    uint8: "Byte",
+    uint16: "UInt16",
+    uint32: "UInt32",
+    uint64: "UInt64",
+    int8: "Char",
+    int16: "Short",
+    int32: "Int",
+    int64: "Long",
+    bool: "Bool",
+}
 _FROM_NUMPY = {d.numpy_dtype: d for d in ALL_DTYPES}
 
 _default_dtype = float32
@@ -55,12 +88,18 @@ _default_dtype = float32
 
 def from_numpy_dtype(numpy_dtype: np.dtype) -> dtype:
     """The minitorch dtype stored as ``numpy_dtype``; TypeError if there is none."""
+    if isinstance(numpy_dtype, np.dtype) and not numpy_dtype.isnative:
+        raise ValueError(
+            "given numpy array has byte order different from the native byte order. "
+            "Conversion between byte orders is currently not supported."
+        )
     try:
         return _FROM_NUMPY[np.dtype(numpy_dtype)]
     except (KeyError, TypeError):
         raise TypeError(
             f"can't convert np.ndarray of type {np.dtype(numpy_dtype)}. The only supported "
-            "types are: float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
+            "types are: float64, float32, float16, int64, int32, int16, int8, uint64, uint32, "
+            "uint16, uint8, and bool."
         ) from None
 
 
@@ -97,6 +136,11 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     """The smallest dtype both ``a`` and ``b`` convert to (``torch.promote_types``)."""
     if a is b:
         return a
+    if (a in _UNPROMOTED or b in _UNPROMOTED) and not (a.is_floating_point or b.is_floating_point):
+        raise RuntimeError(
+            "Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+            f"{SCALAR_TYPE_NAMES[a]} and {SCALAR_TYPE_NAMES[b]}"
+        )
     if a is bool:
         return b
     if b is bool:

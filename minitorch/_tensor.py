@@ -319,8 +319,8 @@ class Tensor:
         return _elementwise.cast(self, target)
 
     def type(self, dtype: dtype | None = None) -> Any:  # noqa: A002
-        if dtype is None:
-            return f"minitorch.{type(self).__name__}"
+        if dtype is None:  # PyTorch's legacy type name: torch.FloatTensor, torch.LongTensor
+            return f"minitorch.{_dtype.SCALAR_TYPE_NAMES[self.dtype]}Tensor"
         return self.to(dtype)
 
     def float(self) -> Tensor:

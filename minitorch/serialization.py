@@ -124,6 +124,9 @@ STORAGE_TYPES = {
     )
 }
 _STORAGE_TYPE_OF_DTYPE = {t.dtype: t for t in STORAGE_TYPES.values()}
+# Bytes, for the dtypes that have no typed storage (uint16, uint32, uint64): PyTorch saves
+# them as an untyped storage and names the dtype in _rebuild_tensor_v3.
+UntypedStorage = StorageType("UntypedStorage", _dtype.uint8)
 
 
 class Storage:
@@ -175,6 +178,31 @@ def _rebuild_tensor_v2(
     if requires_grad:
         tensor.requires_grad = True
     return tensor
+
+
+def _rebuild_tensor_v3(
+    storage: Storage,
+    storage_offset: int,
+    size: tuple[int, ...],
+    stride: tuple[int, ...],
+    requires_grad: bool,
+    backward_hooks: Any,
+    dtype: _dtype.dtype,
+    metadata: Any = None,
+) -> Tensor:
+    """A tensor of ``dtype`` viewing the bytes of an untyped ``storage`` (offset and strides in
+    elements of ``dtype``)."""
+    if not isinstance(storage, Storage) or not isinstance(dtype, _dtype.dtype):
+        raise pickle.UnpicklingError(
+            f"expected an untyped storage and a dtype, got {_brief(storage)} and {_brief(dtype)}"
+        )
+    if storage.array.nbytes % dtype.itemsize:
+        raise RuntimeError(
+            f"corrupt checkpoint: a storage of {storage.array.nbytes} bytes does not hold "
+            f"whole elements of {dtype}"
+        )
+    typed = Storage(storage.array.view(dtype.numpy_dtype), storage.location)
+    return _rebuild_tensor_v2(typed, storage_offset, size, stride, requires_grad, backward_hooks)
 
 
 def _rebuild_tensor(
@@ -280,6 +308,8 @@ def _pytorch_names() -> dict[Any, tuple[str, str]]:
     """minitorch objects that PyTorch knows under a name other than ``torch`` + their own path."""
     names: dict[Any, tuple[str, str]] = {
         _rebuild_tensor_v2: ("torch._utils", "_rebuild_tensor_v2"),
+        _rebuild_tensor_v3: ("torch._utils", "_rebuild_tensor_v3"),
+        UntypedStorage: ("torch.storage", "UntypedStorage"),
         _rebuild_tensor: ("torch._utils", "_rebuild_tensor"),
         _rebuild_parameter: ("torch._utils", "_rebuild_parameter"),
         _rebuild_parameter_with_state: ("torch._utils", "_rebuild_parameter_with_state"),
@@ -297,6 +327,7 @@ def _pytorch_names() -> dict[Any, tuple[str, str]]:
 PYTORCH_NAMES = _pytorch_names()
 _MINITORCH_OBJECTS = {f"{module}.{name}": obj for obj, (module, name) in PYTORCH_NAMES.items()}
 _MINITORCH_OBJECTS["torch.Size"] = Size
+_MINITORCH_OBJECTS["torch.UntypedStorage"] = UntypedStorage
 
 # What weights_only=True loads: tensors, parameters, dtypes, storages and plain containers.
 _WEIGHTS_ONLY_GLOBALS: dict[str, Any] = {
@@ -398,8 +429,10 @@ class _CheckpointPickler(pickle._Pickler):
 
     def persistent_id(self, obj: Any) -> tuple | None:
         if isinstance(obj, _StorageToSave):
-            storage_type = _STORAGE_TYPE_OF_DTYPE[_dtype.from_numpy_dtype(obj.array.dtype)]
-            return ("storage", storage_type, obj.key, "cpu", obj.array.size)
+            typed = _STORAGE_TYPE_OF_DTYPE.get(_dtype.from_numpy_dtype(obj.array.dtype))
+            if typed is None:
+                return ("storage", UntypedStorage, obj.key, "cpu", obj.array.nbytes)
+            return ("storage", typed, obj.key, "cpu", obj.array.size)
         return None
 
     def reducer_override(self, obj: Any) -> Any:
@@ -408,6 +441,17 @@ class _CheckpointPickler(pickle._Pickler):
         if isinstance(obj, Tensor):
             storage, offset, stride = self._storage_of(obj._data)
             size = tuple(int(n) for n in obj._data.shape)
+            if obj.dtype not in _STORAGE_TYPE_OF_DTYPE:
+                hooks = OrderedDict()
+                return _rebuild_tensor_v3, (
+                    storage,
+                    offset,
+                    size,
+                    stride,
+                    obj.requires_grad,
+                    hooks,
+                    obj.dtype,
+                )
             return _rebuild_tensor_v2, (
                 storage,
                 offset,
