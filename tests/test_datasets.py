@@ -2,9 +2,13 @@
 
 import gzip
 import hashlib
+import io
 import os
 import pickle
+import re
+import socket
 import tarfile
+import urllib.error
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +22,7 @@ from minitorch.models import CIFAR10_CLASSES
 from minitorch.utils.data import DataLoader
 from minitorch.vision import datasets, transforms
 from minitorch.vision.datasets import digits as digits_module
+from minitorch.vision.datasets import utils as dataset_utils
 
 
 @pytest.fixture
@@ -112,23 +117,79 @@ def test_cifar10_batches_cannot_run_code(tmp_path):
     assert not marker.exists()
 
 
-def test_cifar10_download_checks_and_extracts_the_archive(tmp_path, monkeypatch, capsys):
+@pytest.fixture
+def cifar_archive(tmp_path, monkeypatch):
+    """A CIFAR-10 archive of generated batches served from a file: URL (no network)."""
     source = write_fake_cifar(tmp_path / "source").folder
-    archive = tmp_path / "cifar-10-python.tar.gz"
+    archive = tmp_path / "served" / "cifar-10-python.tar.gz"
+    archive.parent.mkdir()
     with tarfile.open(archive, "w:gz") as tar:
         tar.add(source, arcname="cifar-10-batches-py")
-    monkeypatch.setattr(datasets.CIFAR10, "url", archive.as_uri())  # a local file, no network
+    monkeypatch.setattr(datasets.CIFAR10, "url", archive.as_uri())
     monkeypatch.setattr(datasets.CIFAR10, "tgz_md5", hashlib.md5(archive.read_bytes()).hexdigest())
-    downloaded = datasets.CIFAR10(str(tmp_path / "root"), download=True)
-    assert (
-        len(downloaded) == 15
-        and (tmp_path / "root" / "cifar-10-batches-py" / "batches.meta").is_file()
-    )
-    datasets.CIFAR10(str(tmp_path / "root"), download=True)
-    assert "Files already downloaded and verified" in capsys.readouterr().out
+    return archive
+
+
+def test_cifar10_download_checks_and_extracts_the_archive(tmp_path, cifar_archive, capfd):
+    root = tmp_path / "root"
+    downloaded = datasets.CIFAR10(str(root), download=True)
+    assert len(downloaded) == 15 and (root / "cifar-10-batches-py" / "batches.meta").is_file()
+    assert (root / "cifar-10-python.tar.gz").read_bytes() == cifar_archive.read_bytes()
+    capfd.readouterr()
+    datasets.CIFAR10(str(root), download=True)  # present: torchvision 0.29 prints nothing
+    assert capfd.readouterr() == ("", "")
+
+
+def test_cifar10_download_with_a_wrong_md5_keeps_nothing(tmp_path, cifar_archive, monkeypatch):
     monkeypatch.setattr(datasets.CIFAR10, "tgz_md5", "0" * 32)
-    with pytest.raises(RuntimeError, match="corrupted"):
+    with pytest.raises(RuntimeError, match="File not found or corrupted"):
         datasets.CIFAR10(str(tmp_path / "other"), download=True)
+    assert os.listdir(tmp_path / "other") == []
+
+
+def unreachable_url() -> str:
+    """http://127.0.0.1:<a port nobody listens on>/...: refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/cifar-10-python.tar.gz"
+
+
+def test_cifar10_download_offline_fails_naming_the_url(tmp_path, monkeypatch):
+    url = unreachable_url()
+    monkeypatch.setattr(datasets.CIFAR10, "url", url)
+    with pytest.raises(urllib.error.URLError, match=re.escape(url)):
+        datasets.CIFAR10(str(tmp_path / "root"), download=True)
+    assert os.listdir(tmp_path / "root") == []
+
+
+def test_a_download_from_a_silent_server_is_bounded(tmp_path, monkeypatch):
+    # a server that accepts the connection and never answers: torchvision would wait forever
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/cifar-10-python.tar.gz"
+        monkeypatch.setattr(dataset_utils, "DOWNLOAD_TIMEOUT_S", 0.2)
+        with pytest.raises(urllib.error.URLError, match=re.escape(url)):
+            dataset_utils.download_url(url, tmp_path / "root")
+    assert os.listdir(tmp_path / "root") == []
+
+
+def test_cifar10_without_its_files_suggests_download(tmp_path):
+    with pytest.raises(RuntimeError, match="You can use download=True to download it"):
+        datasets.CIFAR10(str(tmp_path))
+
+
+def test_an_archive_member_escaping_the_root_is_refused(tmp_path):
+    archive = tmp_path / "evil.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        member = tarfile.TarInfo("../escaped.txt")
+        member.size = 1
+        tar.addfile(member, io.BytesIO(b"x"))
+    (tmp_path / "root").mkdir()
+    with pytest.raises(tarfile.FilterError):
+        dataset_utils.extract_archive(archive, tmp_path / "root")
+    assert not (tmp_path / "escaped.txt").exists()
 
 
 # ------------------------------------------------------------------ digits
