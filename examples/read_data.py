@@ -1,5 +1,6 @@
 # The course's read_data.py: a Dataset of your own (pictures in a folder named after
-# their label), two of them added together, read in batches by a DataLoader.
+# their label), two of them added together, read in batches by a DataLoader; each batch
+# goes to TensorBoard as one picture made by utils.make_grid (`tensorboard --logdir logs`).
 # The course uses the ants/bees pictures it downloads; to run offline, this script
 # first paints a few small pictures into a temporary folder.
 # Only the imports name minitorch.
@@ -10,7 +11,8 @@ import numpy as np
 from PIL import Image
 
 from minitorch.utils.data import DataLoader, Dataset
-from minitorch.vision import transforms
+from minitorch.utils.tensorboard import SummaryWriter
+from minitorch.vision import transforms, utils
 
 
 def paint_pictures(root_dir, label_dir, count, colour):
@@ -60,5 +62,8 @@ print(img.size, img.mode, label)
 transform = transforms.Compose([transforms.Resize((32, 32)), transforms.ToTensor()])
 train_dataset = MyData(root_dir, "ants", transform) + MyData(root_dir, "bees", transform)
 dataloader = DataLoader(train_dataset, batch_size=4, shuffle=False, drop_last=False)
-for imgs, labels in dataloader:
+writer = SummaryWriter("logs")
+for i, (imgs, labels) in enumerate(dataloader):
     print(imgs.shape, labels)
+    writer.add_image("train_data_b2", utils.make_grid(imgs), i)
+writer.close()
