@@ -3,6 +3,6 @@
 ``import minitorch.vision as torchvision`` or ``from minitorch.vision import transforms``.
 """
 
-from minitorch.vision import datasets, transforms
+from minitorch.vision import datasets, transforms, utils
 
 __all__: list[str] = []  # its API is its submodules
