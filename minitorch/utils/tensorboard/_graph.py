@@ -21,6 +21,10 @@ The nodes follow PyTorch's layout, so that TensorBoard's graph plugin draws both
 
 Each node carries ``_output_shapes`` and ``dtype`` attributes, and in ``attr`` the op's
 other arguments (stride, padding, ...) written as PyTorch writes a node's attributes.
+
+An in-place op (``relu_``, ``ReLU(inplace=True)``) is a node like any other, and what reads
+the tensor afterwards reads that node. A write through a view (``x[0] = 1``) shows as the
+view's op; later readers of ``x`` itself still read the node ``x`` came from.
 """
 
 from __future__ import annotations
@@ -80,6 +84,7 @@ class _Node:
     op: str
     inputs: list[tuple[_Node, int]] = field(default_factory=list)  # (node, output index)
     outputs: list[Tensor] = field(default_factory=list)
+    reads: list[Tensor] = field(default_factory=list)  # the tensors behind ``inputs``
     attributes: dict[str, Any] = field(default_factory=dict)
     name: str | None = None
     argument: str | None = None  # the forward argument the value was first passed as
@@ -159,6 +164,7 @@ class _GraphRecorder(Trace):
         for name, value in [*zip(names, args, strict=True), *kwargs.items()]:
             if isinstance(value, Tensor):
                 node.inputs.append(self.source(value, scope))
+                node.reads.append(value)
             else:
                 node.attributes[name] = value
         result = apply(*args, **kwargs)
@@ -180,6 +186,7 @@ class _GraphRecorder(Trace):
                     node.attributes["value"] = tensor.item()
             self._add(node)
         value = self._values[id(tensor)]
+        value.version = tensor._version  # a write seen here has no op to show: see below
         return value.node, value.index
 
     def _add(self, node: _Node) -> None:
@@ -190,24 +197,26 @@ class _GraphRecorder(Trace):
     def notice_in_place_writes(self) -> None:
         """Point each tensor written in place since the last look at the op that wrote it.
 
-        An in-place op (``relu_``, ``add_``, ``x[i] = v``) computes its result with Functions,
-        copies it into the tensor's memory and bumps the tensor's version: from then on the
-        tensor holds the value of the last op recorded. A tensor whose shape differs from
-        that op's output (the base of a view written through) keeps its node.
+        An in-place op (``relu_``, ``add_``, ``x[i] = v``) computes its result with
+        Functions, the last of which reads the tensor, then copies the result into the
+        tensor's memory and bumps the tensor's version: from then on the tensor holds the
+        value of the last op recorded. So a tensor read by a recent op whose version has
+        moved on now comes from the last op, if that op's output has the tensor's shape;
+        otherwise (the base of a view written through) it keeps its node.
         """
         recent = [node for node in self.nodes[self._looked_at :] if node.op.startswith(OP_PREFIX)]
         self._looked_at = len(self.nodes)
-        for value in self._values.values():
-            if value.tensor._version == value.version:
-                continue
-            value.version = value.tensor._version
-            writer = recent[-1] if recent else None
-            if (
-                writer is not None
-                and writer.outputs
-                and writer.outputs[0].shape == value.tensor.shape
-            ):
-                value.node, value.index = writer, 0
+        if not recent:
+            return
+        writer = recent[-1]
+        for node in recent:
+            for tensor in node.reads:
+                value = self._values[id(tensor)]
+                if tensor._version == value.version:
+                    continue
+                value.version = tensor._version
+                if writer.outputs and writer.outputs[0].shape == tensor.shape:
+                    value.node, value.index = writer, 0
 
     # ------------------------------------------------------------ the ends, and the names
     def add_inputs(self, names: list[str], values: tuple) -> None:
