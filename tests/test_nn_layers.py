@@ -9,6 +9,8 @@ a random upstream gradient, in float64 (tight) and float32 (what users run).
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 import torch
@@ -17,6 +19,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import minitorch
+from minitorch.kernels import conv as conv_kernels
 from minitorch.testing import Input, assert_parity
 from minitorch.testing.strategies import (
     conv2d_args,
@@ -63,6 +66,15 @@ def test_conv2d_parity(case, dtype):
         assert_parity(
             lambda t, x, w: t.nn.functional.conv2d(x, w, **options), x, w, **tolerance(dtype)
         )
+
+
+@pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel lengths")
+@given(case=conv2d_args(), dtype=float_dtypes())
+def test_conv2d_parity_in_tiles_of_rows(case, dtype):
+    """A sample too large for the kernel's im2col buffer is convolved a few output rows at a
+    time: with a tiny buffer every sample takes that path, one output row per tile."""
+    with mock.patch.object(conv_kernels, "CHUNK_BYTES", 8):
+        test_conv2d_parity.hypothesis.inner_test(case, dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -27,7 +27,11 @@ model's three convolutions at batch 64, float32):
 * **A few samples at a time.** The full-batch im2col matrices of the tutorial model are
   13-52 MB and memory copies run at ~14 GB/s here; building them for a few samples at a
   time (:data:`CHUNK_BYTES`) keeps each in cache between the copy and the product.
-  Backward rebuilds each chunk's matrix instead of storing it.
+  Backward rebuilds each chunk's matrix instead of storing it. A sample whose matrix is
+  larger than that (VGG's 224x224 layers: 115 MB; a 64-channel 300x300 input with an
+  11x11 kernel: 2.6 GB) is worked through a few output rows at a time, so the buffer stays
+  about :data:`CHUNK_BYTES` whatever the image size; in forward those row tiles are split
+  over the threads too, so one large image keeps both cores busy.
 * **Copies that vectorise.** The copy loops walk flat arrays with unsigned positions
   (:func:`_copy_run`): Numba then emits no negative-index check per access and LLVM
   vectorises the loops, which made im2col 4-6x faster than slice assignment.
@@ -85,8 +89,17 @@ class ConvGeometry(NamedTuple):
 
     def samples_per_chunk(self, itemsize: int) -> int:
         """How many samples' im2col rows fill about :data:`CHUNK_BYTES` (at least one)."""
-        row_bytes = self.groups * self.depth * itemsize
-        return max(1, CHUNK_BYTES // max(1, row_bytes * self.positions))
+        return max(1, CHUNK_BYTES // max(1, self._position_bytes(itemsize) * self.positions))
+
+    def rows_per_tile(self, itemsize: int) -> int:
+        """How many output rows of one sample fill about :data:`CHUNK_BYTES` of im2col rows (at
+        least one; ``out_h`` when a whole sample fits). A sample too large for one buffer is
+        worked through in tiles of rows, so that the buffer never holds a whole large image."""
+        rows = CHUNK_BYTES // max(1, self._position_bytes(itemsize) * self.out_w)
+        return max(1, min(self.out_h, rows))
+
+    def _position_bytes(self, itemsize: int) -> int:
+        return self.groups * self.depth * itemsize
 
 
 def output_size(padded: int, kernel: int, stride: int, dilation: int) -> int:
@@ -193,11 +206,14 @@ def _runs(channels, groups, kernel_w, dilation_w):
 
 
 @numba.njit(cache=True, nogil=True)
-def im2col(x_pad, cols, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, groups):
-    """Copy receptive fields into rows: ``cols[n, p, (g, kh, kw, c)]`` (see module doc).
+def im2col(
+    x_pad, cols, first, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, groups
+):
+    """Copy receptive fields into rows: ``cols[n, p, (g, kh, kw, c)]`` (see module doc) for the
+    output positions ``first, first + 1, ...`` (0 and all OH*OW of them for whole samples).
 
     x_pad: (n_chunk, Hp, Wp, C) padded input, channels last, C-contiguous.
-    cols:  (n_chunk, OH*OW, groups*KH*KW*C/groups), C-contiguous.
+    cols:  (n_chunk, positions, groups*KH*KW*C/groups), C-contiguous.
     Each row of ``cols`` is a few contiguous runs of the input (see :func:`_runs`), which is
     what makes channels-last im2col fast; both arrays are walked flat (see :func:`_copy_run`).
     """
@@ -209,7 +225,7 @@ def im2col(x_pad, cols, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dila
     group_channels = channels // groups
     for n in range(n_chunk):
         for p in range(positions):
-            oh, ow = p // out_w, p % out_w
+            oh, ow = (first + p) // out_w, (first + p) % out_w
             col = (n * positions + p) * depth
             for g in range(groups):
                 for kh in range(kernel_h):
@@ -223,12 +239,13 @@ def im2col(x_pad, cols, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dila
 
 @numba.njit(cache=True, nogil=True)
 def col2im(
-    cols, grad_x_pad, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, groups
+    cols, grad_x_pad, first, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, groups
 ):
     """The adjoint of :func:`im2col`: scatter-add rows of ``cols`` back into ``grad_x_pad``.
 
     grad_x_pad[n, oh*sh + kh*dh, ow*sw + kw*dw, g*Cg + c] += cols[n, p, (g, kh, kw, c)]
-    Shapes as in :func:`im2col`. Overlapping receptive fields (stride < kernel) add up.
+    Shapes and ``first`` as in :func:`im2col`. Overlapping receptive fields (stride < kernel)
+    add up.
     """
     n_chunk, padded_h, padded_w, channels = grad_x_pad.shape
     positions, depth = cols.shape[1], cols.shape[2]
@@ -238,7 +255,7 @@ def col2im(
     group_channels = channels // groups
     for n in range(n_chunk):
         for p in range(positions):
-            oh, ow = p // out_w, p % out_w
+            oh, ow = (first + p) // out_w, (first + p) % out_w
             col = (n * positions + p) * depth
             for g in range(groups):
                 for kh in range(kernel_h):
@@ -287,29 +304,49 @@ def conv2d_forward(
     geo = geometry(x.shape, weight.shape, stride, padding, dilation, groups)
     w_mat = weight_matrix(weight, groups)
     group_out, depth = w_mat.shape[1], w_mat.shape[2]
-    out = np.empty((x.shape[0], geo.out_channels, geo.positions), dtype=x.dtype)
-    chunk = geo.samples_per_chunk(x.itemsize)
+    samples = x.shape[0]
+    out = np.empty((samples, geo.out_channels, geo.positions), dtype=x.dtype)
     top, _, left, _ = geo.padding
     window = (geo.kernel_h, geo.kernel_w, *geo.stride, *geo.dilation, groups)
+    rows = geo.rows_per_tile(x.itemsize)
+    # a tile: a few whole samples when they fit the buffer, else `rows` output rows of one
+    chunk = geo.samples_per_chunk(x.itemsize) if rows == geo.out_h else 1
+    tile_positions = rows * geo.out_w
+    tiles_per_sample = -(-geo.out_h // rows)
+
+    def product(cols: np.ndarray, sample: slice | int, positions: slice) -> None:
+        for g in range(groups):
+            np.matmul(
+                w_mat[g],
+                cols[..., g * depth : (g + 1) * depth].swapaxes(-1, -2),
+                out=out[sample, g * group_out : (g + 1) * group_out, positions],
+            )
+        if bias is not None:
+            out[sample, :, positions] += bias[:, None]
 
     def convolve(start: int, stop: int) -> None:
         x_pad = np.zeros((chunk, *geo.padded_shape), dtype=x.dtype)
-        cols = np.empty((chunk, geo.positions, groups * depth), dtype=x.dtype)
-        for first in range(start, stop, chunk):
-            n = min(chunk, stop - first)
-            pad_channels_last(x, x_pad[:n], first, top, left)
-            im2col(x_pad[:n], cols[:n], *window)
-            for g in range(groups):
-                np.matmul(
-                    w_mat[g],
-                    cols[:n, :, g * depth : (g + 1) * depth].transpose(0, 2, 1),
-                    out=out[first : first + n, g * group_out : (g + 1) * group_out],
-                )
-            if bias is not None:
-                out[first : first + n] += bias[:, None]
+        cols = np.empty((chunk, min(tile_positions, geo.positions), groups * depth), x.dtype)
+        if tiles_per_sample == 1:  # [start, stop) counts samples
+            for first in range(start, stop, chunk):
+                n = min(chunk, stop - first)
+                pad_channels_last(x, x_pad[:n], first, top, left)
+                im2col(x_pad[:n], cols[:n], 0, *window)
+                product(cols[:n], slice(first, first + n), slice(None))
+            return
+        padded = -1  # [start, stop) counts tiles; the sample in x_pad, padded once
+        for tile in range(start, stop):
+            sample, block = divmod(tile, tiles_per_sample)
+            if sample != padded:
+                pad_channels_last(x, x_pad, sample, top, left)
+                padded = sample
+            first = block * tile_positions
+            count = min(tile_positions, geo.positions - first)
+            im2col(x_pad, cols[:, :count], first, *window)
+            product(cols[0, :count], sample, slice(first, first + count))
 
-    over_batch(x.shape[0], convolve)
-    return out.reshape(x.shape[0], geo.out_channels, geo.out_h, geo.out_w)
+    over_batch(samples * tiles_per_sample, convolve)
+    return out.reshape(samples, geo.out_channels, geo.out_h, geo.out_w)
 
 
 def conv2d_backward(
@@ -338,38 +375,47 @@ def conv2d_backward(
     group_out, depth = w_mat.shape[1], w_mat.shape[2]
     grad_flat = np.ascontiguousarray(grad_out).reshape(x.shape[0], geo.out_channels, geo.positions)
     grad_x = np.empty_like(x) if need_input_grad else None
-    chunk = geo.samples_per_chunk(x.itemsize)
     top, _, left, _ = geo.padding
     window = (geo.kernel_h, geo.kernel_w, *geo.stride, *geo.dilation, groups)
+    rows = geo.rows_per_tile(x.itemsize)
+    # as in forward: a few whole samples per buffer, or one sample in tiles of `rows` rows
+    chunk = geo.samples_per_chunk(x.itemsize) if rows == geo.out_h else 1
+    tile_positions = min(rows * geo.out_w, geo.positions)
 
     def differentiate(start: int, stop: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         x_pad = np.zeros((chunk, *geo.padded_shape), dtype=x.dtype)
         grad_pad = np.empty_like(x_pad) if grad_x is not None else None
-        cols = np.empty((chunk, geo.positions, groups * depth), dtype=x.dtype)
+        cols = np.empty((chunk, tile_positions, groups * depth), dtype=x.dtype)
         per_sample = np.empty((chunk, group_out, depth), dtype=x.dtype)
         grad_w_mat = np.zeros_like(w_mat) if need_weight_grad else None
         for first in range(start, stop, chunk):
             n = min(chunk, stop - first)
-            grad_chunk = grad_flat[first : first + n]
             if grad_w_mat is not None:
                 pad_channels_last(x, x_pad[:n], first, top, left)
-                im2col(x_pad[:n], cols[:n], *window)
-                for g in range(groups):
-                    np.matmul(
-                        grad_chunk[:, g * group_out : (g + 1) * group_out],
-                        cols[:n, :, g * depth : (g + 1) * depth],
-                        out=per_sample[:n],
-                    )
-                    grad_w_mat[g] += per_sample[:n].sum(axis=0)
             if grad_pad is not None:
-                for g in range(groups):
-                    np.matmul(
-                        grad_chunk[:, g * group_out : (g + 1) * group_out].transpose(0, 2, 1),
-                        w_mat[g],
-                        out=cols[:n, :, g * depth : (g + 1) * depth],
-                    )
                 grad_pad[:n] = 0
-                col2im(cols[:n], grad_pad[:n], *window)
+            for tile_first in range(0, geo.positions, tile_positions):
+                count = min(tile_positions, geo.positions - tile_first)
+                grad_tile = grad_flat[first : first + n, :, tile_first : tile_first + count]
+                tile_cols = cols[:n, :count]
+                if grad_w_mat is not None:
+                    im2col(x_pad[:n], tile_cols, tile_first, *window)
+                    for g in range(groups):
+                        np.matmul(
+                            grad_tile[:, g * group_out : (g + 1) * group_out],
+                            tile_cols[:, :, g * depth : (g + 1) * depth],
+                            out=per_sample[:n],
+                        )
+                        grad_w_mat[g] += per_sample[:n].sum(axis=0)
+                if grad_pad is not None:
+                    for g in range(groups):
+                        np.matmul(
+                            grad_tile[:, g * group_out : (g + 1) * group_out].transpose(0, 2, 1),
+                            w_mat[g],
+                            out=tile_cols[:, :, g * depth : (g + 1) * depth],
+                        )
+                    col2im(tile_cols, grad_pad[:n], tile_first, *window)
+            if grad_pad is not None:
                 unpad_channels_first(grad_pad[:n], grad_x, first, top, left)
         grad_bias = grad_flat[start:stop].sum(axis=(0, 2)) if need_bias_grad else None
         return grad_w_mat, grad_bias
