@@ -1,10 +1,13 @@
 """What the ``minitorch-*`` commands share: one-line errors, argument types, backends, checkpoints.
 
 ``minitorch-train`` writes checkpoints and ``minitorch-predict`` reads them; both reach a
-backend and a device the same way and report every mistake in the input as one line on
-stderr (:class:`CLIError`, :func:`fail`), exit status 1 (2 for command-line syntax, from
-:class:`OneLineParser`). :func:`run_parity` starts ``minitorch-parity``, whose checks need
-the optional Hypothesis and PyTorch.
+backend and a device the same way. Every command reports a mistake in what it was given as
+one line on stderr, never a traceback: exit status 2 for the command line itself (argparse's
+convention, from :class:`OneLineParser` and the argument types below, which check a value
+before any work starts), 1 for what goes wrong while running (:class:`CLIError`, raised
+where the failure is understood, with the file or option it concerns; :func:`run_command`
+prints it). :func:`run_parity` starts ``minitorch-parity``, whose checks need the optional
+Hypothesis and PyTorch.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import math
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
@@ -44,26 +48,156 @@ def fail(program: str, error: BaseException | str) -> NoReturn:
     raise SystemExit(1)
 
 
+def os_error_reason(error: OSError) -> str:
+    """``"No such file or directory"``: an OSError's reason without the errno and the path."""
+    return error.strerror or str(error) or type(error).__name__
+
+
+def run_command(program: str, command: Callable[[], int], interrupted: str = "interrupted") -> int:
+    """Run ``command`` (a command's body), its failures reported the way users read them.
+
+    - :class:`CLIError`: the line it carries, status 1.
+    - ``OSError`` and ``MemoryError`` that no code below turned into a CLIError (a full disk
+      while saving, a size this machine cannot hold): the machine's answer, status 1. They
+      come from the environment, not from a mistake in minitorch.
+    - Ctrl-C: ``interrupted`` (what to do next), status 130, as shells report SIGINT.
+    - stdout closed early (``minitorch-parity --list | head -1``): silence, status 1.
+
+    Any other exception is a bug in minitorch and keeps its traceback, which is what a bug
+    report needs; hiding it behind one line would lose where it happened.
+    """
+    try:
+        status = command()
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's shutdown
+    except CLIError as error:
+        fail(program, error)
+    except BrokenPipeError:
+        # Python's documented recipe: point stdout at devnull so the final flush is silent.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
+    except OSError as error:
+        where = f": {error.filename}" if error.filename else ""
+        fail(program, f"{os_error_reason(error)}{where}")
+    except MemoryError as error:
+        fail(program, f"out of memory: {error}" if str(error) else "out of memory")
+    except KeyboardInterrupt:
+        print(f"\n{program}: {interrupted}", file=sys.stderr)
+        raise SystemExit(130) from None
+    return status
+
+
 # ------------------------------------------------------------------ argument types
+# Each raises argparse.ArgumentTypeError, which argparse reports as
+# "prog: error: argument --name: <message>" with status 2, before the command starts.
+# What torch.manual_seed accepts: any 64-bit integer, signed or not (a negative seed wraps
+# to 2**64 + seed, so -5 and 2**64 - 5 seed alike, as in PyTorch).
+SEED_RANGE = range(-(2**63), 2**64)
+FLOAT32_MAX = 3.4028234663852886e38
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
 def positive_int(text: str) -> int:
-    value = int(text)
+    value = _integer(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
     return value
 
 
 def nonnegative_float(text: str) -> float:
-    value = float(text)
-    if not value >= 0 or math.isinf(value):
+    value = _number(text)
+    if not (math.isfinite(value) and value >= 0):
         raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
     return value
 
 
 def positive_float(text: str) -> float:
-    value = nonnegative_float(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
+    value = _number(text)
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
     return value
+
+
+def _within_float32(value: float, text: str) -> float:
+    if value > FLOAT32_MAX:
+        raise argparse.ArgumentTypeError(
+            f"expected at most {FLOAT32_MAX:.8g} (float32's largest, as the weights are float32), "
+            f"got {text}"
+        )
+    return value
+
+
+def float32_positive(text: str) -> float:
+    """A factor of float32 weights (SGD's lr): PyTorch refuses one beyond float32 at its
+    first step ("value cannot be converted to type float without overflow")."""
+    return _within_float32(positive_float(text), text)
+
+
+def float32_nonnegative(text: str) -> float:
+    """A factor of float32 weights that may be 0 (SGD's weight decay), as for float32_positive."""
+    return _within_float32(nonnegative_float(text), text)
+
+
+def random_seed(text: str) -> int:
+    """A seed for ``manual_seed``: an integer in :data:`SEED_RANGE`, as PyTorch takes it."""
+    value = _integer(text)
+    if value not in SEED_RANGE:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer from -2**63 to 2**64-1 (what torch.manual_seed takes), got {text}"
+        )
+    return value
+
+
+def output_file(text: str) -> Path:
+    """A file the command will write: not a folder, inside a writable folder that exists.
+
+    Checked when the command line is read, so that a long run does not fail at its end;
+    the write itself still reports what the file system says (a read-only mount).
+    """
+    path = Path(text)
+    try:
+        if path.is_dir():
+            raise argparse.ArgumentTypeError(f"{text} is a folder; name a file to write")
+        folder = path.parent
+        if not folder.exists():
+            raise argparse.ArgumentTypeError(f"cannot write {text}: folder {folder} does not exist")
+        if not folder.is_dir():
+            raise argparse.ArgumentTypeError(f"cannot write {text}: {folder} is not a folder")
+        writable = os.access(folder, os.W_OK | os.X_OK)
+        if not writable or (path.exists() and not os.access(path, os.W_OK)):
+            raise argparse.ArgumentTypeError(f"cannot write {text}: permission denied")
+    except OSError as error:  # a name too long for the file system, say
+        raise argparse.ArgumentTypeError(f"cannot write {text}: {os_error_reason(error)}") from None
+    return path
+
+
+def output_folder(text: str) -> str:
+    """A folder the command will create or add to: it, or the closest part of its path that
+    exists, must be a writable folder (``runs/a`` cannot be made where ``runs`` is a file)."""
+    path = existing = Path(text)
+    try:
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            where = "" if existing == path else f", so {text} cannot be made inside it"
+            raise argparse.ArgumentTypeError(f"{existing} is a file, not a folder{where}")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise argparse.ArgumentTypeError(f"cannot write in {existing}: permission denied")
+    except OSError as error:  # a name too long for the file system, say
+        raise argparse.ArgumentTypeError(f"cannot use {text}: {os_error_reason(error)}") from None
+    return text
 
 
 # ------------------------------------------------------------------ backend and device
@@ -104,14 +238,33 @@ def resolve_device(lib: ModuleType, backend: str, text: str) -> Any:
 
 # ------------------------------------------------------------------ checkpoints
 def load_file(lib: ModuleType, path: Path, weights_only: bool) -> Any:
-    """``lib.load(path)`` onto the CPU, with any failure turned into one line naming the file."""
-    if not path.is_file():
-        raise CLIError(f"checkpoint {path} does not exist")
+    """``lib.load(path)`` onto the CPU, with any failure turned into one line naming the file.
+
+    Every exception counts: the file is the input here, and a damaged or hostile one can
+    make a loader (minitorch's, or PyTorch's for ``--backend torch``) fail in any of its
+    layers (zipfile, pickle, the tensor reader, a class the pickle names).
+    """
     try:
         return lib.load(path, map_location="cpu", weights_only=weights_only)
-    except Exception as error:  # a damaged file fails in zipfile, pickle or the tensor reader
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise CLIError(f"cannot read checkpoint {path}: {reason}") from error
+    except FileNotFoundError as error:
+        raise CLIError(f"checkpoint {path} does not exist") from error
+    except IsADirectoryError as error:
+        raise CLIError(f"checkpoint {path} is a folder, not a file") from error
+    except Exception as error:
+        raise CLIError(f"cannot read checkpoint {path}: {error_reason(error)}") from error
+
+
+def error_reason(error: BaseException) -> str:
+    """The first line of ``error``'s message, or what its class means when it has none; an
+    OSError's reason alone, since the line names the path already."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    text = str(error).strip()
+    if text:
+        return text.splitlines()[0]
+    if isinstance(error, EOFError):  # torch.load of an empty or cut file says nothing more
+        return "the file ends early (it is empty or was cut short)"
+    return type(error).__name__
 
 
 def state_dict_mismatches(expected: dict[str, Any], state: dict[str, Any]) -> list[str]:
@@ -122,8 +275,8 @@ def state_dict_mismatches(expected: dict[str, Any], state: dict[str, Any]) -> li
     unexpected = [key for key in state if key not in expected]
     if missing:
         problems.append("missing keys: " + ", ".join(missing))
-    if unexpected:
-        problems.append("unexpected keys: " + ", ".join(unexpected))
+    if unexpected:  # a hostile file's keys need not be strings
+        problems.append("unexpected keys: " + ", ".join(map(str, unexpected)))
     for key in expected.keys() & state.keys():
         have, want = tuple(getattr(state[key], "shape", ())), tuple(expected[key].shape)
         if have != want:

@@ -18,16 +18,22 @@ stays out of the times, then runs one more step inside :func:`minitorch.trace` a
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import inspect
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from minitorch._backend import backend
+from minitorch._cli import (
+    CLIError,
+    OneLineParser,
+    os_error_reason,
+    output_file,
+    random_seed,
+    run_command,
+)
 from minitorch._trace import Frame, Trace, TraceEvent, trace
 from minitorch.autograd.engine import run_backward
 from minitorch.autograd.function import AccumulateGrad, Function
@@ -198,35 +204,53 @@ def explain(
     return tracer, model, loss, report
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(
         prog="minitorch-explain",
         description="Trace one training step of a model and show where each op's code is.",
     )
     parser.add_argument("--model", choices=sorted(MODELS), default="tudui")
     parser.add_argument("--batch", type=int, default=4, help="images in the batch (default 4)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of weights and data")
     parser.add_argument(
-        "--dot", type=Path, metavar="FILE", help="also write the loss's autograd graph as DOT"
+        "--seed",
+        type=random_seed,
+        default=0,
+        help="seed of weights and data; any value torch.manual_seed takes (default 0)",
+    )
+    parser.add_argument(
+        "--dot",
+        type=output_file,
+        metavar="FILE",
+        help="also write the loss's autograd graph as DOT",
     )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``minitorch-explain`` with ``argv`` (default: the command line); 0 on success."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.batch < 1:
-        build_parser().error(f"--batch must be a positive integer, got {args.batch}")
-    _, model, loss, report = explain(backend("minitorch"), args.model, args.batch, args.seed)
-    print("\n".join(report))
-    if args.dot is not None:
-        make_dot(loss, dict(model.named_parameters())).save(args.dot)
-        print(
-            f"\nThe loss's autograd graph is in {args.dot}; draw it with "
-            f"`dot -Tsvg {args.dot} -o {args.dot.with_suffix('.svg')}` "
-            "(Graphviz: `apt-get install graphviz`)"
-        )
-    return 0
+        parser.error(f"--batch must be a positive integer, got {args.batch}")
+
+    def command() -> int:
+        _, model, loss, report = explain(backend("minitorch"), args.model, args.batch, args.seed)
+        print("\n".join(report))
+        if args.dot is not None:
+            try:
+                make_dot(loss, dict(model.named_parameters())).save(args.dot)
+            except OSError as error:
+                raise CLIError(
+                    f"cannot write --dot {args.dot}: {os_error_reason(error)}"
+                ) from error
+            print(
+                f"\nThe loss's autograd graph is in {args.dot}; draw it with "
+                f"`dot -Tsvg {args.dot} -o {args.dot.with_suffix('.svg')}` "
+                "(Graphviz: `apt-get install graphviz`)"
+            )
+        return 0
+
+    return run_command("minitorch-explain", command)
 
 
 if __name__ == "__main__":

@@ -18,19 +18,29 @@ The command needs Hypothesis and PyTorch: ``pip install "minitorch[parity]"``.
 
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import json
 import sys
 import time
 import warnings
+from argparse import Namespace
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from minitorch._cli import PARITY_INSTALL_HINT, fail, missing_parity_requirement
+from minitorch._cli import (
+    PARITY_INSTALL_HINT,
+    CLIError,
+    OneLineParser,
+    fail,
+    missing_parity_requirement,
+    os_error_reason,
+    output_file,
+    positive_int,
+    run_command,
+)
 
 try:
     from hypothesis import HealthCheck, Verbosity, given, seed, settings
@@ -457,7 +467,7 @@ def select(patterns: Sequence[str] | None) -> list[Property]:
         return list(REGISTRY.values())
     chosen = [p for p in REGISTRY.values() if any(fnmatch.fnmatch(p.name, x) for x in patterns)]
     if not chosen:
-        raise SystemExit(f"no registered op matches {', '.join(patterns)}; see --list")
+        raise LookupError(f"no registered op matches {', '.join(patterns)} (--list names them)")
     return chosen
 
 
@@ -478,25 +488,38 @@ def format_table(reports: Sequence[OpReport], torch_version: str) -> str:
     return "\n".join(lines)
 
 
-def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(
         prog="minitorch-parity",
         description="Check every registered minitorch op against PyTorch on random inputs.",
     )
-    parser.add_argument("--examples", type=int, default=50, help="cases per op and dtype")
+    parser.add_argument(
+        "--examples", type=positive_int, default=50, help="cases per op and dtype (default 50)"
+    )
     parser.add_argument("--dtype", choices=["float32", "float64", "both"], default="both")
     parser.add_argument("--ops", default="", help="comma-separated names or globs ('conv*,sum')")
     parser.add_argument("--seed", type=int, default=0, help="Hypothesis seed (same seed, same run)")
-    parser.add_argument("--json", metavar="FILE", help="also write the report as JSON")
+    parser.add_argument(
+        "--json", type=output_file, metavar="FILE", help="also write the report as JSON"
+    )
     parser.add_argument("--list", action="store_true", help="list the registered ops and exit")
-    return parser.parse_args(argv)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the selected properties, print the report; return 1 if anything mismatched."""
-    args = _parse(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     patterns = [p.strip() for p in args.ops.split(",") if p.strip()]
-    properties = select(patterns)
+    try:
+        properties = select(patterns)
+    except LookupError as error:
+        parser.error(f"argument --ops: {error}")
+    return run_command("minitorch-parity", lambda: run(args, properties))
+
+
+def run(args: Namespace, properties: list[Property]) -> int:
+    """List or check ``properties`` as ``args`` ask; the exit status."""
     if args.list:
         print("\n".join(p.name for p in properties))
         return 0
@@ -528,8 +551,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seed": args.seed,
             "ops": [vars(r) for r in reports],
         }
-        with open(args.json, "w") as file:
-            json.dump(document, file, indent=2)
+        try:
+            with open(args.json, "w") as file:
+                json.dump(document, file, indent=2)
+        except OSError as error:
+            raise CLIError(f"cannot write --json {args.json}: {os_error_reason(error)}") from error
     return 1 if any(r.mismatches for r in reports) else 0
 
 

@@ -37,12 +37,13 @@ from minitorch._cli import (
     CHECKPOINT_FORMAT,
     CLIError,
     OneLineParser,
-    fail,
+    error_reason,
     load_backend,
     load_file,
     load_state,
     positive_int,
     resolve_device,
+    run_command,
     state_dict_mismatches,
 )
 from minitorch.models import (
@@ -138,8 +139,11 @@ def load_checkpoint(lib: ModuleType, path: Path, unsafe_load: bool) -> Any:
     try:
         return load_file(lib, path, weights_only=True)
     except CLIError as error:
-        if not isinstance(error.__cause__, pickle.UnpicklingError):
-            raise  # damaged, not merely more than weights
+        cause = error.__cause__
+        # Damaged or cut short (minitorch's error for a cut file is an UnpicklingError and an
+        # EOFError), not merely more than weights.
+        if not isinstance(cause, pickle.UnpicklingError) or isinstance(cause, EOFError):
+            raise
         if not unsafe_load:
             raise CLIError(
                 f"{error}. If it is a whole pickled model (torch.save(model)), loading it runs "
@@ -147,6 +151,11 @@ def load_checkpoint(lib: ModuleType, path: Path, unsafe_load: bool) -> Any:
             ) from error.__cause__
     with tudui_in_main(lib):
         return load_file(lib, path, weights_only=False)
+
+
+def is_known(name: Any, table: dict[str, Any]) -> bool:
+    """Whether ``name`` (read from a file, so of any type) is a key of ``table``."""
+    return isinstance(name, str) and name in table
 
 
 def load_model(
@@ -168,7 +177,18 @@ def load_model(
     if not isinstance(loaded, dict):
         raise CLIError(f"{path} holds a {type(loaded).__name__}, not a model or a state_dict")
     if loaded.get("format") == CHECKPOINT_FORMAT:
-        config = loaded["config"]
+        config = loaded.get("config")
+        if not isinstance(config, dict):
+            config = {}
+        if not (
+            "model" in loaded
+            and is_known(config.get("model"), MODELS)
+            and is_known(config.get("dataset"), DATASETS)
+        ):
+            raise CLIError(
+                f"{path} is marked as a minitorch-train checkpoint but lacks its weights or "
+                "a config naming a known model and dataset"
+            )
         for option, given, saved in (
             ("--model", model_name, config["model"]),
             ("--dataset", dataset_name, config["dataset"]),
@@ -203,8 +223,10 @@ def read_picture(path: str) -> Any:
         with Image.open(path) as picture:
             picture.load()
             return picture
-    except (OSError, ValueError) as error:  # missing, unreadable or not a picture
-        raise CLIError(f"cannot read image {path}: {error}") from error
+    # Missing, unreadable, not a picture, cut short or damaged (Pillow's decoders raise all of
+    # these), or declaring more pixels than Pillow agrees to decode (a decompression bomb).
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as error:
+        raise CLIError(f"cannot read image {path}: {error_reason(error)}") from error
 
 
 def predict(args: argparse.Namespace) -> list[str]:
@@ -237,12 +259,12 @@ def predict(args: argparse.Namespace) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``minitorch-predict`` with ``argv`` (default: the command line); 0 on success."""
     args = build_parser().parse_args(argv)
-    try:
-        lines = predict(args)
-    except CLIError as error:
-        fail("minitorch-predict", error)
-    print("\n".join(lines))
-    return 0
+
+    def command() -> int:
+        print("\n".join(predict(args)))
+        return 0
+
+    return run_command("minitorch-predict", command)
 
 
 if __name__ == "__main__":
