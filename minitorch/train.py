@@ -20,8 +20,10 @@ with DistributedDataParallel.
 Every model, loader and optimizer is reached through the backend namespace ``lib``
 (``lib.nn.Conv2d``, ``lib.optim.SGD``, ``lib.save``, ...), so the code is the same for both
 backends. Mistakes in the input (a missing data folder, an unknown name, a checkpoint
-that does not fit) end the command with one line on stderr and exit status 1 (2 for
-command-line syntax).
+that does not fit) end the command with one line on stderr and exit status 1 (2 for the
+command line itself, checked before anything loads). So does a training that diverges: at
+the first loss that is inf or nan it stops, before a step on it, leaving the checkpoints
+of the epochs before.
 """
 
 from __future__ import annotations
@@ -31,11 +33,11 @@ import contextlib
 import hashlib
 import itertools
 import json
+import math
 import os
 import shutil
-import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
@@ -44,16 +46,24 @@ from typing import Any
 from minitorch._backend import BACKEND_MODULES, DEVICE_ENV_VAR
 from minitorch._cli import (
     CHECKPOINT_FORMAT,
+    FLOAT32_MAX,
+    SEED_RANGE,
     CLIError,
     OneLineParser,
-    fail,
+    error_reason,
+    float32_nonnegative,
+    float32_positive,
     load_backend,
     load_file,
     load_state,
     nonnegative_float,
+    os_error_reason,
+    output_folder,
     positive_float,
     positive_int,
+    random_seed,
     resolve_device,
+    run_command,
 )
 from minitorch._progress import ProgressBar, format_duration
 from minitorch.models import DATASETS, MODELS, build_model, input_transform, model_input
@@ -83,6 +93,14 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 # What a resumed run may change; everything else must stay as the run started.
 RESUME_OVERRIDES = ("epochs", "device", "data_dir", "download", "limit_batches")
+# What --resume takes from last.pt (the checkpoint also holds its config and metrics row).
+RESTORED = (
+    "epoch", "best_accuracy", "model", "optimizer", "scheduler", "rng_state", "shuffle_rng_state"
+)  # fmt: skip
+# The numbers of each row of metrics.jsonl, one row per epoch.
+METRICS = (
+    "epoch", "train_loss", "test_loss", "test_accuracy", "seconds", "images_per_second", "lr"
+)  # fmt: skip
 CIFAR10_HELP = (
     "download the CIFAR-10 python version (cifar-10-python.tar.gz) from "
     "https://www.cs.toronto.edu/~kriz/cifar.html, extract it so that DIR/cifar-10-batches-py/"
@@ -129,7 +147,7 @@ def build_parser() -> OneLineParser:
     )
     parser.add_argument("--epochs", type=positive_int, metavar="N")
     parser.add_argument("--batch-size", type=positive_int, metavar="N")
-    parser.add_argument("--lr", type=positive_float, help="SGD learning rate")
+    parser.add_argument("--lr", type=float32_positive, help="SGD learning rate")
     parser.add_argument(
         "--lr-decay",
         type=positive_float,
@@ -137,9 +155,16 @@ def build_parser() -> OneLineParser:
         help="multiply the learning rate by this after each epoch (ExponentialLR; 1: constant)",
     )
     parser.add_argument("--momentum", type=nonnegative_float, metavar="M")
-    parser.add_argument("--weight-decay", type=nonnegative_float, metavar="L2")
-    parser.add_argument("--seed", type=int, metavar="N", help="random seed (default 0)")
-    parser.add_argument("--out", metavar="DIR", help="output folder (default runs/<date-time>)")
+    parser.add_argument("--weight-decay", type=float32_nonnegative, metavar="L2")
+    parser.add_argument(
+        "--seed",
+        type=random_seed,
+        metavar="N",
+        help="random seed (default 0); any value torch.manual_seed takes, negative ones included",
+    )
+    parser.add_argument(
+        "--out", type=output_folder, metavar="DIR", help="output folder (default runs/<date-time>)"
+    )
     parser.add_argument(
         "--resume", action="store_true", help="continue the run in --out from its last.pt"
     )
@@ -171,12 +196,61 @@ def make_config(args: argparse.Namespace) -> dict[str, Any]:
     return config
 
 
+def _is_count(value: Any) -> bool:
+    return type(value) is int and value >= 1  # not a bool, which is an int to Python
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_finite(value: Any, positive: bool) -> bool:
+    return _is_number(value) and math.isfinite(value) and (value > 0 if positive else value >= 0)
+
+
+def _is_name(value: Any, names: Any) -> bool:
+    return isinstance(value, str) and value in names
+
+
+# Every setting of a run, as config.json holds it: what a valid value is, and its wording.
+SETTINGS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "model": (lambda value: _is_name(value, MODELS), "one of " + ", ".join(sorted(MODELS))),
+    "dataset": (lambda value: _is_name(value, DATASETS), "one of " + ", ".join(sorted(DATASETS))),
+    "data_dir": (lambda value: value is None or isinstance(value, str), "a path or null"),
+    "download": (lambda value: isinstance(value, bool), "true or false"),
+    "backend": (
+        lambda value: _is_name(value, BACKEND_MODULES),
+        "one of " + ", ".join(sorted(BACKEND_MODULES)),
+    ),
+    "device": (lambda value: isinstance(value, str), "a device name"),
+    "seed": (lambda value: type(value) is int and value in SEED_RANGE, "a 64-bit integer"),
+    "limit_batches": (lambda value: value is None or _is_count(value), "a positive integer"),
+    "epochs": (_is_count, "a positive integer"),
+    "batch_size": (_is_count, "a positive integer"),
+    "lr": (
+        lambda value: _is_finite(value, positive=True) and value <= FLOAT32_MAX,
+        "a number > 0 that float32 holds",
+    ),
+    "lr_decay": (lambda value: _is_finite(value, positive=True), "a finite number > 0"),
+    "momentum": (lambda value: _is_finite(value, positive=False), "a finite number >= 0"),
+    "weight_decay": (
+        lambda value: _is_finite(value, positive=False) and value <= FLOAT32_MAX,
+        "a number >= 0 that float32 holds",
+    ),
+}
+
+
 def resumed_config(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
     """The settings of the run being resumed, with the few a resumed run may change."""
+    path = out_dir / "config.json"
     try:
-        config = json.loads((out_dir / "config.json").read_text())
-    except (OSError, ValueError) as error:
-        raise CLIError(f"--resume: cannot read {out_dir / 'config.json'}: {error}") from error
+        config = json.loads(path.read_text())
+    except (OSError, ValueError) as error:  # missing, unreadable, not JSON, not UTF-8
+        raise CLIError(f"--resume: cannot read {path}: {error}") from error
+    if not isinstance(config, dict):
+        raise CLIError(
+            f"--resume: {path} holds a JSON {type(config).__name__}, not a run's settings"
+        )
     for key, value in vars(args).items():
         if key in ("out", "resume") or value is None:
             continue
@@ -187,6 +261,17 @@ def resumed_config(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
             raise CLIError(
                 f"--resume: {option} {value} differs from the run's {config.get(key)}; "
                 f"a resumed run keeps its settings (start a new --out to change them)"
+            )
+    # Checked after the overrides: a value the command line replaces need not be valid in
+    # the file, and any invalid one left can only come from the file (edited, or not ours).
+    for key, (valid, expected) in SETTINGS.items():
+        if key not in config:
+            raise CLIError(
+                f"--resume: {path} has no {key!r}: it was not written by minitorch-train"
+            )
+        if not valid(config[key]):
+            raise CLIError(
+                f"--resume: {path} has {key} {summary(config[key])}; expected {expected}"
             )
     return config
 
@@ -368,9 +453,26 @@ def replacing(path: Path) -> Iterator[Path]:
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
+    """The rows of ``metrics.jsonl`` (none when the file is missing), each checked to be a
+    row of metrics, since the rows of a resumed run are written back after its own."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rows = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as error:
+            raise CLIError(f"{path}, line {number}: not JSON ({error})") from error
+        if (
+            not isinstance(row, dict)
+            or type(row.get("epoch")) is not int
+            or not all(_is_number(row.get(key)) for key in METRICS)
+        ):
+            raise CLIError(f"{path}, line {number}: not a row of metrics ({', '.join(METRICS)})")
+        rows.append(row)
+    return rows
 
 
 def write_metrics(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -404,6 +506,57 @@ def plot_curves(rows: list[dict[str, Any]], path: Path) -> str | None:
 
 
 # ------------------------------------------------------------------ training
+def layout_problem(fresh: Any, loaded: Any, where: str) -> str | None:
+    """What in ``loaded`` differs in layout from ``fresh`` (a state this run made itself):
+    a missing key, a list of another length, a number that is not one, a tensor of another
+    shape; None when it fits. Extra keys and other values (names, flags) are the loader's."""
+    if isinstance(fresh, dict):
+        if not isinstance(loaded, dict):
+            return f"{where} should be a dict, not {type(loaded).__name__}"
+        for key, value in fresh.items():
+            if key not in loaded:
+                return f"{where} has no {key!r}"
+            if problem := layout_problem(value, loaded[key], f"{where}[{key!r}]"):
+                return problem
+    elif isinstance(fresh, list | tuple):
+        if not isinstance(loaded, list | tuple) or len(loaded) != len(fresh):
+            return f"{where} should be a list of {len(fresh)}, not {summary(loaded)}"
+        for index, (value, item) in enumerate(zip(fresh, loaded, strict=True)):
+            if problem := layout_problem(value, item, f"{where}[{index}]"):
+                return problem
+    elif isinstance(fresh, bool):
+        if not isinstance(loaded, bool):
+            return f"{where} should be true or false, not {summary(loaded)}"
+    elif _is_number(fresh):
+        if not _is_number(loaded):
+            return f"{where} should be a number, not {summary(loaded)}"
+    elif hasattr(fresh, "shape"):
+        shape = tuple(getattr(loaded, "shape", ()))
+        if shape != tuple(fresh.shape):
+            return f"{where} should have shape {tuple(fresh.shape)}, not {shape}"
+    return None
+
+
+def summary(value: Any) -> str:
+    """``value`` in a few words for an error line: a hostile file's values can be huge."""
+    if isinstance(value, list | tuple | dict):
+        return f"a {type(value).__name__} of {len(value)}"
+    text = repr(value)
+    return text if len(text) <= 40 else f"a {type(value).__name__}"
+
+
+def optimizer_state_problem(optimizer: Any) -> str | None:
+    """A per-parameter buffer (SGD's momentum) that is not a tensor of its parameter's shape,
+    or None: the optimizer's loader keeps whatever it is given, for the next step to trip on."""
+    for group in optimizer.param_groups:
+        for index, parameter in enumerate(group["params"]):
+            for name, value in optimizer.state.get(parameter, {}).items():
+                want = tuple(parameter.shape)
+                if value is not None and tuple(getattr(value, "shape", (None,))) != want:
+                    return f"optimizer {name} of parameter {index} is not a tensor of shape {want}"
+    return None
+
+
 class Training:
     """One run: the model, its optimizer and data, and the files it writes.
 
@@ -472,11 +625,38 @@ class Training:
         checkpoint = load_file(self.lib, path, weights_only=True)
         if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
             raise CLIError(f"{path} is not a checkpoint written by minitorch-train")
+        fresh = self.checkpoint({})
+        if missing := [key for key in RESTORED if key not in checkpoint]:
+            raise CLIError(f"{path} lacks {', '.join(missing)}: it is not a whole checkpoint")
+        if type(checkpoint["epoch"]) is not int or checkpoint["epoch"] < 0:
+            raise CLIError(
+                f"{path}: epoch {summary(checkpoint['epoch'])} is not a number of epochs"
+            )
+        if not _is_number(checkpoint["best_accuracy"]):
+            raise CLIError(
+                f"{path}: best_accuracy {summary(checkpoint['best_accuracy'])} is not a number"
+            )
         load_state(self.model, checkpoint["model"], path, self.config["model"])
-        self.optimizer.load_state_dict(checkpoint["optimizer"])
-        self.scheduler.load_state_dict(checkpoint["scheduler"])
-        self.lib.set_rng_state(checkpoint["rng_state"])
-        self.shuffle_generator.set_state(checkpoint["shuffle_rng_state"])
+        # Each part must have the layout of this run's own (the loaders accept much that the
+        # next step would trip over) before it loads; a loader's refusal names the part too.
+        for part, restore in (
+            ("optimizer", self.optimizer.load_state_dict),
+            ("scheduler", self.scheduler.load_state_dict),
+            ("rng_state", self.lib.set_rng_state),
+            ("shuffle_rng_state", self.shuffle_generator.set_state),
+        ):
+            problem = layout_problem(fresh[part], checkpoint[part], part)
+            if problem is None:
+                try:
+                    restore(checkpoint[part])
+                except (KeyError, IndexError, TypeError, ValueError, RuntimeError) as error:
+                    problem = (
+                        f"{part} does not load ({type(error).__name__}: {error_reason(error)})"
+                    )
+            if problem is None and part == "optimizer":
+                problem = optimizer_state_problem(self.optimizer)
+            if problem is not None:
+                raise CLIError(f"{path} does not fit this run: {problem}")
         self.epoch, self.best_accuracy = checkpoint["epoch"], checkpoint["best_accuracy"]
 
     def train_epoch(self, bar: ProgressBar, writer: SummaryWriter | None) -> tuple[float, int]:
@@ -488,10 +668,18 @@ class Training:
         for step, (images, targets) in enumerate(batches, start=first_step):
             images, targets = images.to(self.device), targets.to(self.device)
             loss = self.loss_fn(self.trained_model(images), targets)
+            batch_loss, batch_size = loss.item(), len(targets)
+            if not math.isfinite(batch_loss):
+                # Every later step would train on inf/nan and save weights that predict
+                # nothing; the last good checkpoint (if any) stays as it is.
+                raise CLIError(
+                    f"training diverged: the loss became {batch_loss} at epoch {self.epoch}, "
+                    f"batch {step - first_step + 1}; lower --lr (it is {self.config['lr']}) "
+                    "or --momentum and start again"
+                )
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
-            batch_loss, batch_size = loss.item(), len(targets)
             total_loss += batch_loss * batch_size
             seen += batch_size
             bar.update(batch_size, batch_loss)
@@ -515,6 +703,12 @@ class Training:
     def run_epoch(self, writer: SummaryWriter | None) -> dict[str, Any]:
         """Train and test one more epoch; its row of metrics."""
         self.epoch += 1
+        lr = self.optimizer.param_groups[0]["lr"]
+        if lr > FLOAT32_MAX:  # PyTorch's SGD refuses it: "cannot be converted to type float"
+            raise CLIError(
+                f"--lr-decay {self.config['lr_decay']} made the learning rate {lr} by epoch "
+                f"{self.epoch}, more than float32 weights can take; lower --lr-decay"
+            )
         started = time.perf_counter()
         self.processes.set_epoch(self.epoch)
         description = f"epoch {self.epoch}/{self.config['epochs']}"
@@ -522,13 +716,20 @@ class Training:
         bar = ProgressBar(
             self.steps_per_epoch, description, enabled=None if self.processes.is_main else False
         )
-        train_loss, train_seen = self.train_epoch(bar, writer)
-        bar.close()
+        try:
+            train_loss, train_seen = self.train_epoch(bar, writer)
+        finally:
+            bar.close()  # also when training stops, so that the error starts its own line
         train_seconds = time.perf_counter() - started
         test_loss, correct, test_seen = self.evaluate()
         train_loss, train_seen, test_loss, correct, test_seen = self.processes.sum(
             [train_loss, train_seen, test_loss, correct, test_seen]
         )
+        if not math.isfinite(test_loss):  # the epoch's last steps diverged
+            raise CLIError(
+                f"training diverged: the test loss became {test_loss} after epoch {self.epoch}; "
+                f"lower --lr (it is {self.config['lr']}) or --momentum and start again"
+            )
         row = {
             "epoch": self.epoch,
             "train_loss": train_loss / train_seen,
@@ -584,12 +785,48 @@ def run(args: argparse.Namespace) -> None:
 def train_and_record(training: Training, resume: bool, started: float) -> None:
     """Train the remaining epochs, writing every output file and a line per epoch."""
     config, out_dir = training.config, training.out_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    except OSError as error:  # what --out's check cannot see: a read-only mount, a full disk
+        raise CLIError(
+            f"cannot write the run into --out {out_dir}: {os_error_reason(error)}"
+        ) from error
     metrics_path = out_dir / "metrics.jsonl"
     # Rows after the checkpoint's epoch (a crash between the two writes) are trained again.
     rows = [row for row in read_metrics(metrics_path) if row["epoch"] <= training.epoch]
     writer = SummaryWriter(out_dir)
+    try:
+        record_epochs(training, resume, writer, metrics_path, rows)
+    finally:
+        writer.close()  # what was logged before a failure stays readable
+    report = training.processes.replica_report(training.model)
+    if report is not None:
+        (out_dir / "distributed.json").write_text(json.dumps(report, indent=2) + "\n")
+        print(
+            f"{report['world_size']} replicas, parameters identical: {report['replicas_identical']}"
+        )
+    note = plot_curves(rows, out_dir / "curves.png")
+    final, best = rows[-1], max(rows, key=lambda row: row["test_accuracy"])
+    print(
+        f"Done: {config['model']} on {config['dataset']} ({config['backend']}, {training.device}), "
+        f"{final['epoch']} epochs in {format_duration(time.perf_counter() - started)}: "
+        f"test accuracy {100 * final['test_accuracy']:.2f}%, test loss {final['test_loss']:.4f}; "
+        f"best {100 * best['test_accuracy']:.2f}% at epoch {best['epoch']} ({out_dir / 'best.pt'})"
+    )
+    outputs = "config.json, metrics.jsonl, last.pt, best.pt, TensorBoard events"
+    print(f"Outputs in {out_dir}: {outputs}" + (f"\nnote: {note}" if note else ", curves.png"))
+
+
+def record_epochs(
+    training: Training,
+    resume: bool,
+    writer: SummaryWriter,
+    metrics_path: Path,
+    rows: list[dict[str, Any]],
+) -> None:
+    """Train the remaining epochs, appending to ``rows`` and writing each epoch's files."""
+    config, out_dir = training.config, training.out_dir
     print(describe(training, resume), flush=True)
     if not resume:
         # An unshuffled loader, so that logging the pictures draws nothing from the shuffle RNG.
@@ -618,23 +855,6 @@ def train_and_record(training: Training, resume: bool, started: float) -> None:
             f"{row['images_per_second']:.0f} img/s",
             flush=True,
         )
-    writer.close()
-    report = training.processes.replica_report(training.model)
-    if report is not None:
-        (out_dir / "distributed.json").write_text(json.dumps(report, indent=2) + "\n")
-        print(
-            f"{report['world_size']} replicas, parameters identical: {report['replicas_identical']}"
-        )
-    note = plot_curves(rows, out_dir / "curves.png")
-    final, best = rows[-1], max(rows, key=lambda row: row["test_accuracy"])
-    print(
-        f"Done: {config['model']} on {config['dataset']} ({config['backend']}, {training.device}), "
-        f"{final['epoch']} epochs in {format_duration(time.perf_counter() - started)}: "
-        f"test accuracy {100 * final['test_accuracy']:.2f}%, test loss {final['test_loss']:.4f}; "
-        f"best {100 * best['test_accuracy']:.2f}% at epoch {best['epoch']} ({out_dir / 'best.pt'})"
-    )
-    outputs = "config.json, metrics.jsonl, last.pt, best.pt, TensorBoard events"
-    print(f"Outputs in {out_dir}: {outputs}" + (f"\nnote: {note}" if note else ", curves.png"))
 
 
 def describe(training: Training, resume: bool) -> str:
@@ -655,14 +875,14 @@ def describe(training: Training, resume: bool) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``minitorch-train`` with ``argv`` (default: the command line); 0 on success."""
     args = build_parser().parse_args(argv)
-    try:
+
+    def command() -> int:
         run(args)
-    except CLIError as error:
-        fail("minitorch-train", error)
-    except KeyboardInterrupt:
-        print("\nminitorch-train: interrupted; continue with --resume --out DIR", file=sys.stderr)
-        raise SystemExit(130) from None
-    return 0
+        return 0
+
+    return run_command(
+        "minitorch-train", command, interrupted="interrupted; continue with --resume --out DIR"
+    )
 
 
 if __name__ == "__main__":
