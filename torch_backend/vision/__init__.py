@@ -1,5 +1,5 @@
 """``torch_backend.vision``: torchvision's transforms and datasets, plus minitorch's extras."""
 
-from torch_backend.vision import datasets, transforms, utils
+from torch_backend.vision import datasets, models, transforms, utils
 
 __all__: list[str] = []  # its API is its submodules

@@ -1,0 +1,446 @@
+"""``minitorch.vision.models``'s VGG family against torchvision 0.29's.
+
+Structure (module tree, ``repr``, ``state_dict`` keys and shapes), logits and gradients from
+copied weights, torchvision's initialisation, the course's edits of ``vgg16``, saving and
+loading a whole VGG, the weights enums and the legacy ``pretrained=`` keyword with
+torchvision's warnings, and pretrained weights: read from the torch hub cache (a checkpoint
+written here by ``torch.save``) and downloaded as torch.hub does. Nothing here reaches the
+network: downloads go to a stand-in ``urlopen`` or to a closed local port.
+
+Building a VGG costs seconds (its first linear layer alone has 103M weights), so each model
+is built once per module and copied where a test changes it.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import inspect
+import io
+import os
+import warnings
+from pathlib import Path
+from urllib.error import URLError
+
+import numpy as np
+import pytest
+from _support import copy_weights
+
+import minitorch
+from minitorch.vision import models
+from minitorch.vision.models import _api, vgg
+
+torch = pytest.importorskip("torch")
+torchvision = pytest.importorskip("torchvision")
+
+NAMES = ["vgg11", "vgg13", "vgg16", "vgg19"]
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, tuple[object, object]]:
+    """name -> (minitorch model, torchvision model) holding the same weights, in eval mode."""
+    return {}
+
+
+def pair(built: dict, name: str) -> tuple[object, object]:
+    if name not in built:
+        mini = getattr(models, name)(init_weights=False)  # the weights come from torchvision
+        reference = getattr(torchvision.models, name)()
+        copy_weights(reference, mini)
+        built[name] = (mini.eval(), reference.eval())
+    return built[name]
+
+
+def pictures(*shape: int, dtype: type = np.float32) -> np.ndarray:
+    return np.random.default_rng(0).standard_normal(shape).astype(dtype)
+
+
+def assert_close(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> None:
+    """``np.testing.assert_allclose``'s test, a few million elements at a time (a VGG's
+    gradients hold 133M; comparing them whole would take seconds and gigabytes)."""
+    assert actual.shape == expected.shape and actual.dtype == expected.dtype
+    actual, expected = actual.reshape(-1), expected.reshape(-1)
+    for start in range(0, actual.size, 1 << 22):
+        a, e = actual[start : start + (1 << 22)], expected[start : start + (1 << 22)]
+        bad = np.abs(a - e) > atol + rtol * np.abs(e)
+        assert not bad.any(), f"{bad.sum()} elements differ, e.g. {a[bad][0]} vs {e[bad][0]}"
+
+
+def logits(model: object, lib: object, x: np.ndarray) -> np.ndarray:
+    with lib.no_grad():
+        return model(lib.tensor(x)).numpy()
+
+
+# ------------------------------------------------------------------ structure
+@pytest.mark.parametrize("name", NAMES)
+def test_module_tree_repr_and_state_dict_are_torchvisions(built, name) -> None:
+    mini, reference = pair(built, name)
+    assert repr(mini) == repr(reference)
+    assert [n for n, _ in mini.named_modules()] == [n for n, _ in reference.named_modules()]
+    mini_state, state = mini.state_dict(), reference.state_dict()
+    assert list(mini_state) == list(state)
+    assert [tuple(v.shape) for v in mini_state.values()] == [tuple(v.shape) for v in state.values()]
+    assert sum(p.numel() for p in mini.parameters()) == sum(
+        p.numel() for p in reference.parameters()
+    )
+
+
+def test_the_builders_and_their_signatures_are_torchvisions() -> None:
+    torch_backend = pytest.importorskip("torch_backend.vision.models")
+    assert set(models.__all__) == set(torch_backend.__all__)
+    assert set(models.__all__) <= set(dir(torchvision.models))
+    for name in NAMES:
+        mini, reference = getattr(models, name), getattr(torchvision.models, name)
+        ours = [(p.name, p.kind, p.default) for p in inspect.signature(mini).parameters.values()]
+        theirs = inspect.signature(reference).parameters.values()
+        assert ours == [(p.name, p.kind, p.default) for p in theirs]
+
+
+# ------------------------------------------------------------------ the same numbers
+def test_vgg11_logits_match_torchvision_in_float32(built) -> None:
+    mini, reference = pair(built, "vgg11")
+    x = pictures(2, 3, 32, 32)
+    np.testing.assert_allclose(logits(mini, minitorch, x), logits(reference, torch, x), atol=1e-5)
+
+
+def test_vgg11_logits_and_gradients_match_torchvision_in_float64(built) -> None:
+    """Eval mode (dropout off); every parameter's gradient from a random upstream gradient
+    (through the in-place ReLUs, the max poolings and the adaptive pooling from 1x1 to 7x7)."""
+    mini, reference = (copy.deepcopy(m).double() for m in pair(built, "vgg11"))
+    x = pictures(1, 3, 32, 32, dtype=np.float64)
+    upstream = pictures(1, 1000, dtype=np.float64)
+    mini_x = minitorch.tensor(x, requires_grad=True)
+    torch_x = torch.tensor(x, requires_grad=True)
+    mini_out, torch_out = mini(mini_x), reference(torch_x)
+    np.testing.assert_allclose(mini_out.detach().numpy(), torch_out.detach().numpy(), atol=1e-12)
+    mini_out.backward(minitorch.tensor(upstream))
+    torch_out.backward(torch.tensor(upstream))
+    assert_close(mini_x.grad.numpy(), torch_x.grad.numpy(), rtol=1e-9, atol=1e-13)
+    torch_params = dict(reference.named_parameters())
+    for name, parameter in mini.named_parameters():
+        assert_close(parameter.grad.numpy(), torch_params[name].grad.numpy(), 1e-9, 1e-13)
+
+
+def test_vgg16_logits_and_the_courses_edits_match_torchvision(built) -> None:
+    mini, reference = (copy.deepcopy(m) for m in pair(built, "vgg16"))
+    x = pictures(1, 3, 32, 32)
+    np.testing.assert_allclose(logits(mini, minitorch, x), logits(reference, torch, x), atol=1e-5)
+    # the course's model_pretrained: a layer added to the classifier ...
+    for model, nn in ((mini, minitorch.nn), (reference, torch.nn)):
+        model.classifier.add_module("add_linear", nn.Linear(1000, 10))
+    assert repr(mini) == repr(reference)
+    copy_weights(reference, mini)
+    np.testing.assert_allclose(logits(mini, minitorch, x), logits(reference, torch, x), atol=1e-5)
+    # ... and, instead, the last layer replaced (the course prints the result)
+    mini.classifier[6] = minitorch.nn.Linear(4096, 10)
+    reference.classifier[6] = torch.nn.Linear(4096, 10)
+    assert repr(mini) == repr(reference)
+    assert list(mini.state_dict()) == list(reference.state_dict())
+    assert [tuple(v.shape) for v in mini.state_dict().values()] == [
+        tuple(v.shape) for v in reference.state_dict().values()
+    ]
+
+
+def test_dropout_is_on_in_training_and_off_in_eval(built) -> None:
+    mini, _ = pair(built, "vgg11")
+    model = copy.deepcopy(mini)
+    x = pictures(1, 3, 32, 32)
+    model.train()
+    assert not np.array_equal(logits(model, minitorch, x), logits(model, minitorch, x))
+    model.eval()
+    np.testing.assert_array_equal(logits(model, minitorch, x), logits(model, minitorch, x))
+
+
+# ------------------------------------------------------------------ initialisation
+def test_initialisation_is_torchvisions() -> None:
+    """Convolutions N(0, 2/fan_out) (Kaiming, fan-out, ReLU gain), linear layers N(0, 0.01^2),
+    every bias zero."""
+    model = models.vgg11()
+    for module in model.modules():
+        if isinstance(module, minitorch.nn.Conv2d):
+            out_channels, _, kh, kw = module.weight.shape
+            expected = np.sqrt(2.0 / (out_channels * kh * kw))
+            weights = module.weight.detach().numpy()
+        elif isinstance(module, minitorch.nn.Linear):
+            expected, weights = 0.01, module.weight.detach().numpy()
+        else:
+            continue
+        assert abs(weights.mean()) < 5 * expected / np.sqrt(weights.size)
+        assert abs(weights.std() / expected - 1) < 6 * np.sqrt(0.5 / weights.size) + 1e-3
+        assert not module.bias.detach().numpy().any()
+
+
+# ------------------------------------------------------------------ saving a whole VGG
+def test_a_whole_vgg_saved_and_loaded_is_the_same_model(built, tmp_path) -> None:
+    mini, _ = pair(built, "vgg11")
+    path = tmp_path / "vgg11_method1.pth"
+    minitorch.save(mini, path)
+    try:
+        loaded = minitorch.load(path, weights_only=False)
+        assert type(loaded) is vgg.VGG and repr(loaded) == repr(mini)
+        for (name, value), (other, expected) in zip(
+            loaded.state_dict().items(), mini.state_dict().items(), strict=True
+        ):
+            assert name == other and minitorch.equal(value, expected), name
+        x = pictures(1, 3, 32, 32)
+        np.testing.assert_array_equal(
+            logits(loaded.eval(), minitorch, x), logits(mini, minitorch, x)
+        )
+    finally:
+        path.unlink()  # half a gigabyte
+
+
+# ------------------------------------------------------------------ weights enums, legacy calls
+def test_weights_enums_are_torchvisions() -> None:
+    for name in ["VGG11_Weights", "VGG13_Weights", "VGG16_Weights", "VGG19_Weights"]:
+        mini, reference = getattr(models, name), getattr(torchvision.models, name)
+        assert [m.name for m in mini] == [m.name for m in reference]
+        assert mini.DEFAULT is mini.IMAGENET1K_V1
+        for member in mini:
+            theirs = reference[member.name]
+            assert repr(member) == repr(theirs) and str(member) == str(theirs)
+            assert member.url == theirs.url
+            meta, expected = dict(member.meta), dict(theirs.meta)
+            assert meta.pop("_docs").split() == expected.pop("_docs").split()
+            nan_metrics = "_metrics"  # IMAGENET1K_FEATURES has NaN accuracies
+            assert str(meta.pop(nan_metrics)) == str(expected.pop(nan_metrics))
+            assert meta == expected
+        assert mini.verify("DEFAULT") is mini.IMAGENET1K_V1
+        assert mini.verify(f"{name}.IMAGENET1K_V1") is mini.IMAGENET1K_V1
+        assert mini.verify(None) is None
+
+
+@pytest.fixture
+def builds_nothing(monkeypatch):
+    """Make both libraries' ``_vgg`` return what the builder chose instead of a model."""
+
+    def chosen(cfg, weights, progress, **kwargs):
+        return cfg, weights, progress, kwargs
+
+    def chosen_there(cfg, batch_norm, weights, progress, **kwargs):
+        return cfg, weights, progress, kwargs
+
+    monkeypatch.setattr(vgg, "_vgg", chosen)
+    monkeypatch.setattr(torchvision.models.vgg, "_vgg", chosen_there)
+
+
+def called(builder, *args, **kwargs) -> tuple[object, list[str]]:
+    """What ``builder(*args, **kwargs)`` returned (or raised) and the warnings it gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result: object = builder(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - the error is what is compared
+            result = (type(error), str(error))
+    return result, [f"{w.category.__name__}: {w.message}" for w in caught]
+
+
+LEGACY_CALLS = [
+    ((), {"pretrained": False}),
+    ((), {"pretrained": True}),
+    ((False,), {}),
+    ((True,), {}),
+    ((None, False), {}),
+    ((), {"weights": "DEFAULT"}),
+    ((), {"weights": "legacy"}),
+    ((), {"weights": None, "num_classes": 10}),
+    ((), {"weights": "nope"}),
+    ((), {"weights": "VGG11_Weights.IMAGENET1K_V1"}),
+]
+
+
+@pytest.mark.parametrize("args, kwargs", LEGACY_CALLS, ids=[str(c) for c in LEGACY_CALLS])
+def test_old_spellings_choose_the_weights_and_warn_as_torchvision(
+    builds_nothing, args, kwargs
+) -> None:
+    mini, mini_warnings = called(models.vgg16, *args, **kwargs)
+    reference, reference_warnings = called(torchvision.models.vgg16, *args, **kwargs)
+    assert mini_warnings == reference_warnings
+    assert repr(mini) == repr(reference)
+
+
+def test_weights_of_another_model_and_a_leftover_pretrained_are_refused_as_in_torchvision():
+    for mini, reference in [
+        (
+            lambda: models.vgg11(weights=models.VGG16_Weights.DEFAULT),
+            lambda: torchvision.models.vgg11(weights=torchvision.models.VGG16_Weights.DEFAULT),
+        ),
+        (
+            lambda: models.vgg11(weights=None, pretrained=False),
+            lambda: torchvision.models.vgg11(weights=None, pretrained=False),
+        ),
+    ]:
+        with pytest.raises(TypeError) as expected:
+            reference()
+        with pytest.raises(TypeError) as raised:
+            mini()
+        assert str(raised.value) == str(expected.value)
+
+
+# ------------------------------------------------------------------ pretrained weights
+@pytest.fixture
+def torch_home(tmp_path, monkeypatch) -> Path:
+    """A fresh $TORCH_HOME; any attempt to reach the network fails the test."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+
+    def no_network(*args, **kwargs):
+        raise AssertionError(f"a test reached for the network: {args}")
+
+    monkeypatch.setattr(_api, "urlopen", no_network)
+    return tmp_path
+
+
+def test_pretrained_weights_load_from_the_torch_hub_cache(torch_home, capsys) -> None:
+    reference = torchvision.models.vgg11(init_weights=False)  # PyTorch's default init
+    checkpoints = torch_home / "hub" / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    path = checkpoints / "vgg11-8a719046.pth"  # the name in VGG11_Weights.IMAGENET1K_V1.url
+    torch.save(reference.state_dict(), path)
+    try:
+        model = models.vgg11(weights=models.VGG11_Weights.DEFAULT).eval()
+        assert capsys.readouterr().out == ""  # nothing to download
+        for (name, value), expected in zip(
+            model.state_dict().items(), reference.state_dict().values(), strict=True
+        ):
+            np.testing.assert_array_equal(value.numpy(), expected.numpy(), err_msg=name)
+    finally:
+        path.unlink()
+
+
+def test_the_cache_is_where_torch_hub_looks(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "home"))
+    assert _api.torch_home() == torch.hub._get_torch_home() == str(tmp_path / "home")
+    monkeypatch.delenv("TORCH_HOME")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert _api.torch_home() == torch.hub._get_torch_home() == str(tmp_path / "xdg" / "torch")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert _api.torch_home() == torch.hub._get_torch_home()
+    assert _api.torch_home() == os.path.expanduser("~/.cache/torch")
+
+
+def test_a_legacy_format_checkpoint_loads_from_the_cache(torch_home) -> None:
+    """torchvision's VGG files were saved before PyTorch's zip format."""
+    state = torch.nn.Linear(3, 2).state_dict()
+    checkpoints = torch_home / "hub" / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    torch.save(state, checkpoints / "tiny-00000000.pth", _use_new_zipfile_serialization=False)
+    loaded = _api.load_state_dict_from_url("https://example.invalid/models/tiny-00000000.pth")
+    assert list(loaded) == ["weight", "bias"]
+    np.testing.assert_array_equal(loaded["weight"].numpy(), state["weight"].numpy())
+
+
+def test_offline_the_builder_fails_as_torchvision_does_and_leaves_nothing(
+    torch_home, monkeypatch, capsys
+) -> None:
+    url = models.VGG11_Weights.IMAGENET1K_V1.url
+
+    def offline(request, timeout):
+        assert request.full_url == url and timeout == _api.DOWNLOAD_TIMEOUT
+        raise URLError(OSError(-3, "Temporary failure in name resolution"))
+
+    monkeypatch.setattr(_api, "urlopen", offline)
+    with pytest.raises(URLError, match="Temporary failure in name resolution") as raised:
+        models.vgg11(weights=models.VGG11_Weights.IMAGENET1K_V1)
+    assert url in str(raised.value)
+    checkpoints = torch_home / "hub" / "checkpoints"
+    assert list(checkpoints.iterdir()) == []
+    cached = checkpoints / "vgg11-8a719046.pth"
+    assert capsys.readouterr().out == f'Downloading: "{url}" to {cached}\n'  # torch.hub's line
+
+
+def test_an_unreachable_server_is_a_url_error_naming_the_url(tmp_path) -> None:
+    url = "http://127.0.0.1:9/models/tiny-00000000.pth"  # the discard port: nothing listens
+    with pytest.raises(URLError) as raised:
+        _api.download_url_to_file(url, str(tmp_path / "tiny-00000000.pth"))
+    assert url in str(raised.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+class FakeResponse(io.BytesIO):
+    """What ``urlopen`` returns: the file's bytes, with a Content-Length header; ``fail_at``
+    makes a read past that many bytes time out, as a stalled server does."""
+
+    def __init__(self, data: bytes, fail_at: int | None = None) -> None:
+        super().__init__(data)
+        self.headers = {"Content-Length": str(len(data))}
+        self.fail_at = fail_at
+
+    def read(self, size: int = -1) -> bytes:
+        if self.fail_at is not None and self.tell() >= self.fail_at:
+            raise TimeoutError("The read operation timed out")
+        return super().read(min(size, 1000))
+
+
+def checkpoint_bytes() -> tuple[bytes, dict]:
+    state = torch.nn.Linear(4, 3).state_dict()
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    return buffer.getvalue(), state
+
+
+def test_a_download_lands_in_the_cache_checked_against_its_hash(torch_home, monkeypatch) -> None:
+    data, state = checkpoint_bytes()
+    name = f"tiny-{hashlib.sha256(data).hexdigest()[:8]}.pth"
+    url = f"https://example.invalid/models/{name}"
+    monkeypatch.setattr(_api, "urlopen", lambda request, timeout: FakeResponse(data))
+    loaded = _api.load_state_dict_from_url(url, progress=False, check_hash=True)
+    np.testing.assert_array_equal(loaded["weight"].numpy(), state["weight"].numpy())
+    assert [p.name for p in (torch_home / "hub" / "checkpoints").iterdir()] == [name]
+
+
+def test_a_download_with_the_wrong_hash_leaves_nothing(torch_home, monkeypatch) -> None:
+    data, _ = checkpoint_bytes()
+    monkeypatch.setattr(_api, "urlopen", lambda request, timeout: FakeResponse(data))
+    with pytest.raises(RuntimeError, match='invalid hash value \\(expected "0123abcd"'):
+        _api.load_state_dict_from_url(
+            "https://example.invalid/tiny-0123abcd.pth", progress=False, check_hash=True
+        )
+    assert list((torch_home / "hub" / "checkpoints").iterdir()) == []
+
+
+def test_a_download_that_stalls_is_a_url_error_and_leaves_nothing(torch_home, monkeypatch) -> None:
+    data, _ = checkpoint_bytes()
+    monkeypatch.setattr(_api, "urlopen", lambda request, timeout: FakeResponse(data, fail_at=500))
+    url = "https://example.invalid/tiny-00000000.pth"
+    with pytest.raises(URLError, match="timed out") as raised:
+        _api.load_state_dict_from_url(url, progress=False)
+    assert url in str(raised.value)
+    assert list((torch_home / "hub" / "checkpoints").iterdir()) == []
+
+
+def test_the_preset_transforms_say_they_are_not_implemented() -> None:
+    with pytest.raises(NotImplementedError, match="ImageClassification"):
+        models.VGG16_Weights.DEFAULT.transforms()
+
+
+def test_batch_norm_layers_are_not_implemented() -> None:
+    with pytest.raises(NotImplementedError, match="BatchNorm2d"):
+        vgg.make_layers(vgg.cfgs["A"], batch_norm=True)
+
+
+# ------------------------------------------------------------------ ReLU(inplace=True)
+def test_relu_inplace_writes_into_its_input_as_pytorch_does() -> None:
+    """VGG's ReLUs overwrite the convolutions' outputs: the same object comes back, its
+    version moves on, the gradient flows through, and a leaf that requires grad is refused."""
+    values = np.array([-1.0, 2.0, -3.0, 4.0], dtype=np.float32)
+    weights = np.array([1.0, 2.0, 3.0, 4.0], dtype=np.float32)
+    grads = []
+    for lib in (minitorch, torch):
+        spellings = [
+            lib.nn.ReLU(inplace=True),
+            lambda y, lib=lib: lib.nn.functional.relu(y, inplace=True),
+            lib.nn.functional.relu_,
+        ]
+        for relu in spellings:
+            x = lib.tensor(values, requires_grad=True)
+            y = x * 2
+            version = y._version
+            assert relu(y) is y
+            assert y._version == version + 1 and type(y.grad_fn).__name__ == "ReluBackward0"
+            (y * lib.tensor(weights)).sum().backward()
+            grads.append(x.grad.numpy())
+            with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being"):
+                relu(x)
+        assert repr(lib.nn.ReLU(True)) == "ReLU(inplace=True)"
+    for grad in grads:
+        np.testing.assert_array_equal(grad, [0.0, 4.0, 0.0, 8.0])
