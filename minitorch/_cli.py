@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import Any, NoReturn
 
 from minitorch._backend import backend
+from minitorch._storage import CPUAllocationError
 
 # The "format" entry of every checkpoint minitorch-train writes (and minitorch-predict reads).
 CHECKPOINT_FORMAT = "minitorch-train/1"
@@ -57,7 +58,8 @@ def run_command(program: str, command: Callable[[], int], interrupted: str = "in
     """Run ``command`` (a command's body), its failures reported the way users read them.
 
     - :class:`CLIError`: the line it carries, status 1.
-    - ``OSError`` and ``MemoryError`` that no code below turned into a CLIError (a full disk
+    - ``OSError`` and running out of memory (``MemoryError``, minitorch's allocation
+      RuntimeError) that no code below turned into a CLIError (a full disk
       while saving, a size this machine cannot hold): the machine's answer, status 1. They
       come from the environment, not from a mistake in minitorch.
     - Ctrl-C: ``interrupted`` (what to do next), status 130, as shells report SIGINT.
@@ -78,7 +80,7 @@ def run_command(program: str, command: Callable[[], int], interrupted: str = "in
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
         fail(program, f"{os_error_reason(error)}{where}")
-    except MemoryError as error:
+    except (MemoryError, CPUAllocationError) as error:
         fail(program, f"out of memory: {error}" if str(error) else "out of memory")
     except KeyboardInterrupt:
         print(f"\n{program}: {interrupted}", file=sys.stderr)

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 __all__ = [
+    "CPUAllocationError",
     "UntypedStorage",
     "VersionCounter",
     "allocates",
@@ -68,12 +69,17 @@ class UntypedStorage:
 
 
 # ------------------------------------------------------------------ allocation failures
-def out_of_memory(error: MemoryError) -> RuntimeError:
+class CPUAllocationError(RuntimeError):
+    """PyTorch's RuntimeError for memory the CPU allocator cannot give, as a class of its own
+    so that the commands can tell it from a bug (``except RuntimeError`` still catches it)."""
+
+
+def out_of_memory(error: MemoryError) -> CPUAllocationError:
     """PyTorch's error for memory the CPU allocator cannot give; numpy raises MemoryError,
     and says how many bytes it asked for (``_total_size``) when the array was too big."""
     size = getattr(error, "_total_size", None)
     tried = f": you tried to allocate {size} bytes" if size is not None else ""
-    return RuntimeError(f"DefaultCPUAllocator: can't allocate memory{tried}.")
+    return CPUAllocationError(f"DefaultCPUAllocator: can't allocate memory{tried}.")
 
 
 def allocates(fn: _Fn) -> _Fn:

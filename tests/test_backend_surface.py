@@ -81,6 +81,7 @@ MIRRORED = {
     "vision": "torchvision",
     "vision.datasets": "torchvision.datasets",
     "vision.transforms": "torchvision.transforms",
+    "vision.utils": "torchvision.utils",
 }
 
 NOT_MIRRORED = {

@@ -285,6 +285,13 @@ CASES = [
     case("explain-batch-negative", "minitorch-explain", "--batch -2", USAGE, "got -2"),
     case("explain-model-unknown", "minitorch-explain", "--model vgg", USAGE, "'vgg'"),
     case(
+        "explain-batch-beyond-memory",
+        "minitorch-explain",
+        f"--batch {10**11}",
+        RUNTIME,
+        "out of memory: DefaultCPUAllocator: can't allocate memory",
+    ),
+    case(
         "explain-dot-is-a-folder",
         "minitorch-explain",
         "--dot {folder}",

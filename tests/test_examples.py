@@ -25,6 +25,7 @@ SCRIPTS = sorted(path.stem for path in EXAMPLES.glob("*.py"))
 IMPORT_SWAPS = [
     (r"^import minitorch\.vision as torchvision$", "import torchvision"),
     (r"^from minitorch\.vision import ", "from torchvision import "),
+    (r"^from minitorch\.vision\.", "from torchvision."),
     (r"^import minitorch as torch$", "import torch"),
     (r"^import minitorch\.nn\.functional as F$", "import torch.nn.functional as F"),
     (r"^from minitorch import ", "from torch import "),
