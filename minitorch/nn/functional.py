@@ -183,7 +183,7 @@ def _as_index(value: object) -> int | None:
         is_integer = not value.is_floating_point() and value.dtype is not _dtype.bool
         return int(value.item()) if is_integer and value.numel() == 1 else None
     try:
-        return operator.index(value)  # type: ignore[call-overload]
+        return operator.index(value)  # type: ignore[arg-type]
     except TypeError:
         return None
 

@@ -187,7 +187,8 @@ def download_url_to_file(
 
 
 def _progress_bar(total: int | None, progress: bool) -> Any:
-    """A tqdm bar on stderr for a download of ``total`` bytes, where asked for and installed."""
+    """A tqdm bar on stderr for a download of ``total`` bytes, where asked for and installed
+    (quiet when stderr is not a terminal, as the project's other bars are)."""
     if not progress or tqdm is None:
         return None
-    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024)
+    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, disable=None)
