@@ -126,7 +126,7 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     src = as_operand(src, "copy_")
     if isinstance(src, Tensor):
         check_broadcast_into(self, src)
-    return inplace(self, Copy.apply, src)
+    return inplace(self, Copy.apply, src, direct=_ew.copy_into)
 
 
 # ------------------------------------------------------------------ unary math in place

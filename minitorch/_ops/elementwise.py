@@ -137,6 +137,13 @@ def mul_into(out: np.ndarray, b: np.ndarray) -> None:
     np.multiply(out, b, out=out)
 
 
+def copy_into(out: np.ndarray, src: np.ndarray) -> None:
+    """``Copy``'s values written straight into ``out``: broadcast, converted as ``astype``
+    converts (a float beyond an integer type's range is silent, as in PyTorch)."""
+    with np.errstate(all="ignore"):
+        np.copyto(out, src, casting="unsafe")
+
+
 class RSub(Function):
     """``number - tensor``: the number is no tensor, so the node has no edge for it."""
 
