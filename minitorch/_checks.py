@@ -21,13 +21,16 @@ if TYPE_CHECKING:  # the checks read only a tensor's shape and dtype
 
 __all__ = [
     "IntPair",
+    "adaptive_pool2d_output_pair",
     "broadcast_shapes",
     "conversion_type_name",
     "check_class_target",
+    "check_adaptive_pool2d_input",
     "check_class_weight",
     "check_conv2d_dims",
     "check_conv2d_operands",
     "check_conv2d_window",
+    "check_dropout_probability",
     "check_kernel_dtype",
     "check_linear",
     "check_pad",

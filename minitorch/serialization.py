@@ -513,8 +513,22 @@ def _pytorch_name_of(obj: Any) -> tuple[str, str] | None:
     if known is not None:
         return known
     module = getattr(obj, "__module__", None)
-    if isinstance(module, str) and (module == "minitorch" or module.startswith("minitorch.")):
-        return "torch" + module.removeprefix("minitorch"), obj.__qualname__
+    if isinstance(module, str):
+        for ours, theirs in _PACKAGE_NAMES:
+            if module == ours or module.startswith(ours + "."):
+                return theirs + module.removeprefix(ours), obj.__qualname__
+    return None
+
+
+# minitorch's packages and PyTorch's names for them, the more specific first
+_PACKAGE_NAMES = (("minitorch.vision", "torchvision"), ("minitorch", "torch"))
+
+
+def _pytorch_package(module: str) -> str | None:
+    """``torch...`` or ``torchvision...`` when ``module`` is in one of PyTorch's packages."""
+    for _, theirs in _PACKAGE_NAMES:
+        if module == theirs or module.startswith(theirs + "."):
+            return theirs
     return None
 
 
@@ -783,7 +797,7 @@ class _FullUnpickler(pickle.Unpickler):
         full_name = f"{module}.{name}"
         if full_name in _MINITORCH_OBJECTS:
             return _MINITORCH_OBJECTS[full_name]
-        if module == "torch" or module.startswith("torch."):
+        if _pytorch_package(module) is not None:
             _refuse_storage_dtype(module, name)
             return _minitorch_counterpart(module, name)
         return super().find_class(module, name)
@@ -1157,8 +1171,11 @@ def _refuse_storage_dtype(module: str, name: str) -> None:
 
 def _minitorch_counterpart(module: str, name: str) -> Any:
     """``torch.nn.modules.conv.Conv2d`` -> ``minitorch.nn.modules.conv.Conv2d`` (or the nearest
-    package that exports the name, e.g. ``minitorch.nn.Conv2d``)."""
-    parts = ("minitorch" + module.removeprefix("torch")).split(".")
+    package that exports the name, e.g. ``minitorch.nn.Conv2d``); ``torchvision.models.vgg.VGG``
+    -> ``minitorch.vision.models.vgg.VGG``."""
+    theirs = _pytorch_package(module)
+    ours = next(ours for ours, package in _PACKAGE_NAMES if package == theirs)
+    parts = (ours + module.removeprefix(theirs)).split(".")
     for end in range(len(parts), 0, -1):
         candidate = ".".join(parts[:end])
         try:

@@ -80,6 +80,7 @@ MIRRORED = {
     "utils.data": "torch.utils.data",
     "vision": "torchvision",
     "vision.datasets": "torchvision.datasets",
+    "vision.models": "torchvision.models",
     "vision.transforms": "torchvision.transforms",
     "vision.utils": "torchvision.utils",
 }

@@ -32,7 +32,15 @@ IMPORT_SWAPS = [
     (r"^from minitorch\.", "from torch."),
 ]
 # examples that print only deterministic values: their output on PyTorch is the same text
-SAME_OUTPUT_ON_PYTORCH = ["nn_conv", "nn_loss", "nn_maxpool", "nn_module", "nn_relu", "read_data"]
+SAME_OUTPUT_ON_PYTORCH = [
+    "model_pretrained",
+    "nn_conv",
+    "nn_loss",
+    "nn_maxpool",
+    "nn_module",
+    "nn_relu",
+    "read_data",
+]
 
 
 def run_script(script: Path, cwd: Path, *args: str) -> str:
@@ -95,6 +103,7 @@ def test_every_course_step_has_an_example():
         "nn_loss",
         "nn_loss_network",
         "nn_optim",
+        "model_pretrained",
         "model_save",
         "model_load",
         "model",

@@ -44,6 +44,7 @@ def built() -> dict[str, tuple[object, object]]:
 
 def pair(built: dict, name: str) -> tuple[object, object]:
     if name not in built:
+        built.clear()  # one pair at a time: each VGG holds about half a gigabyte per side
         mini = getattr(models, name)(init_weights=False)  # the weights come from torchvision
         reference = getattr(torchvision.models, name)()
         copy_weights(reference, mini)
@@ -188,6 +189,29 @@ def test_a_whole_vgg_saved_and_loaded_is_the_same_model(built, tmp_path) -> None
         )
     finally:
         path.unlink()  # half a gigabyte
+
+
+def test_a_whole_vgg_pickled_by_torchvision_loads_as_minitorchs_and_back(built, tmp_path) -> None:
+    """The course's model_save/model_load across the two libraries: torchvision's classes are
+    minitorch.vision's in the file's names, as torch's are minitorch's."""
+    mini, reference = pair(built, "vgg11")
+    x = pictures(1, 3, 32, 32)
+    path = tmp_path / "vgg11_method1.pth"
+    try:
+        torch.save(reference, path)
+        loaded = minitorch.load(path, weights_only=False)
+        assert type(loaded) is vgg.VGG
+        np.testing.assert_allclose(
+            logits(loaded.eval(), minitorch, x), logits(reference, torch, x), rtol=1e-5, atol=1e-5
+        )
+        minitorch.save(mini, path)
+        back = torch.load(path, weights_only=False)
+        assert type(back) is torchvision.models.vgg.VGG
+        np.testing.assert_allclose(
+            logits(back.eval(), torch, x), logits(mini, minitorch, x), rtol=1e-5, atol=1e-5
+        )
+    finally:
+        path.unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------ weights enums, legacy calls
