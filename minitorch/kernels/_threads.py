@@ -22,6 +22,12 @@ The number of parts is ``minitorch.set_num_threads(n)``'s count, as PyTorch's in
 threads; until that is called, Numba's thread count (``numba.set_num_threads(n)`` sets it, as
 it would for a ``prange`` loop). Without threadpoolctl, BLAS cannot be held to one thread and
 everything runs in one part, with BLAS threading as configured.
+
+Forking (a ``DataLoader`` starting its worker processes) waits until no split is running, and
+no split starts until the fork is done. Measured with NumPy's OpenBLAS (0.3.31, pthreads): a
+fork while another thread is inside a split, or changing BLAS's thread count, hung the parent
+every time within a hundred forks; gated, never. A forked child has none of its parent's
+threads: its worker pool starts afresh and nothing is held.
 """
 
 from __future__ import annotations
@@ -44,6 +50,11 @@ except ImportError:  # an optional dependency: without it the kernels run in one
 T = TypeVar("T")
 
 _lock = threading.Lock()
+_no_split_running = threading.Condition(_lock)  # notified when the last split ends, or a fork
+_forking = False  # a fork is waiting for the running splits to end, or happening
+# Set inside a hold, and so in the parts it runs (they run in copies of the caller's context):
+# a nested hold must not wait for a fork that is itself waiting for the outer hold to end.
+_in_split: contextvars.ContextVar[bool] = contextvars.ContextVar("_in_split", default=False)
 _workers: ThreadPoolExecutor | None = None
 _worker_count = 0
 _blas: list[Any] | None = None  # threadpoolctl's controllers of the BLAS libraries loaded
@@ -65,24 +76,29 @@ def one_blas_thread() -> Iterator[None]:
     """Hold every BLAS library to one thread inside the block; restore the counts after.
 
     Nested and concurrent blocks share one hold: the first to enter saves the counts and
-    the last to leave restores them.
+    the last to leave restores them. A block does not start while a fork is waiting.
     """
     global _blas_users, _blas_saved
     libraries = _blas_libraries() if ThreadpoolController is not None else []
     with _lock:
+        while _forking and not _in_split.get():
+            _no_split_running.wait()
         if _blas_users == 0:
             _blas_saved = [lib.get_num_threads() for lib in libraries]
             for lib in libraries:
                 lib.set_num_threads(1)
         _blas_users += 1
+    token = _in_split.set(True)
     try:
         yield
     finally:
+        _in_split.reset(token)
         with _lock:
             _blas_users -= 1
             if _blas_users == 0:
                 for lib, count in zip(libraries, _blas_saved, strict=True):
                     lib.set_num_threads(count)
+                _no_split_running.notify_all()
 
 
 _requested_threads: int | None = None  # set_threads(n); None: Numba's thread count
@@ -122,14 +138,35 @@ def _pool(workers: int) -> ThreadPoolExecutor:
         return _workers
 
 
+def _wait_for_splits_before_fork() -> None:
+    """Hold the lock through the fork, once no split runs (a split forking itself cannot wait)."""
+    global _forking
+    _lock.acquire()
+    _forking = True
+    while _blas_users and not _in_split.get():
+        _no_split_running.wait()
+
+
+def _resume_splits_after_fork() -> None:
+    global _forking
+    _forking = False
+    _no_split_running.notify_all()
+    _lock.release()
+
+
 def _forget_workers_after_fork() -> None:
     """A forked child has none of its parent's threads: start afresh, nothing held."""
-    global _workers, _lock, _blas_users
-    _workers, _lock, _blas_users = None, threading.Lock(), 0
+    global _workers, _lock, _no_split_running, _forking, _blas_users
+    _workers, _lock, _forking, _blas_users = None, threading.Lock(), False, 0
+    _no_split_running = threading.Condition(_lock)
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_workers_after_fork)
+    os.register_at_fork(
+        before=_wait_for_splits_before_fork,
+        after_in_parent=_resume_splits_after_fork,
+        after_in_child=_forget_workers_after_fork,
+    )
 
 
 def split(total: int, parts: int) -> list[tuple[int, int]]:

@@ -1,26 +1,66 @@
-"""``DataLoader``: iterate over a dataset in (shuffled) mini-batches.
+"""``DataLoader``: iterate over a dataset in (shuffled) mini-batches, in worker processes or not.
 
-For a map-style dataset the loader asks its ``batch_sampler`` for lists of
-indices, fetches ``dataset[i]`` for each, and merges the samples with
-``collate_fn``. For an iterable dataset it takes ``batch_size`` samples at a
-time from the stream. Everything runs in the calling process: minitorch has
-no worker processes (``num_workers`` must be 0).
+For a map-style dataset the loader asks its index sampler (``batch_sampler``, or ``sampler``
+when batching is off) for the next indices, fetches ``dataset[i]`` for each and merges the
+samples with ``collate_fn``. For an iterable dataset the sampler yields placeholders and the
+stream gives the next samples. The fetching itself is ``_fetch.py``.
+
+``num_workers=0`` fetches in the calling process. ``num_workers > 0`` starts that many worker
+processes, as PyTorch's ``DataLoader`` does (``_worker.py`` is their side)::
+
+    main process                                   worker i (i = 0 .. num_workers - 1)
+    sampler -> (task, indices) -> index_queue[i] -> fetch + collate
+    __next__ <- reorder by task <- result_queue <- (task, batch or ExceptionWrapper)
+
+Tasks go to the workers in turn, at most ``prefetch_factor * num_workers`` at a time, and the
+batches come out in task order, so the batches are those of ``num_workers=0``, in the same
+order. The iterator stops its workers when the pass ends, or when it is garbage-collected
+after an early ``break`` or an exception; with ``persistent_workers=True`` the workers stay
+for the next pass instead.
 """
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import multiprocessing.context
+import os
+import queue
 import warnings
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
-from minitorch._random import Generator
+from minitorch._random import Generator, generator_or_default
+from minitorch.utils.data import _worker
 from minitorch.utils.data._collate import default_collate, default_convert
+from minitorch.utils.data._fetch import create_fetcher
+from minitorch.utils.data._worker import get_worker_info
 from minitorch.utils.data.dataset import Dataset, IterableDataset
 from minitorch.utils.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "get_worker_info"]
 
 T_co = TypeVar("T_co", covariant=True)
+
+
+class _InfiniteConstantSampler(Sampler[None]):
+    """The index sampler of an iterable dataset: ``None`` forever, each one "the next sample".
+
+    Infinite even when the stream has a length: with workers, each worker's copy of the
+    stream ends on its own, and the loader stops when all have.
+    """
+
+    def __iter__(self) -> Iterator[None]:
+        while True:
+            yield None
+
+
+def _cpu_count() -> int | None:
+    """CPUs this process may run on (``sched_getaffinity`` respects cgroups and taskset)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count()
 
 
 class DataLoader(Generic[T_co]):
@@ -33,18 +73,25 @@ class DataLoader(Generic[T_co]):
         sampler: the order of indices (excludes ``shuffle``).
         batch_sampler: yields whole lists of indices (excludes ``batch_size``,
             ``shuffle``, ``sampler`` and ``drop_last``).
-        num_workers: must be 0; minitorch loads data in the calling process.
+        num_workers: worker processes that load batches; 0 loads in the calling process.
         collate_fn: merges a list of samples into a batch (default :func:`default_collate`).
-        pin_memory: a CUDA transfer hint; accepted with a warning, as PyTorch does without a GPU.
+        pin_memory: a CUDA transfer hint; accepted with PyTorch's warning (minitorch has no GPU).
         drop_last: drop the last batch when it is smaller than ``batch_size``.
-        timeout, worker_init_fn, multiprocessing_context, prefetch_factor,
-        persistent_workers: worker-process options; only their "no workers" values are accepted.
-        generator: random generator for ``shuffle`` (default: minitorch's global one,
-            so ``minitorch.manual_seed`` makes the order repeatable).
+        timeout: seconds to wait for a batch from the workers before a ``RuntimeError``
+            (0: wait as long as the workers live).
+        worker_init_fn: called as ``worker_init_fn(worker_id)`` in each worker, after seeding.
+        multiprocessing_context: how workers start: a start method (``"fork"``, ``"spawn"``,
+            ``"forkserver"``) or a ``multiprocessing`` context; default, the platform's.
+        generator: random generator for ``shuffle`` and the workers' base seed (default:
+            minitorch's global one, so ``minitorch.manual_seed`` makes both repeatable).
+        prefetch_factor: batches each worker loads ahead (default 2 with workers).
+        persistent_workers: keep the workers between passes instead of starting new ones.
+        pin_memory_device: deprecated in PyTorch; ignored with its warning.
+        in_order: yield batches in sampler order (False: as soon as a worker has one).
 
     Example::
 
-        >>> loader = DataLoader(train_data, batch_size=64, shuffle=True)
+        >>> loader = DataLoader(train_data, batch_size=64, shuffle=True, num_workers=2)
         >>> for images, targets in loader:
         ...     loss = loss_fn(model(images), targets)
     """
@@ -62,7 +109,7 @@ class DataLoader(Generic[T_co]):
         drop_last: bool = False,
         timeout: float = 0,
         worker_init_fn: Callable[[int], None] | None = None,
-        multiprocessing_context: Any = None,
+        multiprocessing_context: str | multiprocessing.context.BaseContext | None = None,
         generator: Generator | None = None,
         *,
         prefetch_factor: int | None = None,
@@ -75,35 +122,20 @@ class DataLoader(Generic[T_co]):
                 "num_workers option should be non-negative; use num_workers=0 to disable "
                 "multiprocessing."
             )
-        if num_workers > 0:
-            raise NotImplementedError(
-                f"DataLoader(num_workers={num_workers}): minitorch loads data in the calling "
-                "process only; use num_workers=0 (or the torch backend for worker processes)"
-            )
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
-        if timeout > 0:
+        if num_workers == 0 and prefetch_factor is not None:
+            # PyTorch's message, missing space included
             raise ValueError(
-                "timeout applies to worker processes only; with num_workers=0 it must be 0"
-            )
-        if prefetch_factor is not None:
-            raise ValueError(
-                "prefetch_factor option could only be specified in multiprocessing. let "
+                "prefetch_factor option could only be specified in multiprocessing.let "
                 "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
             )
-        if persistent_workers:
+        if num_workers > 0 and prefetch_factor is None:
+            prefetch_factor = 2
+        elif prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError("prefetch_factor option should be non-negative")
+        if persistent_workers and num_workers == 0:
             raise ValueError("persistent_workers option needs num_workers > 0")
-        if multiprocessing_context is not None:
-            raise ValueError(
-                "multiprocessing_context can only be used with multi-process loading "
-                f"(num_workers > 0), but got num_workers={num_workers}"
-            )
-        if pin_memory:
-            warnings.warn(
-                "'pin_memory' argument is set as true but no accelerator is found, then device "
-                "pinned memory won't be used.",
-                stacklevel=2,
-            )
 
         self.dataset = dataset
         self.num_workers = num_workers
@@ -152,13 +184,14 @@ class DataLoader(Generic[T_co]):
                 "drop_last"
             )
 
-        if sampler is None and not self._is_iterable:
-            sampler = (
-                RandomSampler(dataset, generator=generator)
-                if shuffle
-                else SequentialSampler(dataset)
-            )
-        if batch_size is not None and batch_sampler is None and not self._is_iterable:
+        if sampler is None:
+            if self._is_iterable:
+                sampler = _InfiniteConstantSampler()
+            elif shuffle:
+                sampler = RandomSampler(dataset, generator=generator)
+            else:
+                sampler = SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
 
         self.batch_size = batch_size
@@ -169,53 +202,61 @@ class DataLoader(Generic[T_co]):
         if collate_fn is None:
             collate_fn = default_collate if self._auto_collation else default_convert
         self.collate_fn = collate_fn
+        self._iterator: _MultiProcessingDataLoaderIter | None = None  # persistent workers'
+        self.check_worker_number_rationality()
+
+    @property
+    def multiprocessing_context(self) -> multiprocessing.context.BaseContext | None:
+        return self._multiprocessing_context
+
+    @multiprocessing_context.setter
+    def multiprocessing_context(
+        self, context: str | multiprocessing.context.BaseContext | None
+    ) -> None:
+        if context is not None:
+            if self.num_workers == 0:
+                raise ValueError(
+                    "multiprocessing_context can only be used with multi-process loading "
+                    f"(num_workers > 0), but got num_workers={self.num_workers}"
+                )
+            if isinstance(context, str):
+                methods = multiprocessing.get_all_start_methods()
+                if context not in methods:
+                    raise ValueError(
+                        "multiprocessing_context option should specify a valid start method in "
+                        f"{methods!r}, but got multiprocessing_context={context!r}"
+                    )
+                context = multiprocessing.get_context(context)
+            if not isinstance(context, multiprocessing.context.BaseContext):
+                raise TypeError(
+                    "multiprocessing_context option should be a valid context object or a "
+                    f"string specifying the start method, but got multiprocessing_context={context}"
+                )
+        self._multiprocessing_context = context
 
     @property
     def _auto_collation(self) -> bool:
-        return self.batch_sampler is not None or (self._is_iterable and self.batch_size is not None)
+        return self.batch_sampler is not None
 
-    def __iter__(self) -> Iterator[Any]:
-        if self._is_iterable:
-            return self._iterate_stream()
-        if self._auto_collation:
-            return (self._fetch_batch(indices) for indices in self.batch_sampler)
-        return (self.collate_fn(self._fetch(index)) for index in self.sampler)
+    @property
+    def _index_sampler(self) -> Any:
+        """What the fetcher is given: lists of indices when batching, single indices when not."""
+        return self.batch_sampler if self._auto_collation else self.sampler
 
-    def _fetch(self, index: Any) -> Any:
-        try:
-            return self.dataset[index]
-        except Exception as error:
-            dataset_name = type(self.dataset).__name__
-            error.add_note(
-                f"(raised while the DataLoader loaded index {index!r} of {dataset_name})"
-            )
-            raise
+    def _get_iterator(self) -> _BaseDataLoaderIter:
+        if self.num_workers == 0:
+            return _SingleProcessDataLoaderIter(self)
+        self.check_worker_number_rationality()
+        return _MultiProcessingDataLoaderIter(self)
 
-    def _fetch_batch(self, indices: list[Any]) -> Any:
-        getitems = getattr(self.dataset, "__getitems__", None)
-        if getitems is not None:
-            samples = getitems(indices)
-        else:
-            samples = [self._fetch(index) for index in indices]
-        return self.collate_fn(samples)
-
-    def _iterate_stream(self) -> Iterator[Any]:
-        stream = iter(self.dataset)
-        if self.batch_size is None:
-            for sample in stream:
-                yield self.collate_fn(sample)
-            return
-        while True:
-            batch = []
-            for sample in stream:
-                batch.append(sample)
-                if len(batch) == self.batch_size:
-                    break
-            if not batch or (self.drop_last and len(batch) < self.batch_size):
-                return
-            yield self.collate_fn(batch)
-            if len(batch) < self.batch_size:
-                return
+    def __iter__(self) -> _BaseDataLoaderIter:
+        if self.persistent_workers and self.num_workers > 0:
+            if self._iterator is None:
+                self._iterator = _MultiProcessingDataLoaderIter(self)
+            else:
+                self._iterator._reset(self)
+            return self._iterator
+        return self._get_iterator()
 
     def __len__(self) -> int:
         if self._is_iterable:
@@ -225,11 +266,332 @@ class DataLoader(Generic[T_co]):
                     return length // self.batch_size
                 return -(-length // self.batch_size)
             return length
-        if self.batch_sampler is not None:
-            return len(self.batch_sampler)
-        return len(self.sampler)
+        return len(self._index_sampler)
+
+    def check_worker_number_rationality(self) -> None:
+        """Warn, as PyTorch does, when there are more workers than CPUs to run them."""
+        if not self.num_workers:
+            return
+        suggested = _cpu_count()
+        if suggested is not None and self.num_workers <= suggested:
+            return
+        if suggested is None:
+            suggestion = (
+                "DataLoader is not able to compute a suggested max number of worker in current "
+                "system."
+            )
+        else:
+            cpuset = (
+                "" if hasattr(os, "sched_getaffinity") else " (`cpuset` is not taken into account)"
+            )
+            suggestion = (
+                f"Our suggested max number of worker in current system is {suggested}{cpuset}, "
+                "which is smaller than what this DataLoader is going to create."
+            )
+        warnings.warn(
+            f"This DataLoader will create {self.num_workers} worker processes in total. "
+            f"{suggestion} Please be aware that excessive worker creation might get DataLoader "
+            "running slow or even freeze, lower the worker number to avoid potential "
+            "slowness/freeze if necessary.",
+            stacklevel=2,
+        )
 
 
-def get_worker_info() -> None:
-    """Information about the current worker process; always None, as minitorch has no workers."""
-    return None
+class _BaseDataLoaderIter:
+    """One pass over a loader: what both kinds of iterator share."""
+
+    def __init__(self, loader: DataLoader) -> None:
+        self._dataset = loader.dataset
+        self._is_iterable = loader._is_iterable
+        self._auto_collation = loader._auto_collation
+        self._drop_last = loader.drop_last
+        self._index_sampler = loader._index_sampler
+        self._num_workers = loader.num_workers
+        self._timeout = loader.timeout
+        self._collate_fn = loader.collate_fn
+        self._persistent_workers = loader.persistent_workers
+        if loader.pin_memory and loader.pin_memory_device:
+            warnings.warn(
+                "pin_memory_device is deprecated, the current accelerator will be used as the "
+                f"device,ignore pin_memory_device='{loader.pin_memory_device}'.",
+                stacklevel=2,
+            )
+        if loader.pin_memory:
+            # minitorch has no accelerator: pinning is a no-op, as in PyTorch on a CPU machine
+            warnings.warn(
+                "'pin_memory' argument is set as true but no accelerator is found, then device "
+                "pinned memory won't be used.",
+                stacklevel=2,
+            )
+        self._sampler_iter = iter(self._index_sampler)
+        # drawn every pass, with or without workers, so that both consume the generator alike
+        # and a seeded shuffle gives the same order
+        self._base_seed = int(generator_or_default(loader.generator).integers(0, 2**63))
+        self._num_yielded = 0
+
+    def __iter__(self) -> _BaseDataLoaderIter:
+        return self
+
+    def _reset(self, loader: DataLoader, first_iter: bool = False) -> None:
+        self._sampler_iter = iter(self._index_sampler)
+        self._num_yielded = 0
+
+    def _next_index(self) -> Any:
+        return next(self._sampler_iter)  # may raise StopIteration
+
+    def _next_data(self) -> Any:
+        raise NotImplementedError
+
+    def __next__(self) -> Any:
+        data = self._next_data()
+        self._num_yielded += 1
+        return data
+
+    def __len__(self) -> int:
+        return len(self._index_sampler)
+
+
+class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
+    """``num_workers=0``: every batch is fetched in the calling process when asked for."""
+
+    def __init__(self, loader: DataLoader) -> None:
+        super().__init__(loader)
+        if self._timeout != 0:
+            raise AssertionError("_SingleProcessDataLoaderIter requires timeout == 0")
+        self._dataset_fetcher = create_fetcher(
+            self._is_iterable,
+            self._dataset,
+            self._auto_collation,
+            self._collate_fn,
+            self._drop_last,
+        )
+
+    def _next_data(self) -> Any:
+        index = self._next_index()  # may raise StopIteration
+        return self._dataset_fetcher.fetch(index)  # may raise StopIteration
+
+
+class _WorkerProcesses:
+    """One iterator's worker processes, their queues, and how to stop them.
+
+    Kept apart from the iterator so that stopping needs nothing else: a ``weakref.finalize``
+    on the iterator calls :meth:`shutdown` when the iterator is collected. An ``__del__`` on
+    the iterator is not enough: an iterator caught in a reference cycle (a stored exception's
+    traceback holds one) is collected together with its queues, multiprocessing stops their
+    feeder threads first, and the workers never hear that they should exit.
+    """
+
+    def __init__(self, context: multiprocessing.context.BaseContext, persistent: bool) -> None:
+        self.owner_pid = os.getpid()  # a forked child holds a copy of this object: not its own
+        self.persistent = persistent
+        self.result_queue = context.Queue()
+        self.done_event = context.Event()
+        self.index_queues: list[Any] = []
+        self.processes: list[multiprocessing.process.BaseProcess] = []
+        self.taking_tasks: list[bool] = []  # per worker, this pass
+
+    def start(self, context: multiprocessing.context.BaseContext, **settings: Any) -> None:
+        """Start one more worker, running ``worker_loop`` with its queues and ``settings``."""
+        index_queue = context.Queue()
+        # the main process must never wait at exit to flush tasks nobody will read
+        index_queue.cancel_join_thread()
+        self.index_queues.append(index_queue)
+        self.taking_tasks.append(True)
+        process = context.Process(
+            target=_worker.worker_loop,
+            kwargs={
+                "index_queue": index_queue,
+                "data_queue": self.result_queue,
+                "done_event": self.done_event,
+                **settings,
+            },
+            daemon=True,  # never outlive the main process
+        )
+        process.start()
+        self.processes.append(process)
+
+    def retire(self, worker_id: int) -> None:
+        """Send the worker no more tasks this pass, and tell it to exit."""
+        self.index_queues[worker_id].put(None)
+        self.taking_tasks[worker_id] = False
+
+    def shutdown(self) -> None:
+        """Stop every worker: ask, wait a moment, then terminate those still running."""
+        if _worker.python_exit_status or os.getpid() != self.owner_pid:
+            return  # at interpreter exit multiprocessing itself ends the daemonic workers
+        try:
+            self.done_event.set()
+            for worker_id in range(len(self.processes)):
+                if self.persistent or self.taking_tasks[worker_id]:
+                    self.retire(worker_id)
+            for process in self.processes:
+                process.join(timeout=_worker.MP_STATUS_CHECK_INTERVAL)
+            for index_queue in self.index_queues:
+                index_queue.cancel_join_thread()
+                index_queue.close()
+        finally:
+            for process in self.processes:
+                if process.is_alive():
+                    process.terminate()
+                    process.join(timeout=_worker.MP_STATUS_CHECK_INTERVAL)
+
+
+class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
+    """``num_workers > 0``: worker processes fetch ahead; batches come back in task order.
+
+    Bookkeeping, per pass: ``_send_idx`` numbers the next task sent, ``_rcvd_idx`` the next
+    task to yield; ``_task_info[task]`` is ``(worker,)`` while the task is out and
+    ``(worker, data)`` once its result came back ahead of its turn.
+    """
+
+    def __init__(self, loader: DataLoader) -> None:
+        super().__init__(loader)
+        self._prefetch_factor = loader.prefetch_factor
+        self._in_order = loader.in_order
+        if self._prefetch_factor <= 0:
+            raise AssertionError(
+                "prefetch_factor must be greater than 0 for MultiProcessingDataLoaderIter"
+            )
+        context = loader.multiprocessing_context or multiprocessing.get_context()
+        self._workers = _WorkerProcesses(context, self._persistent_workers)
+        self._shutdown_workers = weakref.finalize(self, self._workers.shutdown)
+        self._shutdown_workers.atexit = False  # multiprocessing ends daemonic workers at exit
+        try:
+            for worker_id in range(self._num_workers):
+                self._workers.start(
+                    context,
+                    is_iterable=self._is_iterable,
+                    dataset=self._dataset,
+                    auto_collation=self._auto_collation,
+                    collate_fn=self._collate_fn,
+                    drop_last=self._drop_last,
+                    base_seed=self._base_seed,
+                    init_fn=loader.worker_init_fn,
+                    worker_id=worker_id,
+                    num_workers=self._num_workers,
+                )
+        except BaseException:
+            self._shutdown_workers()
+            raise
+        # the same list: the workers' shutdown reads which workers still take tasks
+        self._workers_status = self._workers.taking_tasks
+        self._reset(loader, first_iter=True)
+
+    def _reset(self, loader: DataLoader, first_iter: bool = False) -> None:
+        super()._reset(loader, first_iter)
+        self._send_idx = 0
+        self._rcvd_idx = 0
+        self._task_info: dict[int, tuple] = {}
+        self._workers_status[:] = [True] * self._num_workers  # still taking tasks this pass
+        self._workers_num_tasks = [0] * self._num_workers
+        self._worker_queue_idx_cycle = itertools.cycle(range(self._num_workers))
+        if not first_iter:
+            # persistent workers: a new pass; results still in flight from an unfinished pass
+            # arrive before the acknowledgements and are dropped
+            for index_queue in self._workers.index_queues:
+                index_queue.put(_worker._ResumeIteration())
+            acknowledgements = 0
+            while acknowledgements < self._num_workers:
+                task_index, _ = self._get_data()
+                if isinstance(task_index, _worker._ResumeIteration):
+                    acknowledgements += 1
+        for _ in range(self._prefetch_factor * self._num_workers):
+            self._try_put_index()
+
+    def _try_get_data(self, timeout: float | None = None) -> tuple[bool, Any]:
+        """One result within ``timeout`` seconds (default: the status-check interval), if any;
+        a worker that died meanwhile is a RuntimeError."""
+        if timeout is None:
+            timeout = _worker.MP_STATUS_CHECK_INTERVAL
+        try:
+            return True, self._workers.result_queue.get(timeout=timeout)
+        except queue.Empty as empty:
+            failed = []
+            for worker_id, process in enumerate(self._workers.processes):
+                if self._workers_status[worker_id] and not process.is_alive():
+                    failed.append(process)
+                    self._workers.retire(worker_id)
+            if failed:
+                pids = ", ".join(str(process.pid) for process in failed)
+                raise RuntimeError(
+                    f"DataLoader worker (pid(s) {pids}) exited unexpectedly"
+                ) from empty
+            return False, None
+
+    def _get_data(self) -> Any:
+        if self._timeout > 0:
+            success, data = self._try_get_data(self._timeout)
+            if success:
+                return data
+            raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
+        while True:
+            success, data = self._try_get_data()
+            if success:
+                return data
+
+    def _next_data(self) -> Any:
+        while True:
+            # skip tasks whose worker ran out of its iterable dataset before answering them
+            while self._rcvd_idx < self._send_idx:
+                info = self._task_info.get(self._rcvd_idx)
+                if info:
+                    worker_id = info[0]
+                    if len(info) == 2 or self._workers_status[worker_id]:
+                        break
+                    del self._task_info[self._rcvd_idx]
+                self._rcvd_idx += 1
+            else:
+                if not self._persistent_workers:
+                    self._shutdown_workers()
+                raise StopIteration
+
+            if len(self._task_info[self._rcvd_idx]) == 2:  # arrived earlier, out of turn
+                worker_id, data = self._task_info.pop(self._rcvd_idx)
+                self._rcvd_idx += 1
+                return self._process_data(data, worker_id)
+
+            task_index, data = self._get_data()
+            if isinstance(data, _worker._IterableDatasetStopIteration):
+                if self._persistent_workers:
+                    self._workers_status[data.worker_id] = False
+                else:
+                    self._workers.retire(data.worker_id)
+                self._try_put_index()
+                continue
+            if task_index != self._rcvd_idx:
+                if not self._in_order:
+                    worker_id = self._task_info.pop(task_index)[0]
+                    return self._process_data(data, worker_id)
+                self._task_info[task_index] += (data,)
+            else:
+                worker_id = self._task_info.pop(task_index)[0]
+                self._rcvd_idx += 1
+                return self._process_data(data, worker_id)
+
+    def _try_put_index(self) -> None:
+        """Send the sampler's next indices to the next worker still taking tasks."""
+        max_tasks = self._prefetch_factor * self._num_workers
+        try:
+            index = self._next_index()
+        except StopIteration:
+            return
+        for _ in range(self._num_workers):
+            worker_id = next(self._worker_queue_idx_cycle)
+            if self._workers_status[worker_id] and (
+                self._in_order
+                or self._workers_num_tasks[worker_id] < max_tasks // sum(self._workers_status)
+            ):
+                break
+        else:
+            return  # every worker is done
+        self._workers.index_queues[worker_id].put((self._send_idx, index))
+        self._task_info[self._send_idx] = (worker_id,)
+        self._workers_num_tasks[worker_id] += 1
+        self._send_idx += 1
+
+    def _process_data(self, data: Any, worker_id: int) -> Any:
+        self._workers_num_tasks[worker_id] -= 1
+        self._try_put_index()
+        if isinstance(data, _worker.ExceptionWrapper):
+            data.reraise()
+        return data
