@@ -5,7 +5,7 @@
 
 import importlib as _importlib
 
-from minitorch import _functional, autograd, cuda, nn, optim, utils, viz
+from minitorch import _functional, autograd, cuda, nn, optim, profiler, utils, viz
 from minitorch._backend import backend
 from minitorch._creation import (
     arange,
@@ -103,7 +103,7 @@ from minitorch._functional.indexing import (
     masked_select,
     nonzero,
 )
-from minitorch._functional.linalg import bmm, dot, ger, matmul, mm, mv, outer
+from minitorch._functional.linalg import bmm, dot, ger, matmul, mm, mv, outer, trace
 from minitorch._functional.reduce import (
     all,
     amax,
@@ -144,6 +144,13 @@ from minitorch._functional.shape import (
     unflatten,
     unsqueeze,
 )
+from minitorch._memory_format import (
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)
 from minitorch._parallel import get_num_threads, set_num_threads
 from minitorch._random import (
     Generator,
@@ -157,7 +164,6 @@ from minitorch._random import (
 from minitorch._size import Size
 from minitorch._tensor import Tensor, is_tensor
 from minitorch._tensor_str import set_printoptions
-from minitorch._trace import trace
 from minitorch.autograd import (
     enable_grad,
     inference_mode,
@@ -170,8 +176,8 @@ from minitorch.utils import data as _utils_data  # binds minitorch.utils.data, a
 
 # What ``from minitorch import *`` brings in: PyTorch's top-level functions, classes and dtypes
 # that minitorch implements (``torch.__all__``'s, plus ``set_default_dtype`` and
-# ``set_grad_enabled``, which torch.__all__ leaves out), and minitorch's extras ``backend`` and
-# ``trace``. Submodules (``nn``, ``optim``, ...) are attributes, not star-imported, as in torch.
+# ``set_grad_enabled``, which torch.__all__ leaves out), and minitorch's extra ``backend``.
+# Submodules (``nn``, ``optim``, ...) are attributes, not star-imported, as in torch.
 __all__ = [
     "Generator",
     "Size",
@@ -264,6 +270,7 @@ __all__ = [
     "max",
     "maximum",
     "mean",
+    "memory_format",
     "min",
     "minimum",
     "mm",
@@ -334,9 +341,9 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """``minitorch.vision`` on first use, so that a script reaching it through
-    ``minitorch.backend()`` need not import it first, and ``import minitorch`` does not pay
-    for Pillow."""
-    if name == "vision":
-        return _importlib.import_module("minitorch.vision")
+    """``minitorch.vision`` and ``minitorch.hub`` on first use, so that a script reaching them
+    through ``minitorch.backend()`` need not import them first, and ``import minitorch`` does
+    not pay for Pillow."""
+    if name in ("vision", "hub"):
+        return _importlib.import_module(f"minitorch.{name}")
     raise AttributeError(f"module 'minitorch' has no attribute {name!r}")

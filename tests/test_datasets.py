@@ -18,6 +18,7 @@ from _support import write_fake_cifar
 from PIL import Image
 
 import minitorch
+from minitorch import hub
 from minitorch.models import CIFAR10_CLASSES
 from minitorch.utils.data import DataLoader
 from minitorch.vision import datasets, transforms
@@ -169,7 +170,7 @@ def test_a_download_from_a_silent_server_is_bounded(tmp_path, monkeypatch):
         server.bind(("127.0.0.1", 0))
         server.listen()
         url = f"http://127.0.0.1:{server.getsockname()[1]}/cifar-10-python.tar.gz"
-        monkeypatch.setattr(dataset_utils, "DOWNLOAD_TIMEOUT_S", 0.2)
+        monkeypatch.setattr(hub, "DOWNLOAD_TIMEOUT", 0.2)
         with pytest.raises(urllib.error.URLError, match=re.escape(url)):
             dataset_utils.download_url(url, tmp_path / "root")
     assert os.listdir(tmp_path / "root") == []

@@ -27,8 +27,9 @@ import pytest
 from _support import copy_weights
 
 import minitorch
+from minitorch import hub
 from minitorch.vision import models
-from minitorch.vision.models import _api, vgg
+from minitorch.vision.models import vgg
 
 torch = pytest.importorskip("torch")
 torchvision = pytest.importorskip("torchvision")
@@ -310,7 +311,7 @@ def torch_home(tmp_path, monkeypatch) -> Path:
     def no_network(*args, **kwargs):
         raise AssertionError(f"a test reached for the network: {args}")
 
-    monkeypatch.setattr(_api, "urlopen", no_network)
+    monkeypatch.setattr(hub, "urlopen", no_network)
     return tmp_path
 
 
@@ -333,13 +334,13 @@ def test_pretrained_weights_load_from_the_torch_hub_cache(torch_home, capsys) ->
 
 def test_the_cache_is_where_torch_hub_looks(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "home"))
-    assert _api.torch_home() == torch.hub._get_torch_home() == str(tmp_path / "home")
+    assert hub.torch_home() == torch.hub._get_torch_home() == str(tmp_path / "home")
     monkeypatch.delenv("TORCH_HOME")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert _api.torch_home() == torch.hub._get_torch_home() == str(tmp_path / "xdg" / "torch")
+    assert hub.torch_home() == torch.hub._get_torch_home() == str(tmp_path / "xdg" / "torch")
     monkeypatch.delenv("XDG_CACHE_HOME")
-    assert _api.torch_home() == torch.hub._get_torch_home()
-    assert _api.torch_home() == os.path.expanduser("~/.cache/torch")
+    assert hub.torch_home() == torch.hub._get_torch_home()
+    assert hub.torch_home() == os.path.expanduser("~/.cache/torch")
 
 
 def test_a_legacy_format_checkpoint_loads_from_the_cache(torch_home) -> None:
@@ -348,7 +349,7 @@ def test_a_legacy_format_checkpoint_loads_from_the_cache(torch_home) -> None:
     checkpoints = torch_home / "hub" / "checkpoints"
     checkpoints.mkdir(parents=True)
     torch.save(state, checkpoints / "tiny-00000000.pth", _use_new_zipfile_serialization=False)
-    loaded = _api.load_state_dict_from_url("https://example.invalid/models/tiny-00000000.pth")
+    loaded = hub.load_state_dict_from_url("https://example.invalid/models/tiny-00000000.pth")
     assert list(loaded) == ["weight", "bias"]
     np.testing.assert_array_equal(loaded["weight"].numpy(), state["weight"].numpy())
 
@@ -359,10 +360,10 @@ def test_offline_the_builder_fails_as_torchvision_does_and_leaves_nothing(
     url = models.VGG11_Weights.IMAGENET1K_V1.url
 
     def offline(request, timeout):
-        assert request.full_url == url and timeout == _api.DOWNLOAD_TIMEOUT
+        assert request.full_url == url and timeout == hub.DOWNLOAD_TIMEOUT
         raise URLError(OSError(-3, "Temporary failure in name resolution"))
 
-    monkeypatch.setattr(_api, "urlopen", offline)
+    monkeypatch.setattr(hub, "urlopen", offline)
     with pytest.raises(URLError, match="Temporary failure in name resolution") as raised:
         models.vgg11(weights=models.VGG11_Weights.IMAGENET1K_V1)
     assert url in str(raised.value)
@@ -375,7 +376,7 @@ def test_offline_the_builder_fails_as_torchvision_does_and_leaves_nothing(
 def test_an_unreachable_server_is_a_url_error_naming_the_url(tmp_path) -> None:
     url = "http://127.0.0.1:9/models/tiny-00000000.pth"  # the discard port: nothing listens
     with pytest.raises(URLError) as raised:
-        _api.download_url_to_file(url, str(tmp_path / "tiny-00000000.pth"))
+        hub.download_url_to_file(url, str(tmp_path / "tiny-00000000.pth"))
     assert url in str(raised.value)
     assert list(tmp_path.iterdir()) == []
 
@@ -406,17 +407,17 @@ def test_a_download_lands_in_the_cache_checked_against_its_hash(torch_home, monk
     data, state = checkpoint_bytes()
     name = f"tiny-{hashlib.sha256(data).hexdigest()[:8]}.pth"
     url = f"https://example.invalid/models/{name}"
-    monkeypatch.setattr(_api, "urlopen", lambda request, timeout: FakeResponse(data))
-    loaded = _api.load_state_dict_from_url(url, progress=False, check_hash=True)
+    monkeypatch.setattr(hub, "urlopen", lambda request, timeout: FakeResponse(data))
+    loaded = hub.load_state_dict_from_url(url, progress=False, check_hash=True)
     np.testing.assert_array_equal(loaded["weight"].numpy(), state["weight"].numpy())
     assert [p.name for p in (torch_home / "hub" / "checkpoints").iterdir()] == [name]
 
 
 def test_a_download_with_the_wrong_hash_leaves_nothing(torch_home, monkeypatch) -> None:
     data, _ = checkpoint_bytes()
-    monkeypatch.setattr(_api, "urlopen", lambda request, timeout: FakeResponse(data))
+    monkeypatch.setattr(hub, "urlopen", lambda request, timeout: FakeResponse(data))
     with pytest.raises(RuntimeError, match='invalid hash value \\(expected "0123abcd"'):
-        _api.load_state_dict_from_url(
+        hub.load_state_dict_from_url(
             "https://example.invalid/tiny-0123abcd.pth", progress=False, check_hash=True
         )
     assert list((torch_home / "hub" / "checkpoints").iterdir()) == []
@@ -424,10 +425,10 @@ def test_a_download_with_the_wrong_hash_leaves_nothing(torch_home, monkeypatch) 
 
 def test_a_download_that_stalls_is_a_url_error_and_leaves_nothing(torch_home, monkeypatch) -> None:
     data, _ = checkpoint_bytes()
-    monkeypatch.setattr(_api, "urlopen", lambda request, timeout: FakeResponse(data, fail_at=500))
+    monkeypatch.setattr(hub, "urlopen", lambda request, timeout: FakeResponse(data, fail_at=500))
     url = "https://example.invalid/tiny-00000000.pth"
     with pytest.raises(URLError, match="timed out") as raised:
-        _api.load_state_dict_from_url(url, progress=False)
+        hub.load_state_dict_from_url(url, progress=False)
     assert url in str(raised.value)
     assert list((torch_home / "hub" / "checkpoints").iterdir()) == []
 

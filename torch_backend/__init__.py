@@ -32,12 +32,15 @@ from torch import (
     broadcast_tensors,
     broadcast_to,
     cat,
+    channels_last,
+    channels_last_3d,
     chunk,
     clamp,
     clip,
     clone,
     concat,
     concatenate,
+    contiguous_format,
     default_generator,
     device,
     div,
@@ -102,6 +105,7 @@ from torch import (
     max,
     maximum,
     mean,
+    memory_format,
     min,
     minimum,
     mm,
@@ -116,6 +120,7 @@ from torch import (
     outer,
     permute,
     pow,
+    preserve_format,
     prod,
     promote_types,
     rand,
@@ -152,6 +157,7 @@ from torch import (
     t,
     tanh,
     tensor,
+    trace,
     transpose,
     uint8,
     uint16,
@@ -167,11 +173,10 @@ from torch import (
 )
 
 from minitorch._backend import backend  # the same switch, reachable from either namespace
-from torch_backend import _device, autograd, cuda, nn, optim, utils, vision
+from torch_backend import _device, autograd, cuda, hub, nn, optim, profiler, utils, vision
 from torch_backend._device import set_default_device
 
-# minitorch's __all__ (tests/test_namespaces.py keeps the two equal), less ``trace``, the
-# recorder of minitorch's own ops (torch.trace is a different function).
+# minitorch's __all__ (tests/test_namespaces.py keeps the two equal)
 __all__ = [
     "Generator",
     "Size",
@@ -264,6 +269,7 @@ __all__ = [
     "max",
     "maximum",
     "mean",
+    "memory_format",
     "min",
     "minimum",
     "mm",
@@ -315,6 +321,7 @@ __all__ = [
     "t",
     "tanh",
     "tensor",
+    "trace",
     "transpose",
     "uint8",
     "uint16",

@@ -1,10 +1,11 @@
 """Downloading a dataset's files, as ``torchvision.datasets.utils`` does it.
 
 ``download_url`` fetches a file (trying ``http:`` when ``https:`` fails, as torchvision
-does), checks its MD5 and only then moves it into place: an interrupted or refused download
-leaves no partial file behind. Unlike torchvision, every network wait is bounded
-(``DOWNLOAD_TIMEOUT_S`` seconds without data), so that an offline machine fails with a
-``urllib.error.URLError`` naming the URL instead of hanging.
+does) with :func:`minitorch.hub.download_url_to_file`, and keeps it only when its MD5 is
+right: an interrupted, refused or corrupted download leaves no file behind. Unlike
+torchvision, every network wait is bounded (``minitorch.hub.DOWNLOAD_TIMEOUT`` seconds
+without data), so that an offline machine fails with a ``urllib.error.URLError`` naming the
+URL instead of hanging.
 """
 
 from __future__ import annotations
@@ -12,23 +13,18 @@ from __future__ import annotations
 import hashlib
 import os
 import tarfile
-import tempfile
 import urllib.error
-import urllib.request
 from pathlib import Path
 
+from minitorch.hub import download_url_to_file
+
 __all__ = [
-    "DOWNLOAD_TIMEOUT_S",
     "calculate_md5",
     "check_integrity",
     "download_and_extract_archive",
     "download_url",
     "extract_archive",
 ]
-
-DOWNLOAD_TIMEOUT_S = 60.0
-USER_AGENT = "minitorch"  # torchvision sends its own name too; some servers refuse none
-_CHUNK = 1024 * 32
 
 
 def calculate_md5(path: str | Path, chunk_size: int = 1024 * 1024) -> str:
@@ -44,19 +40,6 @@ def check_integrity(path: str | Path, md5: str | None = None) -> bool:
     if not os.path.isfile(path):
         return False
     return md5 is None or calculate_md5(path) == md5
-
-
-def _fetch(url: str, destination: str) -> None:
-    from tqdm import tqdm  # the train extra's, like Pillow; imported only to download
-
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response:
-        total = getattr(response, "length", None)  # a file: URL has none
-        bar = tqdm(total=total, unit="B", unit_scale=True, disable=None)
-        with open(destination, "wb") as out, bar:
-            while chunk := response.read(_CHUNK):
-                out.write(chunk)
-                bar.update(len(chunk))
 
 
 def download_url(
@@ -75,30 +58,15 @@ def download_url(
     os.makedirs(root, exist_ok=True)
     if check_integrity(path, md5):
         return
-    handle, partial = tempfile.mkstemp(prefix=".download-", dir=root)
-    os.close(handle)
     try:
-        try:
-            _fetch(url, partial)
-        except (urllib.error.URLError, OSError) as error:
-            if not url.startswith("https:"):
-                raise _download_error(url, error) from error
-            fallback = "http:" + url.removeprefix("https:")
-            try:
-                _fetch(fallback, partial)
-            except (urllib.error.URLError, OSError) as second:
-                raise _download_error(url, second) from second
-        if not check_integrity(partial, md5):
-            raise RuntimeError("File not found or corrupted.")
-        os.replace(partial, path)
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
-
-
-def _download_error(url: str, error: Exception) -> urllib.error.URLError:
-    reason = error.reason if isinstance(error, urllib.error.URLError) else error
-    return urllib.error.URLError(f"cannot download {url}: {reason}")
+        download_url_to_file(url, path)
+    except urllib.error.URLError:
+        if not url.startswith("https:"):
+            raise
+        download_url_to_file("http:" + url.removeprefix("https:"), path)
+    if not check_integrity(path, md5):
+        os.remove(path)
+        raise RuntimeError("File not found or corrupted.")
 
 
 def extract_archive(from_path: str | Path, to_path: str | Path | None = None) -> str:
