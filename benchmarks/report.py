@@ -11,6 +11,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen before pyplot loads)
 
+from benchmarks.loader import format_worker_speedup  # noqa: E402
+
 JSON_NAME = "results.json"
 PLOT_NAME = "results.png"
 TABLE_NAME = "table.txt"
@@ -67,6 +69,7 @@ def format_table(report: dict[str, Any]) -> str:
         f"rel. diff = largest |{candidate} - {reference}| of the first call's outputs "
         "over the largest |reference|"
     )
+    out += format_worker_speedup(report)
     out += format_threads(report)
     out += format_load(report["machine"])
     if report.get("cold_start"):

@@ -368,4 +368,6 @@ def all_rows() -> list[Row]:
         for s in SCALING_IMAGES
         if s != image
     ]
-    return rows
+    from benchmarks.loader import loader_rows  # here: that module builds on this one
+
+    return rows + loader_rows()

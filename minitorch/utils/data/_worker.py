@@ -107,8 +107,8 @@ class ExceptionWrapper:
     def __init__(self, where: str) -> None:
         # only the class and the text travel: a traceback object cannot be pickled, and
         # holding one would keep the failing frames alive
-        error = sys.exception()
-        self.exc_type = type(error)
+        error = sys.exception()  # the exception being handled: built only in an except block
+        self.exc_type: type[BaseException] = type(error)  # type: ignore[assignment]
         self.exc_msg = "".join(traceback.format_exception(error))
         self.where = where
 
@@ -119,7 +119,7 @@ class ExceptionWrapper:
             message = KeyErrorMessage(message)
         elif getattr(self.exc_type, "message", None):
             # exceptions whose first argument is not the message but that take ``message=``
-            raise self.exc_type(message=message)
+            raise self.exc_type(message=message)  # type: ignore[call-arg]
         try:
             rebuilt = self.exc_type(message)
         except Exception:
