@@ -921,6 +921,10 @@ class Tensor:
 
     ger = outer
 
+    def trace(self) -> Tensor:
+        """See :func:`minitorch.trace`."""
+        return _linalg.trace(self)
+
     # ---------- backward (minitorch/autograd/engine.py)
     def backward(
         self,

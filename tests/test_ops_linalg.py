@@ -1,4 +1,4 @@
-"""Parity of matrix products: matmul/@ in all of PyTorch's cases, mm, bmm, mv, dot, outer."""
+"""Parity of matrix products (matmul/@ in all its cases, mm, bmm, mv, dot, outer) and trace."""
 
 import numpy as np
 import pytest
@@ -146,3 +146,48 @@ def test_matrix_mismatch_message_names_both_shapes():
         minitorch.zeros(64, 1000) @ minitorch.zeros(1024, 64)
     with pytest.raises(RuntimeError, match=r"\[2, 3, 4\].*\[2, 5, 6\]"):
         minitorch.zeros(2, 3, 4) @ minitorch.zeros(2, 5, 6)
+
+
+# ------------------------------------------------------------------ trace (the diagonal's sum)
+@given(data=st.data(), dtype=float_dtypes(), n=st.integers(0, 5), m=st.integers(0, 5))
+def test_trace(data, dtype, n, m):
+    x = data.draw(arrays((n, m), dtype))
+    assert_parity(lambda t, a: t.trace(a), x)  # the gradient: grad * eye, zeros off it
+    assert_parity(lambda t, a: a.trace(), x)
+    assert_parity(lambda t, a: a.mT.trace(), transposed(x))  # a non-contiguous view
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8])
+def test_trace_of_integers_is_int64(dtype):
+    x = np.arange(12).reshape(3, 4).astype(dtype)
+    assert_parity(lambda t, a: t.trace(a), x)  # PyTorch sums integers in int64
+    assert minitorch.trace(minitorch.tensor(x)).dtype is minitorch.int64
+
+
+def test_trace_of_float16_keeps_float16():
+    x = np.full((300, 300), 0.1, np.float16)  # summed in float32: 30.0, not float16's drift
+    assert_parity(lambda t, a: t.trace(a), Input(x, requires_grad=False))
+
+
+def test_trace_node_name():
+    x = minitorch.ones(2, 3, requires_grad=True)
+    assert x.trace().grad_fn.name() == "TraceBackward0"
+
+
+@pytest.mark.parametrize(
+    ("shape", "dtype", "message"),
+    [
+        ((3,), np.float32, "trace: expected a matrix, but got tensor with dim 1"),
+        ((2, 2, 2), np.float32, "trace: expected a matrix, but got tensor with dim 3"),
+        ((), np.float32, "trace: expected a matrix, but got tensor with dim 0"),
+        ((2, 2), np.bool_, "\"trace\" not implemented for 'Bool'"),
+        ((2, 2), np.uint16, "\"trace\" not implemented for 'UInt16'"),
+        ((3,), np.bool_, "\"trace\" not implemented for 'Bool'"),  # the dtype is checked first
+    ],
+)
+def test_trace_errors(shape, dtype, message):
+    x = Input(np.ones(shape, dtype), requires_grad=False)
+    error = assert_same_error(lambda t, a: t.trace(a), x)
+    with pytest.raises(error) as raised:
+        minitorch.trace(minitorch.tensor(np.ones(shape, dtype)))
+    assert str(raised.value) == message

@@ -19,7 +19,7 @@ from minitorch import _dtype
 from minitorch._checks import broadcast_shapes, cpp_type_name, scalar_type_name
 from minitorch._functional.elementwise import mul
 from minitorch._functional.shape import reshape
-from minitorch._ops.linalg import Bmm, Dot, Mm, Mv
+from minitorch._ops.linalg import Bmm, Dot, Mm, Mv, Trace
 from minitorch._tensor import Tensor
 
 
@@ -212,3 +212,14 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 
 
 ger = outer
+
+
+def trace(input: Tensor) -> Tensor:
+    """The sum of the diagonal of a 2-D matrix (integers sum to int64)."""
+    if input.dtype in (_dtype.bool, _dtype.uint16, _dtype.uint32, _dtype.uint64):
+        raise NotImplementedError(  # PyTorch checks the dtype first
+            f"\"trace\" not implemented for '{scalar_type_name(input.dtype)}'"
+        )
+    if input.dim() != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.dim()}")
+    return Trace.apply(input)

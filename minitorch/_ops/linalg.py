@@ -1,4 +1,4 @@
-"""Matrix product Functions: ``Matmul`` and its node names ``Mm``, ``Bmm``, ``Mv``, ``Dot``.
+"""Matrix Functions: ``Matmul`` and its node names ``Mm``, ``Bmm``, ``Mv``, ``Dot``; ``Trace``.
 
 For ``C = A @ B`` with upstream gradient ``G``: ``dA = G @ B^T`` and ``dB = A^T @ G``.
 One backward covers every shape numpy's (and PyTorch's) ``matmul`` accepts:
@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from minitorch._ops.elementwise import unbroadcast
+from minitorch._ops.reduce import accumulation_dtype
 from minitorch.autograd.function import Function
 
 
@@ -77,3 +78,24 @@ class Mv(Matmul):
 
 class Dot(Matmul):
     pass
+
+
+class Trace(Function):
+    """The sum of a matrix's diagonal, ``sum_i x[i, i]``; its gradient is ``grad * eye``.
+
+    Integers add up in int64 and float16 in float32 (then back to float16), as PyTorch's
+    sum does.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.shape, ctx.dtype = x.shape, x.dtype
+        result = np.dtype(np.int64) if x.dtype.kind in "iu" else x.dtype
+        total = np.asarray(np.trace(x, dtype=accumulation_dtype(result)))
+        return total.astype(result, copy=False)  # float16: inf past 65504, as in PyTorch
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_x = np.zeros(ctx.shape, dtype=ctx.dtype)
+        np.fill_diagonal(grad_x, grad)
+        return grad_x
