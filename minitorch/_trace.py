@@ -1,8 +1,16 @@
-"""``minitorch.trace()``: watch every op a piece of code runs, forward and backward.
+"""Recorders of the ops a piece of code runs, forward and backward: the mechanism under
+:mod:`minitorch.profiler`, ``minitorch-explain`` and ``SummaryWriter.add_graph``.
 
-::
+A recorder plugs into a single slot, ``minitorch.autograd.function._tracer``, which
+``Function.apply`` and the backward engine each check once per op: ``apply`` hands the op
+to :meth:`Recorder.record_forward`, the engine each node to :meth:`Recorder.record_backward`,
+and the recorder runs it. With no recorder active that check is all recording costs.
+Recorders nest: the innermost one active records.
 
-    with minitorch.trace(params=dict(model.named_parameters())) as tr:
+:class:`Trace`, the recorder ``minitorch-explain`` prints, keeps one row per op::
+
+    tr = Trace(params=dict(model.named_parameters()))
+    with tr:
         loss = loss_fn(model(images), targets)
         loss.backward()
     print(tr)
@@ -13,11 +21,8 @@ it in its class attributes ``kernel`` and ``backward_kernel``; the others comput
 numpy) and the wall time. Each node the backward engine runs becomes a *backward* row:
 the node (``ConvolutionBackward0``), the gradients it received (one per output of the
 forward op), the gradients it passed on (one per input) and the time; ``AccumulateGrad``
-rows show which parameter's ``.grad`` received the sum.
-
-The recorder plugs into a single slot, ``minitorch.autograd.function._tracer``, which
-``Function.apply`` and the backward engine each check once per op. With no trace active
-that check is all tracing costs.
+rows show which parameter's ``.grad`` received the sum. A 0-d tensor or gradient shows its
+value (``float32[]=0.5``); ``-`` is a gradient that does not exist.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _NO_KERNEL = "numpy"
 
 TensorMeta = tuple[tuple[int, ...], str]  # (shape, dtype name); None where there is no tensor
+Scalar = float | int | bool | None  # the value of a 0-d tensor; None for any other
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,8 @@ class TraceEvent:
     name: str  # the Function (forward) or the graph node (backward)
     inputs: list[TensorMeta | None]
     outputs: list[TensorMeta | None] = field(default_factory=list)
+    input_values: list[Scalar] = field(default_factory=list)  # per input: its value if 0-d
+    output_values: list[Scalar] = field(default_factory=list)  # per output: its value if 0-d
     kernel: str = _NO_KERNEL
     seconds: float = 0.0
     function: type[Function] | None = None  # None for AccumulateGrad
@@ -92,11 +100,26 @@ def _meta(value: Any) -> TensorMeta | None:
     return None
 
 
-def _format_meta(meta: TensorMeta | None) -> str:
+def _value(value: Any) -> Scalar:
+    """The value of a 0-d tensor or array (what its row shows); None for anything else."""
+    if isinstance(value, Tensor) and value.dim() == 0:
+        return value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item()
+    return None
+
+
+def _format_meta(meta: TensorMeta | None, value: Scalar = None) -> str:
     if meta is None:
         return "-"
     shape, dtype = meta
-    return f"{dtype}[{','.join(str(size) for size in shape)}]"
+    described = f"{dtype}[{','.join(str(size) for size in shape)}]"
+    return described if value is None else f"{described}={value:.4g}"
+
+
+def _format_all(metas: list[TensorMeta | None], values: list[Scalar]) -> str:
+    padded = values + [None] * (len(metas) - len(values))
+    return " ".join(_format_meta(m, v) for m, v in zip(metas, padded, strict=True))
 
 
 def _caller_stack(frame: FrameType | None, limit: int = 12) -> tuple[Frame, ...]:
@@ -111,16 +134,16 @@ def _caller_stack(frame: FrameType | None, limit: int = 12) -> tuple[Frame, ...]
     return tuple(frames)
 
 
-class Trace:
-    """The recorder behind :func:`trace`; ``events`` holds a :class:`TraceEvent` per op."""
+class Recorder:
+    """What plugs into the slot: ``with recorder:`` makes it the active one until the block ends.
 
-    def __init__(self, params: Mapping[str, Tensor] | None = None):
-        self.events: list[TraceEvent] = []
-        self._param_names = {id(p): name for name, p in (params or {}).items()}
-        self._made_by: weakref.WeakKeyDictionary[Node, int] = weakref.WeakKeyDictionary()
+    This base runs each op unrecorded; subclasses record what they need around the call.
+    """
+
+    def __init__(self) -> None:
         self._previous: list[Any] = []
 
-    def __enter__(self) -> Trace:
+    def __enter__(self) -> Recorder:
         self._previous.append(autograd_function._tracer)
         autograd_function._tracer = self
         return self
@@ -137,14 +160,42 @@ class Trace:
     def record_forward(
         self, function: type[Function], apply: Callable[..., Any], args: tuple, kwargs: dict
     ) -> Any:
+        """Run ``apply(*args, **kwargs)``: one op's forward (``Function.apply`` calls this)."""
+        return apply(*args, **kwargs)
+
+    def record_backward(
+        self, node: Node, grads: list[np.ndarray | None], apply_node: Callable[..., tuple]
+    ) -> tuple:
+        """Run ``apply_node(node, grads)``: one step of the backward engine."""
+        return apply_node(node, grads)
+
+
+class Trace(Recorder):
+    """The recorder of ``minitorch-explain``; ``events`` holds a :class:`TraceEvent` per op."""
+
+    def __init__(self, params: Mapping[str, Tensor] | None = None):
+        super().__init__()
+        self.events: list[TraceEvent] = []
+        self._param_names = {id(p): name for name, p in (params or {}).items()}
+        self._made_by: weakref.WeakKeyDictionary[Node, int] = weakref.WeakKeyDictionary()
+
+    def __enter__(self) -> Trace:
+        super().__enter__()
+        return self
+
+    def record_forward(
+        self, function: type[Function], apply: Callable[..., Any], args: tuple, kwargs: dict
+    ) -> Any:
         """Run ``apply(*args, **kwargs)`` (an op's forward) and record it."""
+        tensors = [a for a in args if isinstance(a, (Tensor, np.ndarray))]
         event = self._new_event(
             "forward",
             function.__name__,
-            [_meta(a) for a in args if isinstance(a, (Tensor, np.ndarray))],
+            [_meta(a) for a in tensors],
             getattr(function, "kernel", None),
             function,
         )
+        event.input_values = [_value(a) for a in tensors]
         # frame 0 is this method, 1 is Function.apply, 2 is whoever called the op
         event.stack = _caller_stack(sys._getframe(2))
         start = time.perf_counter()
@@ -152,6 +203,7 @@ class Trace:
         event.seconds = time.perf_counter() - start
         outputs = result if isinstance(result, tuple) else (result,)
         event.outputs = [_meta(o) for o in outputs]
+        event.output_values = [_value(o) for o in outputs]
         node = next((o.grad_fn for o in outputs if o.grad_fn is not None), None)
         if node is not None:
             self._made_by[node] = event.index
@@ -172,6 +224,7 @@ class Trace:
             getattr(function, "backward_kernel", None),
             function,
         )
+        event.input_values = [_value(g) for g in grads]
         event.forward_index = self._made_by.get(node)
         if isinstance(node, AccumulateGrad):
             event.parameter = self._param_names.get(id(node.variable))
@@ -179,6 +232,7 @@ class Trace:
         grad_inputs = apply_node(node, grads)
         event.seconds = time.perf_counter() - start
         event.outputs = [_meta(g) for g in grad_inputs]
+        event.output_values = [_value(g) for g in grad_inputs]
         return grad_inputs
 
     def _new_event(
@@ -216,14 +270,14 @@ class Trace:
         for e in self.events:
             op = e.name if e.forward_index is None else f"{e.name} (of #{e.forward_index})"
             if e.phase == "forward":
-                inputs = " ".join(_format_meta(m) for m in e.inputs) or "-"
-                outputs = " ".join(_format_meta(m) for m in e.outputs)
+                inputs = _format_all(e.inputs, e.input_values) or "-"
+                outputs = _format_all(e.outputs, e.output_values)
             else:
-                inputs = "grad " + " ".join(_format_meta(m) for m in e.inputs)
+                inputs = "grad " + _format_all(e.inputs, e.input_values)
                 if e.name == "AccumulateGrad":
                     outputs = f"{e.parameter or 'leaf'}.grad"
                 else:
-                    outputs = "grad " + " ".join(_format_meta(m) for m in e.outputs)
+                    outputs = "grad " + _format_all(e.outputs, e.output_values)
             ms = f"{e.seconds * 1e3:.3f}"
             rows.append((str(e.index), e.phase, op, inputs, outputs, e.kernel, ms))
         widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
@@ -249,13 +303,3 @@ class Trace:
 
     def __repr__(self) -> str:
         return f"<minitorch trace of {len(self.events)} ops>"
-
-
-def trace(params: Mapping[str, Tensor] | None = None) -> Trace:
-    """Record every forward op and backward node run inside ``with minitorch.trace() as tr``.
-
-    ``params`` (e.g. ``dict(model.named_parameters())``) names the parameters whose
-    ``.grad`` the ``AccumulateGrad`` rows fill. ``print(tr)`` shows the table; ``tr.events``
-    holds the rows as :class:`TraceEvent` objects.
-    """
-    return Trace(params)

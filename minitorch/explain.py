@@ -7,7 +7,8 @@
 
 It builds a model of :mod:`minitorch.models` with its default input (random images of
 the right shape, random labels), runs one untraced step so that Numba's compilation
-stays out of the times, then runs one more step inside :func:`minitorch.trace` and prints
+stays out of the times, then records one more step with :class:`minitorch._trace.Trace`
+(the recorder mechanism :mod:`minitorch.profiler` is built on) and prints
 
 1. the trace: every forward op and backward node, shapes, kernel and time;
 2. the layers: which forward ops each module ran, and which backward nodes undid them;
@@ -34,7 +35,7 @@ from minitorch._cli import (
     random_seed,
     run_command,
 )
-from minitorch._trace import Frame, Trace, TraceEvent, trace
+from minitorch._trace import Frame, Trace, TraceEvent
 from minitorch.autograd.engine import run_backward
 from minitorch.autograd.function import AccumulateGrad, Function
 from minitorch.models import MODELS, build_model, model_input
@@ -180,7 +181,7 @@ def explain(
     targets = lib.randint(0, NUM_CLASSES, (batch,))
     training_step(model, loss_fn, optimizer, images, targets)  # compiles the Numba kernels
 
-    tracer = trace(params=dict(model.named_parameters()))
+    tracer = Trace(params=dict(model.named_parameters()))
     leaves = [(n, m) for n, m in model.named_modules() if not list(m.children())]
     spans = LayerSpans(tracer, [*leaves, ("loss_fn", loss_fn)])
     with tracer:

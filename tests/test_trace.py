@@ -1,4 +1,5 @@
-"""minitorch.trace(): the ops of a known training step, in order, with shapes and kernels."""
+"""The op recorder (minitorch._trace.Trace, behind minitorch-explain): the ops of a known
+training step, in order, with shapes and kernels."""
 
 from __future__ import annotations
 
@@ -9,19 +10,20 @@ import pytest
 
 import minitorch
 from minitorch import _ops, nn
+from minitorch._trace import Trace
 from minitorch.autograd import function as autograd_function
 from minitorch.autograd.function import Function
 from minitorch.models import tudui_class
 
 
-def mlp_step(tr_params: bool = True) -> minitorch._trace.Trace:
+def mlp_step(tr_params: bool = True) -> Trace:
     minitorch.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
     optimizer = minitorch.optim.SGD(model.parameters(), lr=0.1)
     x = minitorch.randn(5, 4)
     y = minitorch.tensor([0, 1, 1, 0, 1])
     params = dict(model.named_parameters()) if tr_params else None
-    with minitorch.trace(params=params) as tr:
+    with Trace(params=params) as tr:
         loss = nn.functional.cross_entropy(model(x), y)
         optimizer.zero_grad()
         loss.backward()
@@ -92,26 +94,42 @@ def test_table_has_a_line_per_op():
     assert set(lines[1]) == {"-"}
     body = lines[2:-1]
     assert len(body) == len(tr.events) == 16  # 4 forward ops, 8 backward nodes, 4 SGD adds
+    loss = tr.events[3].output_values[0]  # a 0-d result shows its value
     assert body[3].split()[:7] == [
         "4",
         "forward",
         "CrossEntropyLoss",
         "float32[5,2]",
         "int64[5]",
-        "float32[]",
+        f"float32[]={loss:.4g}",
         "minitorch.kernels.loss.cross_entropy_forward",
     ]
-    assert body[4].split()[:6] == [
+    assert body[4].split()[:7] == [
         "5",
         "backward",
         "CrossEntropyLossBackward0",
         "(of",
         "#4)",
         "grad",
+        "float32[]=1",  # d loss / d loss
     ]
     assert "2.weight.grad" in body[6]
     assert lines[-1].startswith("forward: 8 ops") and "backward: 8 nodes" in lines[-1]
     assert tr.table() == str(tr)
+
+
+def test_scalar_gradients_show_their_value_and_missing_ones_a_dash():
+    a = minitorch.ones(2, requires_grad=True)
+    with Trace() as tr:
+        (0.5 * a.sum()).backward()
+    assert a.grad.tolist() == [0.5, 0.5]
+    mul = next(e for e in tr.events if e.name == "MulBackward0")
+    # received d/d(out) = 1; sent 0.5 to a.sum() and nothing to the constant 0.5
+    assert (mul.input_values, mul.output_values) == ([1.0], [0.5, None])
+    row = next(line for line in tr.table().splitlines() if "MulBackward0" in line)
+    assert "grad float32[]=1 " in row and "grad float32[]=0.5 -" in row
+    sum_row = next(line for line in tr.table().splitlines() if "SumBackward0" in line)
+    assert "grad float32[]=0.5 " in sum_row and "grad float32[2] " in sum_row
 
 
 def test_unnamed_parameters_show_as_leaf():
@@ -122,7 +140,7 @@ def test_unnamed_parameters_show_as_leaf():
 def test_tutorial_model_step():
     model = tudui_class(minitorch)()
     images, targets = minitorch.randn(2, 3, 32, 32), minitorch.tensor([3, 5])
-    with minitorch.trace() as tr:
+    with Trace() as tr:
         nn.CrossEntropyLoss()(model(images), targets).backward()
     assert tr.names("forward") == ["Convolution", "MaxPool2DWithIndices"] * 3 + [
         "View",
@@ -153,7 +171,7 @@ def test_tutorial_model_step():
 
 def test_tracing_is_off_outside_the_block_even_after_an_error():
     assert autograd_function._tracer is None
-    with pytest.raises(RuntimeError), minitorch.trace() as tr:
+    with pytest.raises(RuntimeError), Trace() as tr:
         minitorch.ones(2).exp()
         minitorch.ones(2, 3) @ minitorch.ones(2, 3)
     assert autograd_function._tracer is None
@@ -162,9 +180,9 @@ def test_tracing_is_off_outside_the_block_even_after_an_error():
 
 
 def test_nested_traces_record_into_the_innermost():
-    with minitorch.trace() as outer:
+    with Trace() as outer:
         minitorch.ones(2).exp()
-        with minitorch.trace() as inner:
+        with Trace() as inner:
             minitorch.ones(2).neg()
         minitorch.ones(2).sqrt()
     assert outer.names() == ["Exp", "Sqrt"]
@@ -176,7 +194,7 @@ def test_ops_run_by_hooks_during_backward_follow_their_node():
     y = x.exp()
     y.register_hook(lambda g: g * 2)
     total = y.sum()
-    with minitorch.trace() as tr:
+    with Trace() as tr:
         total.backward()
     assert [(e.phase, e.name) for e in tr.events] == [
         ("backward", "SumBackward0"),

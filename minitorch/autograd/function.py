@@ -61,8 +61,8 @@ def next_sequence_nr() -> int:
 
 Edge = tuple["Node | None", int]
 
-# While ``minitorch.trace()`` is active this is its recorder (see minitorch/_trace.py);
-# otherwise None, so that tracing costs one comparison per op when it is off.
+# While ``minitorch.profiler.profile`` (or another recorder of minitorch/_trace.py) is active
+# this is its recorder; otherwise None, so that recording costs one comparison per op when off.
 _tracer: Any = None
 
 
@@ -218,7 +218,7 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        """Run the op on ``args`` (``_apply`` does the work; an active trace records it)."""
+        """Run the op on ``args`` (``_apply`` does the work; an active recorder records it)."""
         if _tracer is not None:
             return _tracer.record_forward(cls, cls._apply, args, kwargs)
         return cls._apply(*args, **kwargs)
