@@ -24,6 +24,7 @@ import pytest
 import minitorch
 from minitorch import _ops, nn
 from minitorch.autograd import function as autograd_function
+from minitorch.autograd.function import Function
 from minitorch.kernels import conv as conv_kernels
 from minitorch.models import tudui_class
 from minitorch.optim import SGD
@@ -161,6 +162,41 @@ def test_kernels_are_child_events_with_pytorchs_conv_flops(step):
     ] * 3
     (loss,) = [e for e in events if e.name == "minitorch::CrossEntropyLoss"]
     assert [c.name for c in loss.cpu_children] == ["minitorch.kernels.loss.cross_entropy_forward"]
+
+
+@numba.njit
+def _double_into(x, out):
+    for i in range(x.size):
+        out[i] = 2.0 * x[i]
+
+
+class Double(Function):
+    """A learner's own Function with its own Numba kernel, named as minitorch's name theirs."""
+
+    kernel = f"{__name__}._double_into"
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.empty_like(x)
+        _double_into(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return 2.0 * grad
+
+
+def test_a_users_function_and_kernel_are_profiled_too():
+    x = minitorch.ones(5, requires_grad=True)
+    Double.apply(x)  # compiled before profiling
+    with profile(profile_memory=True) as prof:
+        Double.apply(x).sum().backward()
+    (op,) = [e for e in prof.events() if e.name == "Double"]  # not minitorch's own op
+    (kernel,) = op.cpu_children
+    assert kernel.name == f"{__name__}._double_into" and kernel.category == "kernel"
+    assert kernel.bytes_moved == 2 * 5 * 4 and kernel.flops == 0  # FLOPs are only counted
+    assert op.cpu_memory_usage == 5 * 4  # for products and convolutions, as in PyTorch
+    assert "DoubleBackward" in names(prof.events(), ENGINE)
 
 
 def test_linear_flops_are_pytorchs_addmm(step):

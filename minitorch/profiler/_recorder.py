@@ -6,7 +6,8 @@ check once per op; with no profiler active that check is all profiling costs. Wh
 is active:
 
 - every ``Function.apply`` is a ``cpu_op`` event named after the Function
-  (``minitorch::Convolution``), differentiable or not (``argmax``, ``==``, ``.float()``);
+  (``minitorch::Convolution``; a user's Function by its bare name), differentiable or not
+  (``argmax``, ``==``, ``.float()``);
 - every node the engine runs is two events, as in PyTorch:
   ``autograd::engine::evaluate_function: MulBackward0`` (hooks included) around
   ``MulBackward0`` (the node's own computation); a leaf's node is
@@ -211,8 +212,10 @@ class _Recording(Recorder):
         self, function: type[Function], apply: Callable[..., Any], args: tuple, kwargs: dict
     ) -> Any:
         # frame 0 is this method, 1 is Function.apply, 2 is whoever called the op
+        # minitorch's own ops as PyTorch names its own (aten::conv2d); a user's by its class
+        own = function.__module__.startswith("minitorch.")
         event = self.begin(
-            OP_PREFIX + function.__name__,
+            OP_PREFIX + function.__name__ if own else function.__name__,
             input_shapes=_shapes(args) if self.record_shapes else None,
             stack=_python_stack(sys._getframe(2)) if self.with_stack else None,
         )
@@ -368,7 +371,10 @@ def _kernel_slots() -> Iterator[tuple[dict[str, Any], str, str]]:
     module holds it under that name (``minitorch._ops.conv.conv2d_forward``)."""
     seen = set()
     for function in _subclasses(Function):
-        namespace = vars(sys.modules[function.__module__])
+        module = sys.modules.get(function.__module__)
+        if module is None:  # a Function defined by exec'd code, outside any module
+            continue
+        namespace = vars(module)
         for dotted in (
             getattr(function, "kernel", None),
             getattr(function, "backward_kernel", None),
@@ -377,7 +383,10 @@ def _kernel_slots() -> Iterator[tuple[dict[str, Any], str, str]]:
                 continue
             seen.add((id(namespace), dotted))
             module_name, _, attribute = dotted.rpartition(".")
-            kernel = getattr(importlib.import_module(module_name), attribute)
+            try:
+                kernel = getattr(importlib.import_module(module_name), attribute)
+            except (ImportError, AttributeError, ValueError):  # a name that leads nowhere
+                continue
             if namespace.get(attribute) is kernel:
                 yield namespace, attribute, dotted
 
