@@ -368,6 +368,8 @@ def all_rows() -> list[Row]:
         for s in SCALING_IMAGES
         if s != image
     ]
-    from benchmarks.loader import loader_rows  # here: that module builds on this one
+    # here: those modules build on this one
+    from benchmarks.loader import loader_rows
+    from benchmarks.vision_models import vgg16_row
 
-    return rows + loader_rows()
+    return [*rows, vgg16_row(), *loader_rows()]
