@@ -117,8 +117,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     "runs no code unless asked (torch.hub keeps False for old whole-model files)",
     ("autograd", "Function.backward_name"): "how minitorch's Functions name their graph node "
     "(PowBackward1); PyTorch names its nodes in C++",
-    ("", "trace"): "minitorch's recorder of its own Functions and graph nodes (the learner's "
-    "view of what ran); PyTorch's counterpart is torch.profiler",
 }
 
 

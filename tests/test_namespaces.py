@@ -42,7 +42,6 @@ STAR_IMPORTED += [
 # (minitorch module, name) -> why torch_backend's counterpart does not export the name
 # (see ALLOWED in tests/test_backend_surface.py).
 NOT_IN_TORCH_BACKEND = {
-    ("minitorch", "trace"): "minitorch's recorder of its own ops; torch.trace is the matrix trace",
 }
 
 
