@@ -10,6 +10,8 @@ function as ``Tensor.add``. See docs/architecture.md.
 
 from __future__ import annotations
 
+import builtins
+import math
 import warnings
 import weakref
 from collections.abc import Callable, Iterator
@@ -17,11 +19,18 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from minitorch import _dtype
+from minitorch import _dtype, _memory_format
 from minitorch._device import check_cpu, cpu, device
 from minitorch._dtype import dtype
+from minitorch._memory_format import (
+    contiguous_format,
+    is_contiguous_as,
+    memory_format,
+    preserve_format,
+    suggest_memory_format,
+)
 from minitorch._size import Size
-from minitorch._storage import UntypedStorage, VersionCounter
+from minitorch._storage import UntypedStorage, VersionCounter, storage_array
 from minitorch._tensor_str import tensor_repr
 from minitorch.utils.hooks import RemovableHandle
 
@@ -161,8 +170,48 @@ class Tensor:
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[self._wrap_dim(dim)]
 
-    def is_contiguous(self, memory_format: object = None) -> bool:
-        return bool(self._data.flags.c_contiguous)
+    def is_contiguous(self, *, memory_format: memory_format = contiguous_format) -> bool:
+        """Whether the elements lie densely in memory in ``memory_format``'s order (row-major
+        by default)."""
+        if not isinstance(memory_format, _memory_format.memory_format):
+            raise TypeError(
+                "is_contiguous(): argument 'memory_format' must be minitorch.memory_format, not "
+                f"{type(memory_format).__name__}"
+            )
+        c_contiguous = bool(self._data.flags.c_contiguous)
+        return is_contiguous_as(memory_format, self._data.shape, self.stride(), c_contiguous)
+
+    def resize_(self, *sizes: builtins.int) -> Tensor:
+        """This tensor given the shape ``sizes``, row-major; the elements it had keep their
+        places in the storage, which is kept where it is large enough (new elements hold
+        whatever the memory held)."""
+        if self._requires_grad:
+            raise RuntimeError("cannot resize variables that require grad")
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = tuple(sizes[0])
+        if tuple(sizes) != self._data.shape:  # the same shape is no write, as in PyTorch
+            self._resize(tuple(sizes))
+            self._bump_version()
+        return self
+
+    def _resize(self, shape: tuple[builtins.int, ...]) -> None:
+        """``resize_`` without the version bump (an ``out=`` write counts once, for its copy)."""
+        if shape == self._data.shape:
+            return
+        if any(n < 0 for n in shape):
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}"
+            )
+        owner = storage_array(self._data)
+        offset = self.data_ptr() - owner.__array_interface__["data"][0]
+        needed = offset + math.prod(shape) * self._data.itemsize
+        if owner.flags.c_contiguous and owner.nbytes >= needed:
+            memory = owner.reshape(-1).view(np.uint8)
+        else:  # a larger storage, holding the old one's bytes where they were
+            memory = np.empty(needed, np.uint8)
+            if owner.flags.c_contiguous:
+                memory[: owner.nbytes] = owner.reshape(-1).view(np.uint8)
+        self._data = memory[offset:needed].view(self._data.dtype).reshape(shape)
 
     def data_ptr(self) -> int:
         return self._data.__array_interface__["data"][0]
@@ -293,15 +342,24 @@ class Tensor:
         return self._data if dtype is None else self._data.astype(dtype)
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``, then
+        ``non_blocking`` and ``copy``; keyword ``memory_format``.
+
+        The tensor itself comes back when nothing changes: the same dtype, no ``copy`` and
+        a memory format that its strides already follow.
+        """
         target_dtype = kwargs.pop("dtype", None)
         target_device = kwargs.pop("device", None)
         copy = kwargs.pop("copy", False)
         kwargs.pop("non_blocking", None)
+        fmt = kwargs.pop("memory_format", preserve_format)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        flags = []  # non_blocking, copy: positional after the target
         for arg in args:
-            if isinstance(arg, Tensor):
+            if isinstance(arg, builtins.bool):  # the class's own bool() hides the name
+                flags.append(arg)
+            elif isinstance(arg, Tensor):
                 target_dtype, target_device = arg.dtype, arg.device
             elif isinstance(arg, dtype):
                 target_dtype = arg
@@ -309,11 +367,20 @@ class Tensor:
                 target_device = arg
             else:
                 raise TypeError(f"to() received an invalid argument: {arg!r}")
+        if len(flags) > 2:
+            raise TypeError(f"to() received an invalid combination of arguments: {args!r}")
+        if len(flags) == 2:
+            copy = flags[1]
         if target_device is not None:
             check_cpu(target_device)
-        if target_dtype is None or _dtype.as_dtype(target_dtype).numpy_dtype == self._data.dtype:
-            return self.clone() if copy else self
-        return self._cast(_dtype.as_dtype(target_dtype))
+        fmt = _elementwise.check_memory_format("to", fmt, self._data.ndim)
+        target = self.dtype if target_dtype is None else _dtype.as_dtype(target_dtype)
+        unchanged = (
+            fmt is preserve_format or suggest_memory_format(self._data.shape, self.stride()) is fmt
+        )
+        if target.numpy_dtype == self._data.dtype and not copy and unchanged:
+            return self
+        return _elementwise.cast(self, target, fmt)
 
     def _cast(self, target: dtype) -> Tensor:
         return _elementwise.cast(self, target)
@@ -323,26 +390,38 @@ class Tensor:
             return f"minitorch.{_dtype.SCALAR_TYPE_NAMES[self.dtype]}Tensor"
         return self.to(dtype)
 
-    def float(self) -> Tensor:
-        return self.to(_dtype.float32)
+    def _converted(self, name: str, target: dtype, fmt: memory_format) -> Tensor:
+        """``self.float()`` and the like: ``to(target, memory_format=fmt)``, with the method's
+        own name in its errors."""
+        _elementwise.check_memory_format(name, fmt, self._data.ndim)
+        return self.to(target, memory_format=fmt)
 
-    def double(self) -> Tensor:
-        return self.to(_dtype.float64)
+    def float(self, *, memory_format: memory_format = preserve_format) -> Tensor:
+        return self._converted("float", _dtype.float32, memory_format)
 
-    def half(self) -> Tensor:
-        return self.to(_dtype.float16)
+    def double(self, *, memory_format: memory_format = preserve_format) -> Tensor:
+        return self._converted("double", _dtype.float64, memory_format)
 
-    def long(self) -> Tensor:
-        return self.to(_dtype.int64)
+    def half(self, *, memory_format: memory_format = preserve_format) -> Tensor:
+        return self._converted("half", _dtype.float16, memory_format)
 
-    def int(self) -> Tensor:
-        return self.to(_dtype.int32)
+    def long(self, *, memory_format: memory_format = preserve_format) -> Tensor:
+        return self._converted("long", _dtype.int64, memory_format)
 
-    def bool(self) -> Tensor:
-        return self.to(_dtype.bool)
+    def int(self, *, memory_format: memory_format = preserve_format) -> Tensor:
+        return self._converted("int", _dtype.int32, memory_format)
 
-    def byte(self) -> Tensor:
-        return self.to(_dtype.uint8)
+    def short(self, *, memory_format: memory_format = preserve_format) -> Tensor:
+        return self._converted("short", _dtype.int16, memory_format)
+
+    def char(self, *, memory_format: memory_format = preserve_format) -> Tensor:
+        return self._converted("char", _dtype.int8, memory_format)
+
+    def bool(self, *, memory_format: memory_format = preserve_format) -> Tensor:
+        return self._converted("bool", _dtype.bool, memory_format)
+
+    def byte(self, *, memory_format: memory_format = preserve_format) -> Tensor:
+        return self._converted("byte", _dtype.uint8, memory_format)
 
     def cpu(self) -> Tensor:
         return self
@@ -456,19 +535,23 @@ class Tensor:
         """See :func:`minitorch.relu`."""
         return _elementwise.relu(self)
 
-    def clamp(self, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
+    def clamp(
+        self,
+        min: Tensor | Scalar | None = None,  # noqa: A002
+        max: Tensor | Scalar | None = None,  # noqa: A002
+    ) -> Tensor:
         """See :func:`minitorch.clamp`."""
         return _elementwise.clamp(self, min, max)
 
     clip = clamp
 
-    def clone(self, *, memory_format: object = None) -> Tensor:
+    def clone(self, *, memory_format: memory_format | None = preserve_format) -> Tensor:
         """See :func:`minitorch.clone`."""
         return _elementwise.clone(self, memory_format=memory_format)
 
-    def contiguous(self, memory_format: object = None) -> Tensor:
+    def contiguous(self, *, memory_format: memory_format = contiguous_format) -> Tensor:
         """See :func:`minitorch.contiguous`."""
-        return _elementwise.contiguous(self, memory_format)
+        return _elementwise.contiguous(self, memory_format=memory_format)
 
     def eq(self, other: Tensor | Scalar) -> Tensor:
         """See :func:`minitorch.eq`."""
@@ -493,6 +576,26 @@ class Tensor:
     def ge(self, other: Tensor | Scalar) -> Tensor:
         """See :func:`minitorch.ge`."""
         return _elementwise.ge(self, other)
+
+    def not_equal(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.not_equal`."""
+        return _elementwise.not_equal(self, other)
+
+    def less(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.less`."""
+        return _elementwise.less(self, other)
+
+    def less_equal(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.less_equal`."""
+        return _elementwise.less_equal(self, other)
+
+    def greater(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.greater`."""
+        return _elementwise.greater(self, other)
+
+    def greater_equal(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.greater_equal`."""
+        return _elementwise.greater_equal(self, other)
 
     def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
         # ``x == None`` is False and ``x < None`` a TypeError, as in PyTorch
@@ -605,13 +708,25 @@ class Tensor:
         """See :func:`minitorch.mul_`."""
         return _inplace.mul_(self, other)
 
-    def div_(self, other: Tensor | Scalar) -> Tensor:
+    def div_(self, other: Tensor | Scalar, *, rounding_mode: str | None = None) -> Tensor:
+        """See :func:`minitorch.div_`."""
+        return _inplace.div_(self, other, rounding_mode=rounding_mode)
+
+    divide_ = div_
+
+    def true_divide_(self, other: Tensor | Scalar) -> Tensor:
         """See :func:`minitorch.div_`."""
         return _inplace.div_(self, other)
 
-    def clamp_(self, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
+    def clamp_(
+        self,
+        min: Tensor | Scalar | None = None,  # noqa: A002
+        max: Tensor | Scalar | None = None,  # noqa: A002
+    ) -> Tensor:
         """See :func:`minitorch.clamp_`."""
         return _inplace.clamp_(self, min, max)
+
+    clip_ = clamp_
 
     __iadd__ = add_
     __isub__ = sub_
@@ -752,11 +867,11 @@ class Tensor:
 
     def softmax(self, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
         """See :func:`minitorch.softmax`."""
-        return _reduce.softmax(self, dim, dtype)
+        return _reduce.softmax_method(self, dim, dtype)
 
     def log_softmax(self, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
         """See :func:`minitorch.log_softmax`."""
-        return _reduce.log_softmax(self, dim, dtype)
+        return _reduce.log_softmax_method(self, dim, dtype)
 
     def any(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
         """See :func:`minitorch.any`."""
@@ -830,9 +945,9 @@ class Tensor:
         """See :func:`minitorch.repeat`."""
         return _shape.repeat(self, *repeats)
 
-    def flip(self, *dims: int) -> Tensor:
-        """See :func:`minitorch.flip`."""
-        return _shape.flip(self, *dims)
+    def flip(self, *dims: int | Sequence[int], **kwargs: Sequence[int]) -> Tensor:
+        """See :func:`minitorch.flip`: the dims as ints, as one sequence or as ``dims=``."""
+        return _shape.flip_method(self, *dims, **kwargs)
 
     def split(self, split_size: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
         """See :func:`minitorch.split_method`."""

@@ -3,6 +3,7 @@ where, clamp, and in-place updates."""
 
 import numpy as np
 import pytest
+from _outcomes import assert_same_outcome
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -234,3 +235,289 @@ def test_broadcast_error_names_the_shapes():
         RuntimeError, match=r"size of tensor a \(3\) must match the size of tensor b \(2\)"
     ):
         minitorch.ones(2, 3) + minitorch.ones(2)
+
+
+# ------------------------------------------------------------------ clamp with tensor bounds
+@given(data=st.data(), dtype=float_dtypes(), shape_triple=broadcastable(3))
+def test_clamp_with_tensor_bounds(data, dtype, shape_triple):
+    # small integers as floats, so that ties between input and bounds (and min > max) are common
+    x, low, high = (
+        data.draw(arrays(s, np.int64, low=-2, high=2)).astype(dtype) for s in shape_triple
+    )
+    assert_parity(lambda t, a, b, c: t.clamp(a, b, c), x, low, high)
+    assert_parity(lambda t, a, b: t.clamp(a, min=b), x, low)
+    assert_parity(lambda t, a, c: a.clip(max=c), x, high)
+    full = np.broadcast_shapes(*shape_triple)  # clamp_ writes into a tensor of the result's shape
+    assert_parity(lambda t, a, b, c: (a.expand(full) * 1).clamp_(b, c), x, low, high)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_clamp_with_tensor_bounds_at_every_tie_and_nan(dtype):
+    values = np.array([0.0, 1.0, 2.0, np.nan], dtype)
+    x, low, high = (a.ravel() for a in np.meshgrid(values, values, values, indexing="ij"))
+    assert_parity(lambda t, a, b, c: t.clamp(a, b, c), x, low, high)
+    assert_parity(lambda t, a, b: t.clamp(a, b), x, low)
+    assert_parity(lambda t, a, c: t.clamp(a, max=c), x, high)
+    assert_parity(lambda t, a: t.clamp(a, 0.0, 1.0), x)  # number bounds: strictly inside
+    assert_parity(lambda t, a: t.clamp(a, 1.0, 0.0), x)
+    assert_parity(lambda t, a: t.clamp(a, min=np.nan), x)
+
+
+CLAMP_DTYPES = [
+    (lambda t, a, b: t.clamp(a, b), np.int64, np.float32),  # a float bound makes a float result
+    (lambda t, a, b: t.clamp(a, b[0]), np.int64, np.float64),  # a 0-d float one too
+    (lambda t, a, b: t.clamp(a, b), np.float32, np.float64),
+    (lambda t, a, b: t.clamp(a, b[0]), np.float32, np.float64),  # a 0-d one does not widen
+    (lambda t, a, b: t.clamp(a, max=b), np.uint8, np.int8),
+    (lambda t, a, b: t.clamp(a, b[0], b[1]), np.uint8, np.int8),
+    (lambda t, a, b: t.clamp(a > 2, max=b > 1), np.int64, np.int64),
+    (lambda t, a, b: t.clamp(a > 2, b, b), np.int64, np.int64),
+]
+
+
+@pytest.mark.parametrize(("fn", "dtype_a", "dtype_b"), CLAMP_DTYPES)
+def test_clamp_bounds_take_part_in_type_promotion(fn, dtype_a, dtype_b):
+    a = np.array([[1, 2, 3], [4, 5, 6]]).astype(dtype_a)
+    b = np.array([3, 2, 1]).astype(dtype_b)
+    assert_parity(fn, a, b)
+
+
+def test_clamp_to_a_real_complex_number():
+    # forward only: PyTorch's own backward of it fails ("gt_cpu" not implemented for complex)
+    assert_parity(lambda t, a: t.clamp(a, 1.5 + 0j), np.array([1.0, 2.0], np.float32), grad=False)
+
+
+CLAMP_ERRORS = [
+    lambda t, a: t.clamp(a, t.ones(3), 2.0),  # a tensor and a number: no such signature
+    lambda t, a: t.clamp(a, 0, t.ones(3)),
+    lambda t, a: t.clamp(a, min=[1.0]),
+    lambda t, a: t.clamp(a, min="a"),
+    lambda t, a: t.clamp(a, None, None),
+    lambda t, a: t.clamp(a, t.ones(2)),
+    lambda t, a: t.clamp(a, t.ones(2, 3), t.ones(4, 1, 1)).sum() + a.clamp_(min=t.ones(2, 3)),
+    lambda t, a: a.long().clamp_(min=t.tensor([2.5])),
+    lambda t, a: t.clamp(a > 0, t.tensor([True]), t.tensor([False])),
+    lambda t, a: t.clamp(a > 0, True),
+    lambda t, a: t.clamp(a > 0, max=True),
+    lambda t, a: t.clamp(a > 0, True, True),
+    lambda t, a: t.clamp(a, 1j),
+    lambda t, a: t.clamp(a.long(), 1.5 + 0j),
+    lambda t, a: t.clamp(a.long(), t.tensor([1, 2, 3], dtype=t.uint16)),
+]
+
+
+@pytest.mark.parametrize("call", CLAMP_ERRORS)
+def test_clamp_errors(call):
+    assert_same_error(call, Input(np.ones(3, np.float32), requires_grad=False))
+
+
+def test_clamp_error_messages_follow_pytorch():
+    x = np.ones(3, np.float32)
+    for call in CLAMP_ERRORS[:2] + CLAMP_ERRORS[4:6] + CLAMP_ERRORS[8:]:
+        assert_same_outcome(call, Input(x, requires_grad=False))
+
+
+# ------------------------------------------------------------------ remainder and rounded division
+@given(data=st.data(), dtype=float_dtypes(), shape_pair=broadcastable(2))
+def test_remainder_and_rounded_division(data, dtype, shape_pair):
+    x = data.draw(arrays(shape_pair[0], dtype, low=-30, high=30))
+    y = data.draw(arrays(shape_pair[1], dtype, low=-5, high=5, min_magnitude=0.05))
+    divisor = float(y.flat[0]) if y.size else 1.5
+    assert_parity(lambda t, a, b: t.remainder(a, b), x, y)  # d/db = -floor(a / b)
+    assert_parity(lambda t, a, b: a % b, x, y)
+    assert_parity(lambda t, a: a % divisor, x)
+    assert_parity(lambda t, a, b: a.remainder(b.sum()), x, y)  # a 0-d divisor
+    for mode in ("floor", "trunc"):  # a step function: zero gradients
+        assert_parity(lambda t, a, b, mode=mode: t.div(a, b, rounding_mode=mode), x, y)
+        assert_parity(lambda t, a, mode=mode: t.div(a, divisor, rounding_mode=mode), x)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8])
+@given(data=st.data(), shape_pair=broadcastable(2))
+def test_integer_remainder_and_rounded_division(dtype, data, shape_pair):
+    info = np.iinfo(dtype)
+    x = data.draw(arrays(shape_pair[0], dtype, low=info.min, high=info.max))
+    y = data.draw(arrays(shape_pair[1], dtype, low=info.min, high=info.max))
+    y[y == 0] = 1
+    x, y = Input(x, requires_grad=False), Input(y, requires_grad=False)
+    assert_parity(lambda t, a, b: t.remainder(a, b), x, y)
+    assert_parity(lambda t, a, b: t.div(a, b, rounding_mode="floor"), x, y)
+    assert_parity(lambda t, a, b: t.div(a, b, rounding_mode="trunc"), x, y)
+
+
+def test_division_by_zero_in_remainder_and_rounded_division():
+    x, zero = np.array([-1.5, 0.0, 2.0, np.nan], np.float32), np.zeros(4, np.float32)
+    for call in (
+        lambda t, a, b: t.remainder(a, b),
+        lambda t, a, b: t.div(a, b, rounding_mode="floor"),
+        lambda t, a, b: t.div(a, b, rounding_mode="trunc"),
+    ):
+        assert_parity(call, x, zero)  # inf and nan, silently
+        assert_same_error(
+            call,
+            Input(np.arange(4), requires_grad=False),
+            Input(np.zeros(4, np.int64), requires_grad=False),
+        )
+
+
+def test_float16_floor_division_rounds_each_step_as_pytorch():
+    # numpy rounds float16's floor quotient once, PyTorch after each step: -1476 against -1477
+    x, y = (
+        np.array([2346.0, 1739.0], np.float16),
+        np.array([-1.58984375, -0.7451171875], np.float16),
+    )
+    assert_parity(lambda t, a, b: t.div(a, b, rounding_mode="floor"), x, y)
+    assert_parity(
+        lambda t, a, b: a // b, Input(x, requires_grad=False), Input(y, requires_grad=False)
+    )
+
+
+# ------------------------------------------------------------------ rsub, alpha, comparisons
+@given(
+    data=st.data(),
+    dtype=float_dtypes(),
+    shape_pair=broadcastable(2),
+    alpha=st.sampled_from([1, -2, 0.5]),
+)
+def test_rsub_with_alpha(data, dtype, shape_pair, alpha):
+    x, y = (data.draw(arrays(s, dtype)) for s in shape_pair)
+    assert_parity(lambda t, a, b: t.rsub(a, b, alpha=alpha), x, y)
+    assert_parity(lambda t, a: t.rsub(a, 2.5, alpha), x)
+    assert_parity(lambda t, a: t.rsub(input=a, other=3, alpha=alpha), x)
+
+
+ARGUMENT_ERRORS = [
+    lambda t, a: t.rsub(2, a),
+    lambda t, a: t.rsub(2, 3),
+    lambda t, a: t.rsub(a, "a"),
+    lambda t, a: t.rsub(a > 0, True),
+    lambda t, a: t.rsub(a > 0, 2),
+    lambda t, a: t.rsub(a.long(), 2, alpha=0.5),
+    lambda t, a: t.rsub(a, 2, alpha=True),
+    lambda t, a: t.sub(a > 0, 2),
+    lambda t, a: t.add(a.long(), 1, alpha=1.0),
+    lambda t, a: t.add(a, 1, alpha=True),
+    lambda t, a: t.add(a, 1, alpha=1j),
+    lambda t, a: t.eq(2, 3),
+    lambda t, a: t.eq(2.0, 3),
+    lambda t, a: t.ne(2, 3),
+    lambda t, a: t.lt(2, 3),
+    lambda t, a: t.le(2, 3),
+    lambda t, a: t.gt(2, a),
+    lambda t, a: t.ge(True, a),
+    lambda t, a: t.eq(a, "a"),
+    lambda t, a: t.eq(a, None),
+    lambda t, a: t.ge(a, None),
+    lambda t, a: t.lt(a, "a"),
+    lambda t, a: t.logical_and(a, 2),
+    lambda t, a: t.logical_or(a, 2),
+    lambda t, a: t.logical_xor(a, 2.5),
+    lambda t, a: t.logical_and(a, True),
+    lambda t, a: t.logical_and(a, None),
+    lambda t, a: t.logical_and(a, [1, 2, 3]),
+    lambda t, a: t.logical_and(2, a),
+    lambda t, a: t.logical_and(a, t.ones(2)),
+]
+
+
+@pytest.mark.parametrize("call", ARGUMENT_ERRORS)
+def test_argument_errors_follow_pytorch(call):
+    assert_same_outcome(call, Input(np.array([1.0, 2.0, 3.0]), requires_grad=False))
+
+
+def test_comparison_aliases():
+    x, y = np.array([1.0, 2.0, 3.0]), np.array([2.0, 2.0, 2.0])
+    for name in ("not_equal", "less", "less_equal", "greater", "greater_equal"):
+        assert_parity(lambda t, a, b, name=name: getattr(a, name)(b), x, y)
+        assert_parity(lambda t, a, name=name: getattr(a, name)(2), x)
+
+
+def test_rsub_grad_fn_names_follow_pytorch():
+    x = minitorch.ones(2, requires_grad=True)
+    assert minitorch.rsub(x, x).grad_fn.name() == "RsubBackward0"
+    assert (2 - x).grad_fn.name() == minitorch.rsub(x, 2).grad_fn.name() == "RsubBackward1"
+    assert minitorch.clamp(x, x).grad_fn.name() == "ClampBackward0"
+    assert minitorch.clamp(x, 0.0).grad_fn.name() == "ClampBackward1"
+
+
+# ------------------------------------------------------------------ in place: div_, fill_
+ROUNDED_IN_PLACE = [
+    lambda t, a, b: a.div_(b, rounding_mode="floor"),
+    lambda t, a, b: a.div_(2, rounding_mode="trunc"),
+    lambda t, a, b: a.divide_(b, rounding_mode="trunc"),
+    lambda t, a, b: a.true_divide_(b),
+    lambda t, a, b: a.clip_(b, b + 1),
+]
+
+
+@pytest.mark.parametrize("update", ROUNDED_IN_PLACE)
+def test_rounded_division_and_clamp_in_place(update):
+    x, y = np.linspace(-3, 3, 6).reshape(2, 3), np.linspace(0.5, 2, 6).reshape(2, 3)
+
+    def run(t, a, b):
+        out = a * 1
+        assert update(t, out, b) is out
+        return out
+
+    assert_parity(run, x, y)
+    assert_parity(
+        lambda t, a: a.long().div_(2, rounding_mode="floor"),
+        Input(np.arange(-3, 3), requires_grad=False),
+    )
+
+
+IN_PLACE_ERRORS = [
+    lambda t, a: a.long().div_(2),
+    lambda t, a: a.long().div_(2.5, rounding_mode="floor"),
+    lambda t, a: a.div_(2, rounding_mode="round"),
+    lambda t, a: a.long().div_(0, rounding_mode="floor"),
+    lambda t, a: a.fill_(None),
+    lambda t, a: a.fill_("a"),
+]
+
+
+@pytest.mark.parametrize("call", IN_PLACE_ERRORS)
+def test_in_place_errors(call):
+    assert_same_error(call, Input(np.ones(3), requires_grad=False))
+
+
+# Python numbers each dtype takes from fill_ (and masked_fill, x[i] = v): PyTorch checks that the
+# dtype holds the number (a float16 tensor's fill_ checks in float64, then rounds to inf).
+FILL_VALUES = [
+    2**70,
+    2**64,
+    2**64 - 1,
+    2**63,
+    -(2**63) - 1,
+    -(2**63),
+    300,
+    255,
+    -1,
+    -255,
+    -256,
+    2.5,
+    -2.5,
+    -0.5,
+    255.9,
+    256.0,
+    -128.5,
+    1e30,
+    float("inf"),
+    float("nan"),
+    1j,
+    1 + 0j,
+    2.5 + 0j,
+    True,
+    1e39,
+    70000.0,
+    65519.0,
+    np.float32(2.5),
+    np.int64(-3),
+]
+FILL_DTYPES = ["uint8", "int8", "int32", "int64", "bool", "float16", "float32", "float64"]
+
+
+@pytest.mark.parametrize("dtype", FILL_DTYPES)
+@pytest.mark.parametrize("value", FILL_VALUES, ids=repr)
+def test_fill_checks_the_number_as_pytorch(dtype, value):
+    assert_same_outcome(lambda t: t.zeros(2, dtype=getattr(t, dtype)).fill_(value))

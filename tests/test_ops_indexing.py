@@ -1,7 +1,10 @@
 """Parity of indexing: basic and advanced ``x[key]``, ``x[key] = v``, gather, masks, ..."""
 
+import warnings
+
 import numpy as np
 import pytest
+from _outcomes import assert_same_outcome
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -300,3 +303,153 @@ def test_out_of_range_message_matches_pytorch():
         minitorch.zeros(3)[5]
     with pytest.raises(IndexError, match="index 4 is out of bounds for dimension 1 with size 2"):
         minitorch.zeros(3, 2)[:, [0, 4]]
+
+
+# ------------------------------------------------------------------ empty and 0-d cases, out=
+INDEX_DTYPES = ["uint8", "int8", "int16", "int32", "int64", "bool", "float32", "uint16"]
+
+
+@pytest.mark.parametrize("dtype", INDEX_DTYPES)
+@pytest.mark.parametrize("index_shape", [(0, 2), (1, 2), (0,), (0, 5), (0, 2, 2)])
+def test_gather_index_dtypes_and_empty_indices(dtype, index_shape):
+    # an empty index gives an empty result of its shape: PyTorch checks neither its dtype nor
+    # its shape then
+    x = np.arange(6.0).reshape(3, 2)
+    assert_same_outcome(lambda t, a: a.gather(0, t.zeros(index_shape, dtype=getattr(t, dtype))), x)
+    assert_same_outcome(
+        lambda t, a: t.index_select(a, 0, t.zeros(index_shape[:1], dtype=getattr(t, dtype))), x
+    )
+
+
+def test_gather_of_an_empty_index_has_a_zero_gradient():
+    x = np.arange(6.0).reshape(3, 2)
+    assert_parity(lambda t, a: a.gather(0, t.zeros(0, 2, dtype=t.uint8)), x)
+    assert_parity(lambda t, a: t.gather(a[0, 0], 0, t.zeros(0, dtype=t.int64)), x)
+
+
+ZERO_DIM_SELECTS = [
+    lambda t, a: t.index_select(a, 0, t.tensor([0])),  # a 0-d result, as the input
+    lambda t, a: t.index_select(a, -1, t.tensor(0)),
+    lambda t, a: a.index_select(0, t.tensor([0], dtype=t.int32)),
+    lambda t, a: t.index_select(a, 0, t.tensor([0, 0])),
+    lambda t, a: t.index_select(a, 0, t.tensor([], dtype=t.int64)),
+    lambda t, a: t.index_select(a, 1, t.tensor([0])),
+    lambda t, a: t.index_select(a, 0, t.tensor([1])),
+    lambda t, a: t.index_select(a, 0, t.tensor([[0]])),
+    lambda t, a: t.index_select(a, 0, t.zeros(2)),  # the count is checked before the dtype
+    lambda t, a: t.index_select(a, 0, t.zeros(1)),
+    lambda t, a: t.index_select(a, 0, [0]),
+]
+
+
+@pytest.mark.parametrize("call", ZERO_DIM_SELECTS)
+def test_index_select_of_a_zero_dim_tensor(call):
+    assert_same_outcome(call, np.array(2.0))
+
+
+def test_index_select_checks_in_pytorchs_order():
+    x = np.ones((3, 2))
+    assert_same_outcome(lambda t, a: t.index_select(a, 5, t.zeros(2, 2)), x)  # the dim first
+    assert_same_outcome(lambda t, a: t.index_select(a, 0, t.zeros(2, 2)), x)  # then the shape
+    assert_same_outcome(lambda t, a: t.index_select(a, 0, t.tensor(1)), x)
+    assert_parity(lambda t, a: t.index_select(a, 0, t.tensor([0])), np.array(2.0))
+
+
+@given(data=st.data(), dtype=float_dtypes())
+def test_gather_and_masked_select_into_out(data, dtype):
+    x = data.draw(arrays(shapes(min_dims=1, max_dims=3), dtype))
+    mask = data.draw(arrays(x.shape, np.bool_))
+    out_shape = data.draw(shapes(max_dims=2, max_elements=8))
+    index = np.zeros((1,) * x.ndim, np.int64)
+
+    def into_out(call):
+        def run(t, a, m, i):
+            out = t.full(out_shape, -7.0, dtype=a.dtype)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # the resize warning
+                assert call(t, a, m, i, out) is out
+            return out, out._version
+
+        return run
+
+    inputs = (Input(x, requires_grad=False), mask, index)
+    assert_parity(into_out(lambda t, a, m, i, out: t.gather(a, 0, i, out=out)), *inputs)
+    assert_parity(into_out(lambda t, a, m, i, out: t.masked_select(a, m, out=out)), *inputs)
+
+
+OUT_CALLS = [
+    lambda t, a: t.gather(a, 1, t.tensor([[0, 1, 0]]), out=t.zeros(5)),  # resized, with a warning
+    lambda t, a: t.gather(a, 1, t.tensor([[0, 1, 0]]), out=t.empty(0)),  # no warning when empty
+    lambda t, a: t.gather(a, 1, t.tensor([[0, 1, 0]]), out=t.zeros(1, 3, dtype=t.float64)),
+    lambda t, a: t.gather(a, 1, t.tensor([[0, 1, 0]]), out=t.zeros(1, 3, dtype=t.int64)),
+    lambda t, a: t.gather(a, 1, t.tensor([[0, 1, 0], [1, 1, 1]]), out=a),
+    lambda t, a: t.gather(a, 1, t.tensor([[0, 1, 0]]), out=t.zeros(1).expand(1, 3)),
+    lambda t, a: t.gather(a, 1, t.tensor([[5]]), out=t.zeros(3)),
+    lambda t, a: t.gather(a.requires_grad_(), 1, t.tensor([[0]]), out=t.zeros(1, 1)),
+    lambda t, a: t.gather(a, 1, t.tensor([[0]]), out=t.zeros(1, 1, requires_grad=True)),
+    lambda t, a: t.gather(a, 1, t.tensor([[0]]), out=5),
+    lambda t, a: t.masked_select(a, a > 1, out=t.zeros(2, 2)),
+    lambda t, a: t.masked_select(a, a > 1, out=t.zeros(4, dtype=t.int64)),
+    lambda t, a: t.masked_select(a.reshape(-1), a.reshape(-1) > 1, out=a.reshape(-1)),
+    lambda t, a: t.masked_select(a.requires_grad_(), a > 1, out=t.zeros(4)),
+    lambda t, a: t.masked_select(a, t.ones(2, 3), out=t.zeros(1)),
+]
+
+
+@pytest.mark.parametrize("call", OUT_CALLS)
+@pytest.mark.filterwarnings("ignore:An output with one or more elements was resized")
+def test_out_follows_pytorch(call):
+    assert_same_outcome(call, Input(np.arange(6.0).reshape(2, 3), requires_grad=False))
+
+
+def test_out_resize_warns_as_pytorch():
+    out = minitorch.zeros(5)
+    with pytest.warns(UserWarning, match=r"had shape \[5\], which does not match the required "):
+        minitorch.gather(minitorch.ones(2, 3), 1, minitorch.tensor([[0, 1, 0]]), out=out)
+    assert out.shape == (1, 3) and out._version == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        minitorch.masked_select(minitorch.ones(3), minitorch.ones(3) > 0, out=minitorch.empty(0))
+
+
+# ------------------------------------------------------------------ numbers converted with a check
+FILL_VALUES = [
+    2**70,
+    2**64 - 1,
+    2**63,
+    -(2**63) - 1,
+    300,
+    -1,
+    -256,
+    2.5,
+    -0.5,
+    255.9,
+    256.0,
+    1e30,
+    float("nan"),
+    1j,
+    1 + 0j,
+    True,
+    1e39,
+    70000.0,
+    np.float32(2.5),
+    "a",
+    None,
+]
+FILL_DTYPES = ["uint8", "int8", "int64", "bool", "float16", "float32", "float64"]
+FILLS = [
+    lambda t, x, m, v: t.masked_fill(x, m, v),
+    lambda t, x, m, v: x.masked_fill_(m, v),
+    lambda t, x, m, v: x.__setitem__(m, v) or x,
+    lambda t, x, m, v: x.__setitem__(0, v) or x,
+]
+
+
+@pytest.mark.parametrize("fill", FILLS)
+@pytest.mark.parametrize("dtype", FILL_DTYPES)
+@pytest.mark.parametrize("value", FILL_VALUES, ids=repr)
+def test_masked_fill_and_assignment_check_the_number_as_pytorch(fill, dtype, value):
+    # a complex number into a real tensor must be real, as in PyTorch (RuntimeError otherwise)
+    assert_same_outcome(
+        lambda t: fill(t, t.zeros(2, dtype=getattr(t, dtype)), t.tensor([True, False]), value)
+    )

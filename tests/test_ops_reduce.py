@@ -1,7 +1,10 @@
 """Parity of reductions (sum, mean, prod, max/min, var/std, logsumexp, any/all) and softmax."""
 
+import warnings
+
 import numpy as np
 import pytest
+from _outcomes import assert_same_outcome
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -256,3 +259,75 @@ def test_reductions_are_exported_and_attached():
     assert minitorch.mean(x, 0).tolist() == [2.0, 3.0]
     assert minitorch.max(x, 1).values.tolist() == [2.0, 4.0]
     assert minitorch.var(x, unbiased=False).item() == pytest.approx(1.25)
+
+
+# ------------------------------------------------------------------ amax/amin(out=), softmax's dim
+@given(data=st.data(), dtype=float_dtypes())
+def test_amax_amin_into_out(data, dtype):
+    x = data.draw(arrays(shapes(min_dims=1), dtype))
+    dim = data.draw(reduction_dims(x.ndim))
+    keepdim = data.draw(st.booleans())
+    out_shape = data.draw(shapes(max_dims=2, max_elements=8))
+
+    def run(t, a):
+        outs = []
+        for reduce in (t.amax, t.amin):
+            out = t.full(out_shape, -7.0, dtype=a.dtype)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # the resize warning
+                assert reduce(a, dim if dim is not None else (), keepdim, out=out) is out
+            outs += [out, out._version]
+        return outs
+
+    assert_parity(run, Input(x, requires_grad=False))
+
+
+AMAX_OUT_CALLS = [
+    lambda t, a: t.amax(a, 1, out=t.zeros(2, dtype=t.float64)),  # out keeps the input's dtype
+    lambda t, a: t.amax(a.long(), 1, out=t.zeros(2)),
+    lambda t, a: t.amin(a, 0, out=t.zeros(2, 2)),
+    lambda t, a: t.amax(a, out=t.zeros(())),
+    lambda t, a: t.amax(a, 1, out=t.zeros(1).expand(2)),  # a reduction writes into shared memory
+    lambda t, a: t.amax(a[:0], 0, out=t.zeros(2)),
+    lambda t, a: t.amax(a[:0], 1, out=t.zeros(2)),
+    lambda t, a: t.amax(a.requires_grad_(), 1, out=t.zeros(2)),
+    lambda t, a: t.amin(a, 1, out=[1]),
+]
+
+
+@pytest.mark.parametrize("call", AMAX_OUT_CALLS)
+@pytest.mark.filterwarnings("ignore:An output with one or more elements was resized")
+def test_amax_amin_out_follow_pytorch(call):
+    assert_same_outcome(call, Input(np.arange(6.0).reshape(2, 3), requires_grad=False))
+
+
+SOFTMAX_BAD_DIMS = [
+    lambda t, a: t.softmax(a, True),  # a bool or a float is no dim
+    lambda t, a: t.softmax(a, 1.0),
+    lambda t, a: t.log_softmax(a, True),
+    lambda t, a: t.softmax(a, None),
+    lambda t, a: t.softmax(a, "a"),
+    lambda t, a: a.softmax(True),
+    lambda t, a: a.softmax(1.0),
+    lambda t, a: a.log_softmax(1.0),
+    lambda t, a: a.softmax(None),
+]
+
+
+@pytest.mark.parametrize("call", SOFTMAX_BAD_DIMS)
+def test_softmax_dim_must_be_an_int(call):
+    assert_same_outcome(call, Input(np.ones((2, 3)), requires_grad=False))
+
+
+def test_softmax_takes_an_integer_tensor_or_numpy_int_as_dim():
+    x = np.array([[0.5, -1.0, 2.0], [0.0, 1.0, 3.0]])
+    assert_parity(lambda t, a: t.softmax(a, t.tensor(1)), x)
+    assert_parity(lambda t, a: a.log_softmax(np.int64(-1)), x)
+
+
+def test_softmax_modules_refuse_a_bool_or_float_dim():
+    # PyTorch refuses these in the module's constructor; minitorch in the call, one floor down
+    with pytest.raises(TypeError):
+        minitorch.nn.Softmax(dim=True)(minitorch.ones(2, 3))
+    with pytest.raises(TypeError):
+        minitorch.nn.LogSoftmax(dim=1.0)(minitorch.ones(2, 3))

@@ -1,10 +1,12 @@
 """Parity of shape ops: views, permutes, expand/repeat, cat/stack, split/chunk/unbind, flip."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
 import torch
+from _outcomes import assert_same_outcome
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -321,3 +323,111 @@ def test_grad_fn_names():
     }
     for name, out in names.items():
         assert out.grad_fn.name() == name
+
+
+# ------------------------------------------------------------------ flip's forms, cat(out=)
+@given(data=st.data(), dtype=float_dtypes())
+def test_flip_takes_pytorchs_forms(data, dtype):
+    x = data.draw(arrays(shapes(min_dims=1), dtype))
+    flipped = data.draw(reduction_dims(x.ndim, allow_none=False))
+    flipped = (flipped,) if isinstance(flipped, int) else tuple(flipped)
+    assert_parity(lambda t, a: t.flip(a, dims=flipped), x)
+    assert_parity(lambda t, a: t.flip(input=a, dims=list(flipped)), x)
+    assert_parity(lambda t, a: a.flip(*flipped), x)
+    assert_parity(lambda t, a: a.flip(dims=flipped), x)
+    assert_parity(lambda t, a: a.flip(list(flipped)), x)
+
+
+FLIP_CALLS = [
+    lambda t, a: t.flip(a, 0),  # the function takes a sequence only
+    lambda t, a: t.flip(a, ()),
+    lambda t, a: t.flip(a, (0, -2)),
+    lambda t, a: t.flip(a, (2,)),
+    lambda t, a: t.flip(a, (1.0,)),
+    lambda t, a: t.flip(a, (True,)),
+    lambda t, a: t.flip(a, None),
+    lambda t, a: t.flip(a, t.tensor(1)),
+    lambda t, a: t.flip(a, (0, t.tensor(1))),
+    lambda t, a: t.flip(a, t.Size([1])),
+    lambda t, a: t.flip(a[0, 0], (0,)),  # a 0-d tensor takes dim 0
+    lambda t, a: a.flip(),
+    lambda t, a: a.flip(()),
+    lambda t, a: a.flip(0, dims=1),
+    lambda t, a: a.flip(1.0),
+    lambda t, a: a.flip(True),
+    lambda t, a: a.flip(0, True),
+    lambda t, a: a.flip(0, 1.0),
+    lambda t, a: a.flip((0, 1.0)),
+    lambda t, a: a.flip(dims=None),
+    lambda t, a: a.flip(dims=(0, 1.0)),
+    lambda t, a: a.flip(t.tensor(1)),
+    lambda t, a: a.flip(t.Size([1])),
+]
+
+
+@pytest.mark.parametrize("call", FLIP_CALLS)
+def test_flip_arguments_follow_pytorch(call):
+    assert_same_outcome(call, Input(np.arange(6.0).reshape(2, 3), requires_grad=False))
+
+
+def test_flip_function_takes_two_arguments():  # Python's own TypeError words it differently
+    assert_same_error(lambda t, a: t.flip(a, 0, 1), np.ones((2, 3)))
+    assert_same_error(lambda t, a: t.flip(a), np.ones((2, 3)))
+
+
+@given(data=st.data(), dtype=float_dtypes())
+def test_cat_into_out(data, dtype):
+    shape = data.draw(shapes(min_dims=1, max_dims=3, max_elements=20))
+    pieces = [data.draw(arrays(shape, dtype)) for _ in range(data.draw(st.integers(1, 3)))]
+    out_shape = data.draw(shapes(max_dims=2, max_elements=8))
+    out_dtype = data.draw(st.sampled_from(["float16", "float32", "float64"]))
+
+    def run(t, *xs):
+        out = t.full(out_shape, -7.0, dtype=getattr(t, out_dtype))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # the resize warning
+            assert t.cat(xs, out=out) is out
+        return out, out._version
+
+    assert_parity(run, *(Input(p, requires_grad=False) for p in pieces))
+
+
+CAT_OUT_CALLS = [
+    lambda t, a: t.cat([a, a], out=t.zeros(4, 3, dtype=t.int64)),  # floats don't go into ints
+    lambda t, a: t.cat([a.long(), a.long()], out=t.zeros(4, 3, dtype=t.float64)),
+    lambda t, a: t.cat([a > 0, a > 0], out=t.zeros(4, 3, dtype=t.float16)),
+    lambda t, a: t.cat([a, a], out=t.zeros(4, 3, dtype=t.bool)),
+    lambda t, a: t.cat([a, a], out=t.zeros(3, 4).t()),  # written through its strides
+    lambda t, a: t.cat([a, a], out=t.zeros(8, 3)[::2]),
+    lambda t, a: t.cat([a, a], dim=1, out=t.zeros(4, 3)),
+    lambda t, a: t.cat([a, a], out=t.zeros(1).expand(12)),
+    lambda t, a: t.cat([a, a], out=t.zeros(1).expand(4, 3)),
+    lambda t, a: t.cat([a, a], out=a),
+    lambda t, a: t.cat([a, a], out=t.zeros(4, 3, requires_grad=True)),
+    lambda t, a: t.cat([a.requires_grad_(), a], out=t.zeros(4, 3)),
+    lambda t, a: t.cat([a, a], out=None),
+    lambda t, a: t.cat([a, a], out=5),
+    lambda t, a: t.cat([], out=t.zeros(1)),
+    lambda t, a: t.cat([a, a[:, :2]], out=t.zeros(1)),
+]
+
+
+@pytest.mark.parametrize("call", CAT_OUT_CALLS)
+@pytest.mark.filterwarnings("ignore:An output with one or more elements was resized")
+def test_cat_out_follows_pytorch(call):
+    assert_same_outcome(call, Input(np.arange(6.0).reshape(2, 3), requires_grad=False))
+
+
+@pytest.mark.filterwarnings("ignore:An output with one or more elements was resized")
+def test_cat_into_out_under_no_grad_and_into_a_view():
+    with minitorch.no_grad():
+        out = minitorch.zeros(4, 3, requires_grad=True)
+        assert minitorch.cat([minitorch.ones(2, 3, requires_grad=True)] * 2, out=out) is out
+    assert out.tolist() == [[1.0] * 3] * 4 and out._version == 1
+    base = minitorch.zeros(2, 3)
+    view = base.view(6)
+    minitorch.cat([minitorch.ones(1, 3)], out=base)  # smaller: the storage is kept
+    assert base.shape == (1, 3) and view.tolist() == [1.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+    row = minitorch.zeros(2, 3)[1]
+    minitorch.cat([minitorch.ones(1, 2)], out=row)
+    assert row.stride() == (2, 1) and row.storage_offset() == 3

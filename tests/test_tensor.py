@@ -1,14 +1,18 @@
 """The Tensor noun against PyTorch: dtype inference, creation functions, attributes, conversions."""
 
 import copy
+import math
 import pickle
 
 import numpy as np
 import pytest
 import torch
+from _outcomes import assert_same_outcome
+from hypothesis import given
+from hypothesis import strategies as st
 
 import minitorch
-from minitorch.testing import Input, assert_parity, assert_same_error
+from minitorch.testing import Input, assert_parity, assert_same_error, strategies
 
 
 def same_dtype(ours, theirs) -> bool:
@@ -267,3 +271,124 @@ def test_size_is_a_tuple():
 def test_is_tensor_and_input_wrapper():
     assert minitorch.is_tensor(minitorch.zeros(1)) and not minitorch.is_tensor(np.zeros(1))
     assert_parity(lambda t, a, b: a * b, np.ones(2), Input(np.ones(2), requires_grad=False))
+
+
+# ------------------------------------------------------------------ memory formats
+def test_memory_formats_are_pytorchs():
+    for name in ("contiguous_format", "preserve_format", "channels_last", "channels_last_3d"):
+        fmt = getattr(minitorch, name)
+        assert repr(fmt) == str(fmt) == f"minitorch.{name}" and type(fmt) is minitorch.memory_format
+        assert pickle.loads(pickle.dumps(fmt)) is fmt and copy.deepcopy(fmt) is fmt
+    assert "memory_format" in minitorch.__all__
+    assert_same_error(lambda t: t.memory_format())
+
+
+@st.composite
+def strided_views(draw: st.DrawFn) -> tuple[np.ndarray, tuple, tuple, tuple]:
+    """A 4-D array and how to view it: a permutation, then steps along each dim, then maybe an
+    expansion of all its size-1 dims (all of them kinds of strides a tensor meets). A size-1
+    dim is not left beside an expanded one: numpy's ``broadcast_to`` gives it stride 0, where
+    PyTorch's ``expand`` keeps its stride, and the order of a copy's dims could then differ."""
+    shape = draw(strategies.shapes(min_dims=4, max_dims=4, max_side=3))
+    order = tuple(draw(st.permutations(range(4))))
+    steps = tuple(draw(st.lists(st.integers(1, 2), min_size=4, max_size=4)))
+    viewed = tuple(len(range(0, shape[d], s)) for d, s in zip(order, steps, strict=True))
+    expanded = tuple(2 if n == 1 else n for n in viewed) if draw(st.booleans()) else None
+    return np.arange(math.prod(shape), dtype=np.float32).reshape(shape), order, steps, expanded
+
+
+LAYOUT_CALLS = [
+    lambda t, v: v.clone(),  # preserve_format: the view's own order of dims
+    lambda t, v: v.clone(memory_format=t.channels_last),
+    lambda t, v: v.clone(memory_format=t.contiguous_format),
+    lambda t, v: v.double(),
+    lambda t, v: v.to(t.float16, memory_format=t.channels_last),
+    lambda t, v: v.to(memory_format=t.channels_last),  # the view itself where it is channels-last
+    lambda t, v: v.to(memory_format=t.contiguous_format),
+    lambda t, v: v.contiguous(),
+    lambda t, v: v.contiguous(memory_format=t.channels_last),
+    lambda t, v: v.short(memory_format=t.preserve_format),
+    lambda t, v: v.to(memory_format=t.channels_last) * 2,  # elementwise ops keep the layout
+    lambda t, v: v.to(memory_format=t.channels_last).contiguous(),
+]
+
+
+@pytest.mark.parametrize("call", LAYOUT_CALLS)
+@given(view=strided_views())
+def test_copies_are_laid_out_as_pytorch_lays_them_out(call, view):
+    array, order, steps, expanded = view
+    outcomes = []
+    for lib in (minitorch, torch):
+        x = lib.tensor(array).permute(*order)[tuple(slice(None, None, s) for s in steps)]
+        x = x if expanded is None else x.expand(*expanded)
+        out = call(lib, x)
+        outcomes.append(
+            (
+                out.tolist(),
+                str(out.dtype).split(".")[-1],
+                # the strides that matter: a size-1 dim's stride is no layout (and numpy's
+                # broadcast_to gives it 0 where PyTorch's expand keeps it)
+                [stride for stride, n in zip(out.stride(), out.shape, strict=True) if n > 1],
+                out is x,
+                out.is_contiguous(),
+                out.is_contiguous(memory_format=lib.channels_last),
+            )
+        )
+    assert outcomes[0] == outcomes[1]
+
+
+MEMORY_FORMAT_CALLS = [
+    lambda t, a: a.to(memory_format=t.channels_last),  # rank 4 only
+    lambda t, a: a[0].to(memory_format=t.channels_last),
+    lambda t, a: a[None].to(memory_format=t.channels_last_3d),
+    lambda t, a: a.float(memory_format=1),
+    lambda t, a: a.float(memory_format=None),
+    lambda t, a: a[0].clone(memory_format=t.channels_last),
+    lambda t, a: a.clone(memory_format=1),
+    lambda t, a: a.contiguous(memory_format=None),
+    lambda t, a: a.contiguous(memory_format=t.preserve_format),  # fine where it is contiguous
+    lambda t, a: a.permute(0, 2, 3, 1).contiguous(memory_format=t.preserve_format),
+    lambda t, a: a.is_contiguous(memory_format=t.preserve_format),
+    lambda t, a: a.is_contiguous(memory_format=1),
+    lambda t, a: a[0].is_contiguous(memory_format=t.channels_last),
+    lambda t, a: t.zeros(2, 1, 3, 4).is_contiguous(memory_format=t.channels_last),
+    lambda t, a: a.to(t.float64, False, True),  # non_blocking, copy
+    lambda t, a: a.to(memory_format=t.channels_last, copy=True).stride(),
+]
+
+
+@pytest.mark.parametrize("call", MEMORY_FORMAT_CALLS)
+def test_memory_format_arguments_follow_pytorch(call):
+    assert_same_outcome(call, Input(np.arange(24.0).reshape(1, 2, 3, 4), requires_grad=False))
+
+
+def test_channels_last_conversions_keep_the_graph():
+    x = np.arange(24.0).reshape(1, 2, 3, 4)
+    assert_parity(lambda t, a: a.to(memory_format=t.channels_last) * a, x)
+    assert_parity(lambda t, a: a.clone(memory_format=t.channels_last).exp(), x)
+    assert_parity(lambda t, a: a.float(memory_format=t.channels_last), x)
+    y = minitorch.tensor(x, requires_grad=True)
+    assert y.to(memory_format=minitorch.channels_last).grad_fn.name() == "ToCopyBackward0"
+    assert y.contiguous(memory_format=minitorch.channels_last).grad_fn.name() == "CloneBackward0"
+
+
+def test_short_and_char():
+    x = np.array([1.5, -2.5, 300.0])
+    assert_parity(lambda t, a: (a.short(), a.char(), a.byte()), Input(x, requires_grad=False))
+
+
+def test_resize_keeps_the_storage_where_it_fits():
+    seen = []
+    for lib in (minitorch, torch):
+        x = lib.zeros(2, 3)
+        view = x.view(6)
+        assert x.resize_(3, 2) is x
+        x.fill_(1.0)  # through the same storage as the view
+        grown = lib.zeros(2).resize_(4)
+        transposed = x.t().resize_(2, 3)  # the same shape: nothing changes
+        seen.append(
+            [x.stride(), x._version, view.tolist(), x.resize_((1, 2)).tolist(), x.stride()]
+            + [grown.shape, grown[:2].tolist(), transposed.stride(), x.t().resize_(3, 1).stride()]
+        )
+    assert seen[0] == seen[1]
+    assert_same_error(lambda t: t.zeros(3, requires_grad=True).resize_(5))

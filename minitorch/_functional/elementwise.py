@@ -9,12 +9,19 @@ with PyTorch's type rules, checks them, and calls one Function of
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
 from minitorch import _dtype
 from minitorch._checks import broadcast_shapes, conversion_type_name, scalar_type_name
 from minitorch._creation import from_numpy
+from minitorch._memory_format import (
+    REQUIRED_RANK,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)
 from minitorch._ops.elementwise import (
     Abs,
     Add,
@@ -24,6 +31,7 @@ from minitorch._ops.elementwise import (
     BitwiseOr,
     BitwiseXor,
     Clamp,
+    ClampTensor,
     Clone,
     Div,
     DivRounded,
@@ -56,6 +64,7 @@ from minitorch._ops.elementwise import (
     ReversedRemainder,
     RPow,
     RSub,
+    RSubTensor,
     Sigmoid,
     Sqrt,
     Sub,
@@ -130,6 +139,89 @@ def checked_scalar_operand(value: Scalar, dtype: _dtype.dtype) -> Tensor:
     return scalar_operand(value, dtype)
 
 
+def parsed_number(value: int | float | bool | complex) -> int | float | bool | complex:
+    """A Python number as PyTorch's argument parser takes it for a Scalar: an int must fit in
+    64 bits, signed or unsigned, or it is an OverflowError with PyTorch's message."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value >= _UINT64_LIMIT:
+            raise OverflowError("int too big to convert")
+        if value < -(2**63):
+            raise OverflowError("can't convert negative int to unsigned")
+    return value
+
+
+def checked_conversion(
+    value: int | float | bool | complex,
+    dtype: _dtype.dtype,
+    checked_as: _dtype.dtype | None = None,
+) -> Scalar:
+    """``value`` as a number that ``dtype`` holds, or PyTorch's RuntimeError where it cannot
+    hold it (``c10::checked_convert``, which ``fill_``, ``masked_fill`` and ``x[i] = v`` use).
+
+    A complex number must be real; a float into an integer dtype must lie in
+    ``[min, max + 1)`` (it is then truncated toward 0, and NaN and inf do not fit); an int
+    into an unsigned dtype may be as low as ``-max`` (it wraps around, as in C); a finite
+    number must not exceed a float dtype's largest. A bool dtype takes anything.
+    ``checked_as`` names the dtype the check is made in where PyTorch converts through a
+    wider one first (``fill_`` of a float16 tensor checks as float64, then rounds to inf).
+    """
+    check = checked_as or dtype
+    if check is _dtype.bool:
+        return bool(value)
+    overflow = RuntimeError(
+        f"value cannot be converted to type {conversion_type_name(check)} without overflow"
+    )
+    if isinstance(value, complex):
+        if value.imag != 0:
+            raise overflow
+        value = value.real
+    if isinstance(value, bool):
+        value = int(value)
+    if check.is_floating_point:
+        # inf and NaN pass: only a finite number too large for the dtype overflows
+        largest = np.inf if check is _dtype.float64 else float(np.finfo(check.numpy_dtype).max)
+        if not -largest <= value <= largest and np.isfinite(value):
+            raise overflow
+        return value
+    info = np.iinfo(check.numpy_dtype)
+    if isinstance(value, float):
+        if not info.min <= value < info.max + 1:  # NaN compares False: it does not fit either
+            raise overflow
+        return int(value)
+    if not (-info.max if info.min == 0 else info.min) <= value <= info.max:
+        raise overflow
+    return value % (info.max + 1) if info.min == 0 else value
+
+
+def invalid_arguments(
+    name: str, args: tuple, signatures: Sequence[str], wrong: int | None = None
+) -> TypeError:
+    """PyTorch's TypeError for arguments that match none of an op's signatures.
+
+    ``wrong``: the position of the argument that no signature takes, which PyTorch marks
+    (``!str!``) in a line under each signature when the count of arguments matches.
+    """
+    names = ["Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in args]
+    lines = [
+        f"{name}() received an invalid combination of arguments - got ({', '.join(names)}), "
+        "but expected one of:"
+    ]
+    for signature in signatures:
+        lines.append(f" * {signature}")
+        if wrong is not None:
+            marked = [f"!{n}!" if i == wrong else n for i, n in enumerate(names)]
+            lines.append(
+                "      didn't match because some of the arguments have invalid types: "
+                f"({', '.join(marked)})"
+            )
+    return TypeError("\n".join(lines) + "\n")
+
+
+def _is_number(value: object) -> bool:
+    """A Python or numpy number, complex ones included (what PyTorch parses as a Scalar)."""
+    return isinstance(value, numbers.Number) and not isinstance(value, Tensor)
+
+
 def _number_as(value: Scalar, dtype: _dtype.dtype) -> Scalar:
     """``value`` as ``dtype`` holds it (``200`` as int8 is -56), still a Python number: for the
     ops whose PyTorch node has no edge for a number operand (``x // 2``, ``2 - x``)."""
@@ -167,19 +259,54 @@ def _binary(fn: type[Function], a: object, b: object, name: str, true_divide: bo
 
 
 # ------------------------------------------------------------------ arithmetic
-def add(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
-    """``input + alpha * other`` with broadcasting."""
-    return _binary(Add, input, other, "add", alpha=alpha)
+def _checked_alpha(alpha: object, result: _dtype.dtype) -> Scalar:
+    """``alpha`` as a Python number, with PyTorch's checks against the result's dtype."""
+    if isinstance(alpha, Tensor | np.generic):
+        alpha = alpha.item()
+    if isinstance(alpha, bool) and result is not _dtype.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, float) and not result.is_floating_point:
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+    if isinstance(alpha, complex):
+        raise RuntimeError(
+            "For non-complex input tensors, argument alpha must not be a complex number."
+        )
+    return alpha
 
 
-def sub(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
-    """``input - alpha * other`` with broadcasting."""
-    if isinstance(input, Tensor) and input.dtype is _dtype.bool:
+def _is_bool(operand: object) -> bool:
+    return operand.dtype is _dtype.bool if isinstance(operand, Tensor) else type(operand) is bool
+
+
+def _check_subtraction(a: object, b: object) -> None:
+    """PyTorch refuses ``-`` with bools: they have ``^`` and ``~`` for that."""
+    a_is_bool, b_is_bool = _is_bool(a), _is_bool(b)
+    if a_is_bool and b_is_bool:
         raise NotImplementedError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
             "Use the `^` or `logical_xor()` operator instead."
         )
-    return _binary(Sub, input, other, "sub", alpha=alpha)
+    if a_is_bool or b_is_bool:
+        raise NotImplementedError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or `logical_not()` operator "
+            "instead."
+        )
+
+
+def add(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
+    """``input + alpha * other`` with broadcasting."""
+    a, b = _promoted_operands(input, other, "add")
+    return Add.apply(a, b, alpha=_checked_alpha(alpha, a.dtype))
+
+
+def sub(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
+    """``input - alpha * other`` with broadcasting."""
+    _check_subtraction(input, other)
+    a, b = _promoted_operands(input, other, "sub")
+    return Sub.apply(a, b, alpha=_checked_alpha(alpha, a.dtype))
 
 
 def mul(input: Tensor, other: Tensor | Scalar) -> Tensor:
@@ -231,13 +358,26 @@ def _rmul(self: Tensor, other: Scalar) -> Tensor:
     return mul(self, other)
 
 
-def rsub(self: Tensor, other: Scalar) -> Tensor:
+_RSUB_SIGNATURES = (
+    "(Tensor input, Tensor other, *, Number alpha = 1)",
+    "(Tensor input, Number other, Number alpha = 1)",
+)
+
+
+def rsub(input: Tensor, other: Tensor | Scalar, alpha: Scalar = 1) -> Tensor:
+    """``other - alpha * input``, ``input`` a tensor (``2 - x`` is ``x.__rsub__(2)``)."""
+    if not isinstance(input, Tensor) or not is_operand(other):
+        raise invalid_arguments("rsub", (input, other), _RSUB_SIGNATURES)
     other = as_operand(other, "sub")
+    _check_subtraction(other, input)
     if isinstance(other, Tensor):
-        return sub(other, self)
-    result = _dtype.result_type(self, other)
+        b, a = _promoted_operands(other, input, "sub")
+        return RSubTensor.apply(a, b, alpha=_checked_alpha(alpha, a.dtype))
+    result = _dtype.result_type(input, other)
     return RSub.apply(
-        self._cast(result) if self.dtype is not result else self, _number_as(other, result)
+        input._cast(result) if input.dtype is not result else input,
+        _number_as(other, result),
+        alpha=_checked_alpha(alpha, result),
     )
 
 
@@ -341,40 +481,131 @@ def relu(input: Tensor) -> Tensor:
     return Relu.apply(input)
 
 
-def clamp(input: Tensor, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:  # noqa: A002
-    """Limit every element to ``[min, max]``."""
-    if min is None and max is None:
+_CLAMP_SIGNATURES = (
+    "(Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)",
+    "(Tensor input, Number min = None, Number max = None, *, Tensor out = None)",
+)
+
+
+def clamp(
+    input: Tensor,
+    min: Tensor | Scalar | None = None,  # noqa: A002
+    max: Tensor | Scalar | None = None,  # noqa: A002
+) -> Tensor:
+    """Limit every element to ``[min, max]``: two numbers, or two tensors (either bound may be
+    None) that broadcast with ``input`` and take part in its type promotion.
+
+    With number bounds the gradient passes strictly inside them; with tensor bounds it goes
+    to whichever of ``input``, ``min`` and ``max`` the result is, split at ties
+    (:class:`~minitorch._ops.elementwise.ClampTensor` has PyTorch's rule).
+    """
+    bounds = [b for b in (min, max) if b is not None]
+    are_tensors = [isinstance(b, Tensor) for b in bounds]
+    if len(set(are_tensors)) > 1 or not all(map(_is_number_or_tensor, bounds)):
+        given = (input, min) if max is None else (input, min, max)
+        raise invalid_arguments("clamp", given, _CLAMP_SIGNATURES)
+    if not bounds:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        raise NotImplementedError(
-            "clamp with tensor bounds is not supported by minitorch; use minimum/maximum"
-        )
+    if any(are_tensors):
+        return _clamp_to_tensors(input, min, max)
+    low, high = (None if b is None else _real_bound(input, b) for b in (min, max))
+    if input.dtype is _dtype.bool:
+        kernel = "clamp_min_scalar" if high is None else "clamp_max_scalar"
+        kernel = "clamp_scalar" if low is not None and high is not None else kernel
+        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for 'Bool'")
+    result = _dtype.result_type(input, *(b for b in (low, high) if b is not None))
+    x = input if input.dtype is result else input._cast(result)
+    return Clamp.apply(x, min=low, max=high)
+
+
+def _is_number_or_tensor(value: object) -> bool:
+    return isinstance(value, Tensor) or _is_number(value)
+
+
+def _real_bound(input: Tensor, bound: Scalar | complex) -> Scalar:
+    """A number bound as the int or float it is: PyTorch reads it as a double, so a complex
+    one must be real, and then only a float tensor takes it."""
+    if isinstance(bound, np.generic):
+        bound = bound.item()
+    if isinstance(bound, complex):
+        if bound.imag != 0:
+            raise RuntimeError("value cannot be converted to type double without overflow")
+        if not input.dtype.is_floating_point:
+            raise NotImplementedError("clamp is not supported for complex types")
+        return bound.real
+    return bound
+
+
+def _clamp_to_tensors(input: Tensor, min: Tensor | None, max: Tensor | None) -> Tensor:  # noqa: A002
     bounds = [b for b in (min, max) if b is not None]
     result = _dtype.result_type(input, *bounds)
-    x = input if input.dtype is result else input._cast(result)
-    return Clamp.apply(x, min=min, max=max)
+    if result is _dtype.bool and len(bounds) == 2:
+        raise NotImplementedError("\"clamp_cpu\" not implemented for 'Bool'")
+    broadcast_shapes(tuple(input.shape), *(tuple(b.shape) for b in bounds))
+    x, low, high = (
+        b if b is None or b.dtype is result else b._cast(result) for b in (input, min, max)
+    )
+    return ClampTensor.apply(x, low, high)
 
 
 clip = clamp
 
 
-def clone(input: Tensor, *, memory_format: object = None) -> Tensor:
-    return Clone.apply(input)
+def check_memory_format(
+    name: str, fmt: object, ndim: int, none_allowed: bool = True
+) -> memory_format:
+    """``fmt`` checked as the ``memory_format`` argument of ``name`` for a tensor of ``ndim``
+    dims: None means ``preserve_format`` (where ``none_allowed``); a channels-last format
+    needs 4 dims (``channels_last_3d``: 5)."""
+    if fmt is None and none_allowed:
+        return preserve_format
+    if not isinstance(fmt, memory_format):
+        raise TypeError(
+            f"{name}(): argument 'memory_format' must be minitorch.memory_format, not "
+            f"{type(fmt).__name__}"
+        )
+    rank = REQUIRED_RANK.get(fmt)
+    if rank is not None and ndim != rank:
+        fmt_name = repr(fmt).removeprefix("minitorch.")
+        raise RuntimeError(f"required rank {rank} tensor to use {fmt_name} format")
+    return fmt
 
 
-def contiguous(input: Tensor, memory_format: object = None) -> Tensor:
-    """This tensor if its storage is C-contiguous, else a contiguous copy."""
-    return input if input.is_contiguous() else Clone.apply(input)
+def clone(input: Tensor, *, memory_format: memory_format | None = preserve_format) -> Tensor:
+    """A copy of ``input``, laid out in ``memory_format`` (by default as ``input`` is)."""
+    fmt = check_memory_format("clone", memory_format, input.dim())
+    return Clone.apply(input, memory_format=fmt)
 
 
-def cast(input: Tensor, target: _dtype.dtype) -> Tensor:
-    """A copy of ``input`` in ``target``; recorded (``ToCopyBackward0``) only for a float target
-    of an input that requires grad, as autograd records any Function."""
-    return ToCopy.apply(input, target.numpy_dtype)
+def contiguous(input: Tensor, *, memory_format: memory_format = contiguous_format) -> Tensor:
+    """This tensor if it is laid out densely in ``memory_format``, else a copy that is."""
+    fmt = check_memory_format("contiguous", memory_format, input.dim(), none_allowed=False)
+    if input.is_contiguous(memory_format=fmt):
+        return input
+    if fmt is preserve_format:  # refused only where a copy would be made
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    return Clone.apply(input, memory_format=fmt)
+
+
+def cast(
+    input: Tensor, target: _dtype.dtype, memory_format: memory_format = preserve_format
+) -> Tensor:
+    """A copy of ``input`` in ``target``, laid out in ``memory_format``; recorded
+    (``ToCopyBackward0``) only for a float target of an input that requires grad, as autograd
+    records any Function."""
+    return ToCopy.apply(input, target.numpy_dtype, memory_format=memory_format)
 
 
 # ------------------------------------------------------------------ comparisons
-def _compare(fn: type[Function], input: Tensor, other: Tensor | Scalar) -> Tensor:
+_COMPARISON_SIGNATURES = (
+    "(Tensor input, Tensor other, *, Tensor out = None)",
+    "(Tensor input, Number other, *, Tensor out = None)",
+)
+
+
+def _compare(fn: type[Function], name: str, input: Tensor, other: Tensor | Scalar) -> Tensor:
+    if not isinstance(input, Tensor) or not is_operand(other):
+        raise invalid_arguments(name, (input, other), _COMPARISON_SIGNATURES)
     return fn.apply(*_promoted_operands(input, other, "other"))
 
 
@@ -390,32 +621,58 @@ def is_operand(value: object) -> bool:
 
 def eq(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """Elementwise ``input == other`` (a bool tensor; not differentiable)."""
-    return _compare(Eq, input, other)
+    return _compare(Eq, "eq", input, other)
 
 
 def ne(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """Elementwise ``input != other`` (a bool tensor; not differentiable)."""
-    return _compare(Ne, input, other)
+    return _compare(Ne, "ne", input, other)
 
 
 def lt(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """Elementwise ``input < other`` (a bool tensor; not differentiable)."""
-    return _compare(Lt, input, other)
+    return _compare(Lt, "lt", input, other)
 
 
 def le(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """Elementwise ``input <= other`` (a bool tensor; not differentiable)."""
-    return _compare(Le, input, other)
+    return _compare(Le, "le", input, other)
 
 
 def gt(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """Elementwise ``input > other`` (a bool tensor; not differentiable)."""
-    return _compare(Gt, input, other)
+    return _compare(Gt, "gt", input, other)
 
 
 def ge(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """Elementwise ``input >= other`` (a bool tensor; not differentiable)."""
-    return _compare(Ge, input, other)
+    return _compare(Ge, "ge", input, other)
+
+
+# PyTorch's aliases, under their own names in its messages.
+def not_equal(input: Tensor, other: Tensor | Scalar) -> Tensor:
+    """Alias of :func:`ne`."""
+    return _compare(Ne, "not_equal", input, other)
+
+
+def less(input: Tensor, other: Tensor | Scalar) -> Tensor:
+    """Alias of :func:`lt`."""
+    return _compare(Lt, "less", input, other)
+
+
+def less_equal(input: Tensor, other: Tensor | Scalar) -> Tensor:
+    """Alias of :func:`le`."""
+    return _compare(Le, "less_equal", input, other)
+
+
+def greater(input: Tensor, other: Tensor | Scalar) -> Tensor:
+    """Alias of :func:`gt`."""
+    return _compare(Gt, "greater", input, other)
+
+
+def greater_equal(input: Tensor, other: Tensor | Scalar) -> Tensor:
+    """Alias of :func:`ge`."""
+    return _compare(Ge, "greater_equal", input, other)
 
 
 def equal(input: Tensor, other: Tensor) -> bool:
@@ -453,19 +710,26 @@ def logical_not(input: Tensor) -> Tensor:
     return LogicalNot.apply(input)
 
 
+def _logical(fn: type[Function], name: str, input: Tensor, other: Tensor) -> Tensor:
+    _check_tensor_argument(input, name, "input", 1)
+    _check_tensor_argument(other, name)
+    broadcast_shapes(tuple(input.shape), tuple(other.shape))
+    return fn.apply(input, other)
+
+
 def logical_and(input: Tensor, other: Tensor) -> Tensor:
-    _check_tensor_argument(input, "logical_and", "input", 1)
-    return LogicalAnd.apply(input, as_operand(other))
+    """Elementwise ``input and other``, each element read as a bool (a bool tensor)."""
+    return _logical(LogicalAnd, "logical_and", input, other)
 
 
 def logical_or(input: Tensor, other: Tensor) -> Tensor:
-    _check_tensor_argument(input, "logical_or", "input", 1)
-    return LogicalOr.apply(input, as_operand(other))
+    """Elementwise ``input or other``, each element read as a bool (a bool tensor)."""
+    return _logical(LogicalOr, "logical_or", input, other)
 
 
 def logical_xor(input: Tensor, other: Tensor) -> Tensor:
-    _check_tensor_argument(input, "logical_xor", "input", 1)
-    return LogicalXor.apply(input, as_operand(other))
+    """Elementwise ``input != other``, each element read as a bool (a bool tensor)."""
+    return _logical(LogicalXor, "logical_xor", input, other)
 
 
 def _bitwise(fn: type[Function], kernel: str, input: Tensor, other: Tensor | Scalar) -> Tensor:

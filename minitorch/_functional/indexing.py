@@ -16,6 +16,7 @@ pays nothing for the check.
 
 from __future__ import annotations
 
+import numbers
 import operator
 import warnings
 from typing import Any
@@ -23,10 +24,15 @@ from typing import Any
 import numpy as np
 
 from minitorch import _dtype
-from minitorch._checks import broadcast_shapes, wrap_dim
+from minitorch._checks import broadcast_shapes, cpp_type_name, wrap_dim
 from minitorch._creation import as_tensor, zeros_like
-from minitorch._functional.elementwise import checked_scalar_operand
-from minitorch._functional.inplace import check_broadcast_into
+from minitorch._functional.elementwise import (
+    checked_conversion,
+    invalid_arguments,
+    parsed_number,
+    scalar_operand,
+)
+from minitorch._functional.inplace import check_broadcast_into, check_out, fill_value, write_out
 from minitorch._functional.shape import expanded_shape
 from minitorch._ops.indexing import (
     Alias,
@@ -248,7 +254,7 @@ def _without_leading_ones(shape: tuple[int, ...], ndim: int) -> tuple[int, ...]:
 def _index_put(self: Tensor, items: tuple, value: Tensor | Scalar) -> None:
     """``self[items] = value`` for an advanced key: PyTorch's ``index_put_``."""
     if not isinstance(value, Tensor):  # PyTorch writes a number as a 0-d tensor
-        value = checked_scalar_operand(value, self.dtype)
+        value = _assigned_number(self, value)
     else:
         target = tuple(IndexedShape.apply(self, *items).tolist())
         _check_broadcasts_to_result(tuple(value.shape), target)
@@ -257,14 +263,27 @@ def _index_put(self: Tensor, items: tuple, value: Tensor | Scalar) -> None:
     inplace(self, IndexPut.apply, value, *items)
 
 
+def _assigned_number(self: Tensor, value: numbers.Number) -> Tensor:
+    """A number assigned into ``self`` as the 0-d tensor PyTorch writes: converted as ``fill_``
+    converts it, after the argument parser has read an int as a C ``long long``."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        raise ValueError("Overflow when unpacking long long")
+    return scalar_operand(fill_value(self, value, through_double=True), self.dtype)
+
+
 def setitem(self: Tensor, key: Any, value: Tensor | Scalar) -> None:
     """``x[key] = value``, as PyTorch does it.
 
     A basic key writes through the view ``x[key]`` (``copy_``), so under
     autograd ``x`` gets a ``CopySlices`` node; an advanced key is ``x.index_put_``.
     """
-    if not isinstance(value, (Tensor, bool, int, float)):
-        raise TypeError(f"can't assign a {type(value).__name__} to a minitorch.Tensor")
+    # Python's numbers and numpy's integers; numpy's floats and bools PyTorch refuses
+    if not isinstance(value, Tensor | int | float | complex | np.integer):
+        kind = type(value)
+        name = (
+            kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        )
+        raise TypeError(f"can't assign a {name} to a {self.type()}")
     shape = tuple(self.shape)
     items, advanced, last_op, index_dims = parse_key(key, shape)
     if advanced:
@@ -280,40 +299,71 @@ def setitem(self: Tensor, key: Any, value: Tensor | Scalar) -> None:
         expanded_shape(kept, tuple(view.shape))
         value = value.reshape(kept)
     else:  # PyTorch copies a number as a 0-d tensor too (so expanded memory is refused)
-        value = checked_scalar_operand(value, self.dtype)
+        value = _assigned_number(self, value)
     view.copy_(value)
 
 
 # ------------------------------------------------------------------ index_select, gather
-def _check_index_dtype(index: Tensor, message: str) -> None:
-    if not isinstance(index, Tensor) or index.dtype not in (_dtype.int64, _dtype.int32):
-        raise RuntimeError(message)
+def _check_index_tensor(name: str, index: object) -> None:
+    if not isinstance(index, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'index' (position 3) must be Tensor, not {type(index).__name__}"
+        )
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
-    """The slices of ``input`` along ``dim`` at the positions in the 1-d ``index``."""
-    _check_index_dtype(index, "index_select(): Expected dtype int32 or int64 for index")
-    if index.dim() > 1:
-        raise IndexError("index_select(): Index is supposed to be a vector")
+    """The slices of ``input`` along ``dim`` at the positions in the 1-d (or 0-d) ``index``;
+    a 0-d ``input`` is one element, which a one-element ``index`` picks."""
+    _check_index_tensor("index_select", index)
     shape = input.shape
     d = wrap_dim(dim, len(shape))
+    if index.dim() > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if not shape and index.numel() != 1:
+        raise RuntimeError(
+            f"index_select(): Index to scalar can have only 1 value, got {index.numel()} value(s)"
+        )
+    if index.dtype not in (_dtype.int64, _dtype.int32):
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     size = shape[d] if shape else 1
     if _first_out_of_range(index, 0, size) is not None:  # no negative positions here
         raise IndexError("index out of range in self")
-    if not shape:  # a 0-d input behaves as one element
-        return IndexSelect.apply(input.reshape(1), index, dim=0).reshape(index.shape)
+    if not shape:  # the one element, as a 0-d tensor again
+        return IndexSelect.apply(input.reshape(1), index, dim=0).reshape(())
     return IndexSelect.apply(input, index, dim=d)
 
 
-def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
-    """Values along ``dim`` at the positions in ``index`` (same number of dims as ``input``)."""
+def gather(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    *,
+    sparse_grad: bool = False,
+    out: Tensor | None = None,
+) -> Tensor:
+    """Values along ``dim`` at the positions in ``index`` (same number of dims as ``input``).
+
+    An empty ``index`` gives an empty result of its shape, checking nothing but ``dim``, as
+    in PyTorch. ``out``: a tensor of ``input``'s dtype to write the result into.
+    """
+    _check_index_tensor("gather", index)
+    if out is not None:
+        check_out("gather", out, (input,))
+        if out.dtype is not input.dtype:
+            raise RuntimeError(
+                f"Expected out tensor to have dtype {cpp_type_name(input.dtype)}, but got "
+                f"{cpp_type_name(out.dtype)} instead"
+            )
+        return write_out(out, gather(input, dim, index, sparse_grad=sparse_grad), (input, index))
     if sparse_grad:
         raise NotImplementedError("gather(sparse_grad=True): minitorch has no sparse tensors")
-    _check_index_dtype(index, "gather(): Expected dtype int32/int64 for index")
     shape, index_shape = tuple(input.shape), tuple(index.shape)
+    d = wrap_dim(dim, len(shape))
+    if index.numel() == 0:
+        return Gather.apply(input, index, dim=None)
+    _check_index_dtype(index, "gather(): Expected dtype int32/int64 for index")
     if len(index_shape) != len(shape) and not (len(index_shape) <= 1 and len(shape) <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    d = wrap_dim(dim, len(shape))
     if not shape or not index_shape:  # 0-d tensors act as 1-d tensors of one element
         return gather(input.reshape(-1), 0, index.reshape(-1)).reshape(index_shape)
     for axis, (n_index, n_input) in enumerate(zip(index_shape, shape, strict=True)):
@@ -328,7 +378,32 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     return Gather.apply(input, index, dim=d)
 
 
+def _check_index_dtype(index: Tensor, message: str) -> None:
+    if index.dtype not in (_dtype.int64, _dtype.int32):
+        raise RuntimeError(message)
+
+
 # ------------------------------------------------------------------ masks
+_MASKED_FILL_SIGNATURES = (
+    "(Tensor input, Tensor mask, Tensor value)",
+    "(Tensor input, Tensor mask, Number value)",
+)
+_MASKED_FILL_METHOD_SIGNATURES = ("(Tensor mask, Tensor value)", "(Tensor mask, Number value)")
+
+
+def _fill_number(name: str, input: Tensor, mask: Tensor, value: object) -> Tensor | Scalar:
+    """``value`` as ``masked_fill`` takes it: a tensor, or a number converted to ``input``'s
+    dtype with PyTorch's overflow check (a complex number must be real)."""
+    if isinstance(value, Tensor):
+        return value
+    if not isinstance(value, numbers.Number):
+        if name == "masked_fill_":  # a method only: PyTorch does not count the tensor
+            raise invalid_arguments(name, (mask, value), _MASKED_FILL_METHOD_SIGNATURES, wrong=1)
+        raise invalid_arguments(name, (input, mask, value), _MASKED_FILL_SIGNATURES, wrong=2)
+    number = value.item() if isinstance(value, np.generic) else value
+    return checked_conversion(parsed_number(number), input.dtype)
+
+
 def _check_mask_and_value(mask: Tensor, value: Tensor | Scalar) -> None:
     if mask.dtype is not _dtype.bool:
         raise RuntimeError(
@@ -343,6 +418,7 @@ def _check_mask_and_value(mask: Tensor, value: Tensor | Scalar) -> None:
 
 def masked_fill(input: Tensor, mask: Tensor, value: Tensor | Scalar) -> Tensor:
     """A copy of ``input`` with ``value`` wherever the bool ``mask`` (broadcast) is true."""
+    value = _fill_number("masked_fill", input, mask, value)
     _check_mask_and_value(mask, value)
     broadcast_shapes(input.shape, mask.shape)
     return MaskedFill.apply(input, value, mask)
@@ -350,6 +426,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Tensor | Scalar) -> Tensor:
 
 def masked_fill_(input: Tensor, mask: Tensor, value: Tensor | Scalar) -> Tensor:
     """In place: write ``value`` wherever ``mask`` (broadcast to ``input``'s shape) is true."""
+    value = _fill_number("masked_fill_", input, mask, value)
     _check_mask_and_value(mask, value)
     check_broadcast_into(input, mask)
     expanded = has_internal_overlap(input)
@@ -364,10 +441,17 @@ def masked_fill_(input: Tensor, mask: Tensor, value: Tensor | Scalar) -> Tensor:
     return inplace(input, masked_fill, mask, value, overlap_allowed=expanded)
 
 
-def masked_select(input: Tensor, mask: Tensor) -> Tensor:
-    """The elements of ``input`` where the bool ``mask`` (broadcast) is true, flattened."""
+def masked_select(input: Tensor, mask: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The elements of ``input`` where the bool ``mask`` (broadcast) is true, flattened.
+    ``out``: a tensor of ``input``'s dtype to write them into (resized to fit)."""
+    if out is not None:
+        check_out("masked_select", out, (input,))
     if mask.dtype is not _dtype.bool:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
+    if out is not None:
+        if out.dtype is not input.dtype:
+            raise RuntimeError("masked_select(): self and result must have the same scalar type")
+        return write_out(out, masked_select(input, mask), (input, mask))
     broadcast_shapes(input.shape, mask.shape)
     return MaskedSelect.apply(input, mask)
 

@@ -5,24 +5,36 @@ tensor's shape, :func:`check_broadcast_into`) and then runs autograd's one in-pl
 recipe, :func:`minitorch.autograd.inplace.inplace`, with the out-of-place op: the
 recipe refuses the writes PyTorch refuses, copies the result into the tensor's memory,
 bumps its version and rewrites its history.
+
+The ``out=`` arguments of ``cat``, ``gather``, ``masked_select``, ``amax`` and ``amin`` use the
+same recipe: :func:`check_out` refuses what PyTorch refuses before the op runs, and
+:func:`write_out` resizes ``out`` to the result's shape and copies the result in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import numbers
+import warnings
+from collections.abc import Callable, Sequence
 
-from minitorch._checks import broadcast_shapes
+import numpy as np
+
+from minitorch import _dtype
+from minitorch._checks import broadcast_shapes, scalar_type_name
 from minitorch._functional.elementwise import (
     Scalar,
     abs,
     add,
     as_operand,
+    checked_conversion,
     clamp,
     div,
     exp,
+    invalid_arguments,
     log,
     mul,
     neg,
+    parsed_number,
     pow,
     relu,
     scalar_operand,
@@ -32,11 +44,12 @@ from minitorch._functional.elementwise import (
     tanh,
 )
 from minitorch._ops import elementwise as _ew
-from minitorch._ops.elementwise import Copy, Fill, FillWithTensor, Zero
+from minitorch._ops.elementwise import Copy, Fill, FillWithTensor, SharesMemory, Zero
 from minitorch._tensor import Tensor
+from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.autograd.inplace import inplace
 
-__all__ = ["check_broadcast_into"]
+__all__ = ["check_broadcast_into", "check_castable", "check_out", "fill_value", "write_out"]
 
 
 def check_broadcast_into(tensor: Tensor, other: Tensor | Scalar) -> None:
@@ -90,16 +103,36 @@ def mul_(self: Tensor, other: Tensor | Scalar) -> Tensor:
     return inplace(self, mul, other, direct=_direct(self, other, _ew.mul_into))
 
 
-def div_(self: Tensor, other: Tensor | Scalar) -> Tensor:
+def div_(self: Tensor, other: Tensor | Scalar, *, rounding_mode: str | None = None) -> Tensor:
     check_broadcast_into(self, other)
-    return inplace(self, div, other)
+    return inplace(self, div, other, rounding_mode=rounding_mode)
 
 
-def clamp_(self: Tensor, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:  # noqa: A002
+def clamp_(
+    self: Tensor,
+    min: Tensor | Scalar | None = None,  # noqa: A002
+    max: Tensor | Scalar | None = None,  # noqa: A002
+) -> Tensor:
+    for bound in (min, max):
+        check_broadcast_into(self, bound)
     return inplace(self, clamp, min, max)
 
 
 # ------------------------------------------------------------------ fill and copy
+_FILL_SIGNATURES = ("(Tensor value)", "(Number value)")
+
+
+def fill_value(tensor: Tensor, value: object, through_double: bool = False) -> Scalar:
+    """A number to fill ``tensor`` with, converted as PyTorch's ``fill_`` converts it: checked
+    against the tensor's dtype. ``through_double``: PyTorch converts the number for a float16
+    tensor to float64 first (``x[i] = v`` does, and ``fill_`` of one element), so that too
+    large a number becomes inf there, not an error."""
+    number = value.item() if isinstance(value, np.generic) else value
+    half_through_double = through_double and tensor.dtype is _dtype.float16
+    checked_as = _dtype.float64 if half_through_double else None
+    return checked_conversion(parsed_number(number), tensor.dtype, checked_as)
+
+
 def _filled(tensor: Tensor, value: Scalar | Tensor) -> Tensor:
     if not isinstance(value, Tensor):
         return Fill.apply(tensor, value)
@@ -116,6 +149,10 @@ def zero_(self: Tensor) -> Tensor:
 
 
 def fill_(self: Tensor, value: Scalar | Tensor) -> Tensor:
+    if not isinstance(value, Tensor | numbers.Number):
+        raise invalid_arguments("fill_", (value,), _FILL_SIGNATURES, wrong=0)
+    if not isinstance(value, Tensor):
+        value = fill_value(self, value, through_double=self.numel() == 1)
     # PyTorch writes a number into expanded memory, but a tensor's value it copies
     # elementwise, and so refuses memory that several elements share
     return inplace(self, _filled, value, overlap_allowed=not isinstance(value, Tensor))
@@ -165,3 +202,66 @@ def relu_(self: Tensor) -> Tensor:
 def pow_(self: Tensor, exponent: Tensor | Scalar) -> Tensor:
     check_broadcast_into(self, exponent)
     return inplace(self, pow, exponent)
+
+
+# ------------------------------------------------------------------ out=
+_OVERLAPPING_INPUT = (
+    "unsupported operation: some elements of the input tensor and the written-to tensor refer "
+    "to a single memory location. Please clone() the tensor before performing the operation."
+)
+
+
+def check_out(name: str, out: object, operands: Sequence[Tensor]) -> Tensor:
+    """PyTorch's checks of an ``out=`` argument, made before the op runs: a Tensor, and no
+    gradient needed (an op that writes into ``out`` is not differentiable)."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if is_grad_enabled() and (out.requires_grad or any(t.requires_grad for t in operands)):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    return out
+
+
+def write_out(
+    out: Tensor, result: Tensor, inputs: Sequence[Tensor] = (), overlap_allowed: bool = False
+) -> Tensor:
+    """``result`` written into ``out`` (checked by :func:`check_out`), as PyTorch's ``out=``
+    variants write it, and ``out`` returned.
+
+    ``out`` is resized to the result's shape when it has another one (with PyTorch's
+    deprecation warning if it held elements); it may not share memory with ``inputs``, nor,
+    unless ``overlap_allowed``, with itself (an expanded tensor); the values are then copied
+    in, converted to ``out``'s dtype, through the in-place recipe, which bumps its version.
+    """
+    shape = tuple(result.shape)
+    if tuple(out.shape) != shape:
+        if out.numel():
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(out.shape)}, which does not match the required output shape "
+                f"{list(shape)}. This behavior is deprecated, and in a future PyTorch release "
+                "outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements "
+                "with t.resize_(0).",
+                UserWarning,
+                stacklevel=3,
+            )
+        out._resize(shape)
+    if any(SharesMemory.apply(out, t).item() for t in inputs):
+        raise RuntimeError(_OVERLAPPING_INPUT)
+    return inplace(out, Copy.apply, result, overlap_allowed=overlap_allowed)
+
+
+def check_castable(name: str, source: _dtype.dtype, out: Tensor) -> None:
+    """``torch.cat``'s rule for ``out``'s dtype: a float result does not go into an integer
+    tensor, nor anything but a bool into a bool tensor."""
+    target = out.dtype
+    if (source.is_floating_point and not target.is_floating_point) or (
+        target is _dtype.bool and source is not _dtype.bool
+    ):
+        raise TypeError(
+            f"torch.{name}(): input types can't be cast to the desired output type "
+            f"{scalar_type_name(target)}"
+        )

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from minitorch import _dtype
 from minitorch._checks import scalar_type_name, wrap_dim, wrap_dims
 from minitorch._functional.elementwise import maximum, minimum
+from minitorch._functional.inplace import check_out, write_out
 from minitorch._ops.reduce import (
     All,
     Amax,
@@ -169,14 +170,36 @@ def _amax_amin(fn: type[Amax], name: str, input: Tensor, dim: Dims, keepdim: boo
     return fn.apply(input, axes=axes, keepdim=keepdim)
 
 
-def amax(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
-    """Largest values over ``dim`` (all dims by default); ties share the gradient evenly."""
-    return _amax_amin(Amax, "amax", input, dim, keepdim)
+def _amax_amin_out(
+    fn: type[Amax], name: str, input: Tensor, dim: Dims, keepdim: bool, out: Tensor | None
+) -> Tensor:
+    if out is None:
+        return _amax_amin(fn, name, input, dim, keepdim)
+    check_out(name, out, (input,))
+    if out.dtype is not input.dtype:
+        raise RuntimeError(
+            f"Expected the dtype for input and out to match, but got "
+            f"{scalar_type_name(input.dtype)} for input's dtype and "
+            f"{scalar_type_name(out.dtype)} for out's dtype."
+        )
+    # PyTorch's reductions write into out as they go: shared or expanded memory is no error
+    return write_out(out, _amax_amin(fn, name, input, dim, keepdim), overlap_allowed=True)
 
 
-def amin(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
-    """Smallest values over ``dim`` (all dims by default); ties share the gradient evenly."""
-    return _amax_amin(Amin, "amin", input, dim, keepdim)
+def amax(
+    input: Tensor, dim: Dims = (), keepdim: bool = False, *, out: Tensor | None = None
+) -> Tensor:
+    """Largest values over ``dim`` (all dims by default); ties share the gradient evenly.
+    ``out``: a tensor of ``input``'s dtype to write them into (resized to fit)."""
+    return _amax_amin_out(Amax, "amax", input, dim, keepdim, out)
+
+
+def amin(
+    input: Tensor, dim: Dims = (), keepdim: bool = False, *, out: Tensor | None = None
+) -> Tensor:
+    """Smallest values over ``dim`` (all dims by default); ties share the gradient evenly.
+    ``out``: a tensor of ``input``'s dtype to write them into (resized to fit)."""
+    return _amax_amin_out(Amin, "amin", input, dim, keepdim, out)
 
 
 def _arg_extreme(
@@ -274,16 +297,40 @@ def _softmax_input(
     return input, (axis if ndim else None)
 
 
+def _check_int_dim(name: str, dim: object, position: int) -> None:
+    """PyTorch's TypeError for a ``dim`` that is no int: a bool or a float is refused (an
+    integer tensor, like any ``__index__``, is taken)."""
+    if isinstance(dim, bool) or not hasattr(type(dim), "__index__"):
+        raise TypeError(
+            f"{name}(): argument 'dim' (position {position}) must be int, not {type(dim).__name__}"
+        )
+
+
 def softmax(input: Tensor, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
     """Rescale the slices along ``dim`` to positive numbers summing to 1."""
+    _check_int_dim("softmax", dim, 2)
     input, axis = _softmax_input("softmax", input, dim, dtype)
     return Softmax.apply(input, axis=axis)
 
 
 def log_softmax(input: Tensor, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
     """``log(softmax(input, dim))``, computed without taking the log of a rounded-off 0."""
+    _check_int_dim("log_softmax", dim, 2)
     input, axis = _softmax_input("log_softmax", input, dim, dtype)
     return LogSoftmax.apply(input, axis=axis)
+
+
+# The methods: PyTorch counts ``dim`` as the first argument there (``x.softmax(1.0)``).
+def softmax_method(self: Tensor, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
+    """``Tensor.softmax``: :func:`softmax`, ``dim`` counted as its first argument."""
+    _check_int_dim("softmax", dim, 1)
+    return softmax(self, dim, dtype)
+
+
+def log_softmax_method(self: Tensor, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
+    """``Tensor.log_softmax``: :func:`log_softmax`, ``dim`` counted as its first argument."""
+    _check_int_dim("log_softmax", dim, 1)
+    return log_softmax(self, dim, dtype)
 
 
 # ------------------------------------------------------------------ any, all

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from minitorch import _dtype
 from minitorch._checks import broadcast_shapes, wrap_dim, wrap_dims
+from minitorch._functional.inplace import check_castable, check_out, write_out
 from minitorch._ops.shape import (
     Cat,
     Expand,
@@ -329,9 +330,54 @@ def repeat(input: Tensor, *repeats: int) -> Tensor:
 
 
 # ------------------------------------------------------------------ flipping
-def flip(input: Tensor, *dims: int) -> Tensor:
-    """Reverse the order of elements along ``dims``."""
-    return Flip.apply(input, dims=wrap_dims(size_args(dims), input.dim()))
+def flip(input: Tensor, dims: Sequence[int]) -> Tensor:
+    """Reverse the order of elements along each of ``dims`` (a sequence of ints)."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(
+            f"flip(): argument 'dims' (position 2) must be tuple of ints, not {type(dims).__name__}"
+        )
+    for i, d in enumerate(dims):
+        if isinstance(d, bool) or not hasattr(type(d), "__index__"):
+            raise TypeError(
+                "flip(): argument 'dims' (position 2) must be tuple of ints, but found element "
+                f"of type {type(d).__name__} at pos {i}"
+            )
+    return _flip(input, dims)
+
+
+def flip_method(self: Tensor, *dims: int | Sequence[int], **kwargs: Sequence[int]) -> Tensor:
+    """``Tensor.flip``: the dims as separate ints, as one sequence, or as ``dims=``."""
+    if set(kwargs) - {"dims"} or not (dims or kwargs):
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
+    if kwargs and dims:
+        raise TypeError("flip() got multiple values for argument 'dims'")
+    if kwargs:
+        dims = kwargs["dims"]
+        if not isinstance(dims, (tuple, list)):
+            raise TypeError(
+                f"flip(): argument 'dims' must be tuple of ints, not {type(dims).__name__}"
+            )
+    elif len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = dims[0]
+    elif len(dims) == 1 and (isinstance(dims[0], bool) or not hasattr(type(dims[0]), "__index__")):
+        raise TypeError(
+            "flip(): argument 'dims' (position 1) must be tuple of ints, not "
+            f"{type(dims[0]).__name__}"
+        )
+    for i, d in enumerate(dims):
+        if not hasattr(type(d), "__index__"):  # PyTorch takes a bool among several dims
+            raise TypeError(
+                f"flip(): argument 'dims' failed to unpack the object at pos {i + 1} with error "
+                f'"type must be tuple of ints,but got {type(d).__name__}"'
+            )
+    return _flip(self, dims)
+
+
+def _flip(input: Tensor, dims: Sequence[int]) -> Tensor:
+    ndim = input.dim()
+    wrapped = wrap_dims(size_args(tuple(dims)), ndim)
+    # a 0-d tensor takes dim 0 (and -1), which names no axis of its array
+    return Flip.apply(input, dims=tuple(d for d in wrapped if d < ndim))
 
 
 # ------------------------------------------------------------------ joining
@@ -356,11 +402,20 @@ def _promoted_dtype(tensors: list[Tensor]) -> _dtype.dtype:
     return result
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Concatenate tensors along an existing dimension ``dim`` (dtypes are promoted)."""
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """Concatenate tensors along an existing dimension ``dim`` (dtypes are promoted).
+
+    ``out``: a tensor to write the result into (resized to fit, converted to its dtype, which
+    must be one the promoted dtype casts to: no float into integers).
+    """
     tensors = _check_tensor_list(tensors, "cat")
+    if out is not None:
+        check_out("cat", out, tensors)
+        if tensors:
+            check_castable("cat", _promoted_dtype(tensors), out)
+        return write_out(out, cat(tensors, dim), tensors)
     if not tensors:
-        raise ValueError("cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if t.dim() == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")

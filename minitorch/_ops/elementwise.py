@@ -14,6 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from minitorch._memory_format import (
+    channels_last,
+    channels_last_3d,
+    memory_format,
+    preserve_format,
+)
 from minitorch.autograd.function import Function
 
 
@@ -29,6 +35,44 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)
     return grad
+
+
+def _fastest_first(shape: tuple[int, ...], strides: list[list[int]]) -> list[int]:
+    """The dims of ``shape`` from the fastest-varying in memory to the slowest, as PyTorch
+    orders them from the operands' ``strides`` (one list per operand, 0 where broadcast).
+
+    The first operand decides unless its strides tie or are 0; equal strides put the smaller
+    dim first. This is the insertion sort of TensorIterator (and of ``infer_dense_strides``,
+    which ``clone`` and ``to`` use), which allows pairs it cannot order.
+    """
+
+    def should_swap(dim0: int, dim1: int) -> int:
+        for stride in strides:
+            if stride[dim0] == 0 or stride[dim1] == 0:
+                continue
+            if stride[dim0] != stride[dim1]:
+                return 1 if stride[dim0] > stride[dim1] else -1
+            if shape[dim0] > shape[dim1]:
+                return 1
+        return 0
+
+    fastest_first = list(range(len(shape) - 1, -1, -1))
+    for i in range(1, len(shape)):
+        dim1 = i
+        for dim0 in range(i - 1, -1, -1):
+            comparison = should_swap(fastest_first[dim0], fastest_first[dim1])
+            if comparison > 0:
+                fastest_first[dim0], fastest_first[dim1] = fastest_first[dim1], fastest_first[dim0]
+                dim1 = dim0
+            elif comparison < 0:
+                break
+    return fastest_first
+
+
+def _empty_in_order(shape: tuple[int, ...], order: list[int], dtype: np.dtype) -> np.ndarray:
+    """An empty array of ``shape`` whose dims lie in memory in ``order`` (slowest first): a
+    transposed view of a C-ordered array, as PyTorch's permuted strides are."""
+    return np.empty([shape[d] for d in order], dtype=dtype).transpose(np.argsort(order))
 
 
 def pytorch_layout(a: object, b: object) -> np.ndarray | None:
@@ -51,32 +95,53 @@ def pytorch_layout(a: object, b: object) -> np.ndarray | None:
         strides.append(
             [0 if n == 1 and m != 1 else s for s, n, m in zip(padded, sizes, shape, strict=True)]
         )
-
-    def should_swap(dim0: int, dim1: int) -> int:
-        for stride in strides:
-            if stride[dim0] == 0 or stride[dim1] == 0:
-                continue
-            if stride[dim0] != stride[dim1]:
-                return 1 if stride[dim0] > stride[dim1] else -1
-            if shape[dim0] > shape[dim1]:
-                return 1
-        return 0
-
-    fastest_first = list(range(len(shape) - 1, -1, -1))
-    for i in range(1, len(shape)):  # PyTorch's insertion sort, which allows ambiguous pairs
-        dim1 = i
-        for dim0 in range(i - 1, -1, -1):
-            comparison = should_swap(fastest_first[dim0], fastest_first[dim1])
-            if comparison > 0:
-                fastest_first[dim0], fastest_first[dim1] = fastest_first[dim1], fastest_first[dim0]
-                dim1 = dim0
-            elif comparison < 0:
-                break
-    order = fastest_first[::-1]
+    order = _fastest_first(shape, strides)[::-1]
     if order == sorted(order):
         return None
-    out = np.empty([shape[d] for d in order], dtype=np.result_type(a, b))
-    return out.transpose(np.argsort(order))
+    return _empty_in_order(shape, order, np.result_type(a, b))
+
+
+# The order in memory (slowest dim first) of each channels-last format's tensors.
+_CHANNELS_LAST_ORDERS = {channels_last: [0, 2, 3, 1], channels_last_3d: [0, 2, 3, 4, 1]}
+
+
+def copy_in_format(x: np.ndarray, dtype: np.dtype, fmt: memory_format) -> np.ndarray:
+    """A copy of ``x`` as ``dtype``, laid out in memory as PyTorch lays out a copy in ``fmt``.
+
+    ``contiguous_format`` is C order; ``channels_last`` orders (N, C, H, W) as (N, H, W, C)
+    (``channels_last_3d``: (N, D, H, W, C)); ``preserve_format`` keeps ``x``'s own order of
+    dims, read from its strides as PyTorch's ``infer_dense_strides`` reads them (an expanded
+    dim stays where it is), so that a channels-last or transposed tensor's copy is one too.
+    """
+    order = _CHANNELS_LAST_ORDERS.get(fmt)
+    if fmt is preserve_format:
+        if _dense(x):  # PyTorch copies such strides as they are, size-1 dims' included
+            out = np.ndarray(x.shape, dtype, np.empty(x.size, dtype), strides=_strides_as(x, dtype))
+            np.copyto(out, x, casting="unsafe")
+            return out
+        order = _fastest_first(x.shape, [list(x.strides)])[::-1]
+    if order is None or order == sorted(order):
+        return np.array(x, dtype=dtype, order="C", copy=True)
+    out = _empty_in_order(x.shape, order, dtype)
+    np.copyto(out, x, casting="unsafe")
+    return out
+
+
+def _dense(x: np.ndarray) -> bool:
+    """Whether ``x``'s elements fill a block of memory, each once, in some order of its dims
+    (PyTorch's ``is_non_overlapping_and_dense``): size-1 dims may have any stride."""
+    expected = x.itemsize
+    for stride, size in sorted((s, n) for s, n in zip(x.strides, x.shape, strict=True) if n > 1):
+        if stride != expected:
+            return False
+        expected *= size
+    return True
+
+
+def _strides_as(x: np.ndarray, dtype: np.dtype) -> tuple[int, ...]:
+    """``x``'s strides, in bytes of ``dtype``."""
+    itemsize = np.dtype(dtype).itemsize
+    return tuple(s // x.itemsize * itemsize for s in x.strides)
 
 
 def _in_dtype_of(operand: np.ndarray, result: np.ndarray) -> np.ndarray:
@@ -145,17 +210,41 @@ def copy_into(out: np.ndarray, src: np.ndarray) -> None:
 
 
 class RSub(Function):
-    """``number - tensor``: the number is no tensor, so the node has no edge for it."""
+    """``number - alpha * tensor``: the number is no tensor, so the node has no edge for it."""
 
     backward_name = "RsubBackward1"
 
     @staticmethod
-    def forward(ctx, a, b):
-        return b - a
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        if alpha == 1:
+            return b - a
+        return _in_dtype_of(a, b - alpha * a)
 
     @staticmethod
     def backward(ctx, grad):
-        return -grad, None
+        return (-grad if ctx.alpha == 1 else -grad * ctx.alpha), None
+
+
+class RSubTensor(Function):
+    """``torch.rsub(a, b, alpha)``: ``b - alpha * a`` for two tensors (a reversed ``Sub``)."""
+
+    backward_name = "RsubBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.shapes = np.shape(a), np.shape(b)
+        ctx.alpha = alpha
+        if alpha == 1:
+            return np.subtract(b, a, out=pytorch_layout(a, b))
+        return _in_dtype_of(a, np.subtract(b, alpha * a, out=pytorch_layout(a, b)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape_a, shape_b = ctx.shapes
+        grad_a = unbroadcast(-grad * ctx.alpha, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = unbroadcast(grad, shape_b) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
 
 
 class Mul(Function):
@@ -352,12 +441,31 @@ def rounded_quotient(
 ) -> np.ndarray:
     """``a / b`` rounded toward -inf ('floor') or toward 0 ('trunc'); exact for integers."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf/nan, silently
+        if rounding_mode == "floor" and np.result_type(a, b) == np.float16:
+            return _float16_floor_quotient(np.asarray(a), np.asarray(b))
         if rounding_mode == "floor":
             return np.floor_divide(a, b)  # Python's //, as PyTorch: 1.0 // 0.1 == 9.0
         if np.result_type(a, b).kind == "f":
             return np.trunc(a / b)
         # a minus its C remainder is an exact multiple of b; no detour through floats
         return (a - np.fmod(a, b)) // b
+
+
+def _float16_floor_quotient(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``floor(a / b)`` for float16 as PyTorch computes it: its steps in float16, each rounded.
+
+    numpy's float16 ``floor_divide`` runs the same steps (``a - fmod(a, b)``, divided by
+    ``b``, then snapped to an integer) in float32 and rounds once, so their quotients differ
+    by one now and then; in float32 and float64 the two are the same computation.
+    """
+    one, half = np.float16(1), np.float16(0.5)
+    mod = np.fmod(a, b)
+    quotient = (a - mod) / b
+    quotient = np.where((mod != 0) & ((b < 0) != (mod < 0)), quotient - one, quotient)
+    floor = np.floor(quotient)
+    floor = np.where(quotient - floor > half, floor + one, floor)
+    floor = np.where(quotient == 0, np.copysign(np.float16(0), a / b), floor)
+    return np.where(b == 0, a / b, floor).astype(np.float16, copy=False)
 
 
 # ------------------------------------------------------------------ unary math
@@ -496,17 +604,69 @@ class Clamp(Function):
         return grad * keep  # min and max arrive as keywords: no gradient slots
 
 
+class ClampTensor(Function):
+    """Clamp to tensor bounds ``low`` and ``high`` (either may be None), all broadcast together:
+    ``minimum(maximum(x, low), high)``, so a NaN anywhere gives NaN and ``low > high`` gives
+    ``high``.
+
+    PyTorch's gradient: with one bound it is :class:`Maximum`'s (or :class:`Minimum`'s), split
+    evenly at a tie. With both, ``x`` gets it where ``low <= x <= high`` (compared so that a
+    NaN keeps it), a bound gets it where it is the result, and a tie with ``low < high``
+    splits it in two; where ``low > high`` all of it goes to ``high``, and where
+    ``low == high`` a tie goes to ``x`` whole.
+    """
+
+    backward_name = "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx, x, low, high):
+        ctx.save_for_backward(x, low, high)
+        out = x if low is None else np.maximum(x, low, out=pytorch_layout(x, low))
+        return out if high is None else np.minimum(out, high, out=pytorch_layout(out, high))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, low, high = ctx.saved_tensors
+        needs_x, needs_low, needs_high = ctx.needs_input_grad
+        half, zero = grad / 2, np.zeros((), grad.dtype)
+        if low is None or high is None:  # one bound: Maximum's or Minimum's gradient
+            bound = high if low is None else low
+            x_loses, bound_loses = (x > bound, x < bound) if low is None else (x < bound, x > bound)
+            shared = np.where(x == bound, half, grad)
+            grad_x = unbroadcast(np.where(x_loses, zero, shared), np.shape(x)) if needs_x else None
+            grad_bound = None
+            if needs_low or needs_high:
+                grad_bound = unbroadcast(np.where(bound_loses, zero, shared), np.shape(bound))
+            return (grad_x, grad_bound, None) if high is None else (grad_x, None, grad_bound)
+        ordered, crossed = low < high, low > high  # both False where a bound is NaN
+        grad_x = grad_low = grad_high = None
+        if needs_x:
+            inside = ~(x < low) & ~(x > high)
+            tie = ordered & ((x == low) | (x == high))
+            grad_x = unbroadcast(np.where(inside, np.where(tie, half, grad), zero), np.shape(x))
+        if needs_low:
+            low_wins = (x < low) & (low <= high)
+            grad_low = np.where(low_wins, grad, np.where(ordered & (x == low), half, zero))
+            grad_low = unbroadcast(grad_low, np.shape(low))
+        if needs_high:
+            high_wins = crossed | ((x > high) & (low <= high))
+            grad_high = np.where(high_wins, grad, np.where(ordered & (x == high), half, zero))
+            grad_high = unbroadcast(grad_high, np.shape(high))
+        return grad_x, grad_low, grad_high
+
+
 class ToCopy(Function):
-    """A dtype conversion; the gradient is converted back.
+    """A dtype conversion (``to``, ``float()``, ...) into a copy laid out in ``memory_format``;
+    the gradient is converted back.
 
     Autograd records it only for a float result of an input that requires grad: a
     conversion to integers or bools is never tracked.
     """
 
     @staticmethod
-    def forward(ctx, x, target):
+    def forward(ctx, x, target, memory_format=preserve_format):
         ctx.source = x.dtype
-        return x.astype(target)
+        return copy_in_format(x, target, memory_format)
 
     @staticmethod
     def backward(ctx, grad):
@@ -514,9 +674,11 @@ class ToCopy(Function):
 
 
 class Clone(Function):
+    """A copy laid out in ``memory_format`` (``preserve_format``: the input's own layout)."""
+
     @staticmethod
-    def forward(ctx, x):
-        return np.array(x, copy=True, order="C")
+    def forward(ctx, x, memory_format=preserve_format):
+        return copy_in_format(x, x.dtype, memory_format)
 
     @staticmethod
     def backward(ctx, grad):
@@ -760,3 +922,12 @@ class Copy(Function):
     @staticmethod
     def backward(ctx, grad):
         return np.zeros_like(grad), unbroadcast(grad, ctx.src_shape).astype(ctx.src_dtype)
+
+
+class SharesMemory(Function):
+    """Whether two arrays have an element in common, as a 0-d bool (never tracked): the check
+    of the ops whose ``out=`` may not be one of their inputs."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.asarray(np.shares_memory(a, b))

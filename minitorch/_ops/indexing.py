@@ -213,15 +213,20 @@ class Gather(Function):
 
     @staticmethod
     def forward(ctx, x, index, dim):
+        ctx.input_shape = x.shape
+        if dim is None:  # an empty index, whatever its dtype and shape: nothing to pick
+            ctx.grid = None
+            return np.empty(index.shape, x.dtype)
         grid = list(np.indices(index.shape, sparse=True))
         grid[dim] = index
-        ctx.input_shape, ctx.grid = x.shape, tuple(grid)
+        ctx.grid = tuple(grid)
         return x[ctx.grid]
 
     @staticmethod
     def backward(ctx, grad):
         out = np.zeros(ctx.input_shape, dtype=grad.dtype)
-        np.add.at(out, ctx.grid, grad)
+        if ctx.grid is not None:
+            np.add.at(out, ctx.grid, grad)
         return out, None
 
 
