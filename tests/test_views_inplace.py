@@ -810,3 +810,19 @@ def test_case4_a_tensor_fill_value_into_expanded_memory_is_refused():
     _same_outcome(program)
     with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
         minitorch.ones(3).expand(2, 3).fill_(minitorch.tensor(2.0))
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda t: t.ones(2, dtype=t.int64).add_(1.5),
+        lambda t: t.ones(2, dtype=t.int64).mul_(t.ones(2)),
+        lambda t: t.ones(2, dtype=t.bool).sub_(t.ones(2, dtype=t.int32)),
+    ],
+)
+def test_an_in_place_result_that_cannot_be_cast_names_the_types_as_torch(write):
+    with pytest.raises(RuntimeError) as expected:
+        write(torch)
+    with pytest.raises(RuntimeError) as got:
+        write(minitorch)
+    assert str(got.value) == str(expected.value)

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from minitorch._dtype import SCALAR_TYPE_NAMES
 from minitorch._tensor import Tensor
 from minitorch.autograd import function
 from minitorch.autograd.function import (
@@ -70,7 +71,8 @@ def inplace(
         result._data.dtype, tensor._data.dtype, "same_kind"
     ):
         raise RuntimeError(
-            f"result type {result.dtype} can't be cast to the desired output type {tensor.dtype}"
+            f"result type {SCALAR_TYPE_NAMES[result.dtype]} can't be cast to the desired output "
+            f"type {SCALAR_TYPE_NAMES[tensor.dtype]}"
         )
     fn_nodes = None
     if result._grad_fn is not None:
