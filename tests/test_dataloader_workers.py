@@ -29,6 +29,7 @@ from torch.utils.data._utils.worker import _generate_state
 import minitorch
 import minitorch.utils.data as mdata
 from minitorch.utils.data import _worker
+from minitorch.utils.data._transport import SHARED_MEMORY_MIN_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -122,6 +123,69 @@ def test_tensors_come_back_from_the_workers_with_their_dtypes():
     assert [b[1].dtype for b in loaded] == [minitorch.int64] * 3
     assert [b[1].tolist() for b in loaded] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
     assert loaded[0][2].shape == (4, 2)
+
+
+class Pictures:
+    """Samples large enough that their batches travel in shared memory, not in the message."""
+
+    def __init__(self, n: int = 10) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, index: int):
+        rng = np.random.default_rng(index)
+        return (
+            minitorch.tensor(rng.standard_normal((3, 40, 40)), dtype=minitorch.float32),
+            minitorch.tensor(rng.standard_normal(5000)),  # float64
+            index,
+        )
+
+
+@pytest.mark.parametrize("num_workers, n", [(2, 10), (1, 40)])  # (1, 40): files reused
+def test_large_batches_come_back_equal_writable_and_aligned(num_workers, n):
+    assert SHARED_MEMORY_MIN_BYTES < 4 * 3 * 40 * 40 * 4
+    expected = list(mdata.DataLoader(Pictures(n), batch_size=4))
+    loaded = list(mdata.DataLoader(Pictures(n), batch_size=4, num_workers=num_workers))
+    for (images, values, labels), (want_images, want_values, want_labels) in zip(
+        loaded, expected, strict=True
+    ):
+        assert images.dtype == minitorch.float32 and values.dtype == minitorch.float64
+        np.testing.assert_array_equal(images.numpy(), want_images.numpy())
+        np.testing.assert_array_equal(values.numpy(), want_values.numpy())
+        assert labels.tolist() == want_labels.tolist()
+        assert images.numpy().flags.aligned and values.numpy().flags.aligned
+        images.add_(1.0)  # a batch is the main process's own, writable memory
+        np.testing.assert_array_equal(images.numpy(), want_images.numpy() + 1.0)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_passing_batches_leaves_no_descriptor_open():
+    def open_descriptors() -> int:
+        gc.collect()
+        return len(os.listdir("/proc/self/fd"))
+
+    list(mdata.DataLoader(Pictures(), batch_size=4, num_workers=2))  # first-use descriptors
+    before = open_descriptors()
+    for _ in range(3):
+        list(mdata.DataLoader(Pictures(), batch_size=4, num_workers=2))
+    for _ in mdata.DataLoader(Pictures(), batch_size=2, num_workers=2):
+        break  # batches still in flight when the workers stop
+    assert open_descriptors() == before
+
+
+class Unpicklable:
+    def __len__(self) -> int:
+        return 4
+
+    def __getitem__(self, index: int):
+        return (i for i in range(index))  # a generator cannot be pickled
+
+
+def test_a_batch_that_cannot_be_pickled_is_an_error_not_a_hang():
+    with pytest.raises(TypeError, match="Caught TypeError in DataLoader worker process 0"):
+        list(mdata.DataLoader(Unpicklable(), batch_size=None, num_workers=1, timeout=60))
 
 
 def test_len_is_that_of_num_workers_0():

@@ -1,9 +1,11 @@
 """What runs inside a ``DataLoader`` worker process, as ``torch/utils/data/_utils/worker.py``.
 
 A worker takes ``(task_index, indices)`` from its own index queue, fetches and collates that
-batch, and puts ``(task_index, batch)`` on the result queue that all workers share. A batch
-that raised is sent as an :class:`ExceptionWrapper`, which the main process re-raises with
-the original exception's class. ``None`` on the index queue tells the worker to exit.
+batch, and puts ``(task_index, batch)`` on the result queue that all workers share, the
+batch pickled by the worker, its arrays in shared memory when they are large
+(``_transport.py``). A batch that raised is sent as an :class:`ExceptionWrapper`, which the
+main process re-raises with the original exception's class. ``None`` on the index queue
+tells the worker to exit.
 
 Each worker seeds itself from the iterator's ``base_seed`` (drawn from minitorch's generator
 in the main process): Python's ``random`` and minitorch with ``base_seed + worker_id``, numpy's
@@ -23,6 +25,7 @@ import atexit
 import os
 import queue
 import random
+import socket
 import sys
 import traceback
 from collections.abc import Callable
@@ -34,6 +37,7 @@ import numpy as np
 from minitorch._parallel import set_num_threads
 from minitorch._random import manual_seed
 from minitorch.utils.data._fetch import create_fetcher
+from minitorch.utils.data._transport import BatchSender
 from minitorch.utils.data.dataset import Dataset
 
 __all__ = ["WorkerInfo", "get_worker_info"]
@@ -164,8 +168,13 @@ def worker_loop(
     init_fn: Callable[[int], None] | None,
     worker_id: int,
     num_workers: int,
+    fd_socket: socket.socket | None,
 ) -> None:
-    """The body of worker process ``worker_id``: serve tasks until told to stop."""
+    """The body of worker process ``worker_id``: serve tasks until told to stop.
+
+    ``fd_socket`` carries the descriptors of the shared memory that large batches travel in
+    (None: every batch travels inside its message).
+    """
     global _worker_info
     where = f"in DataLoader worker process {worker_id}"
     try:
@@ -185,6 +194,7 @@ def worker_loop(
         except Exception:
             init_error = ExceptionWrapper(where)
 
+        sender = BatchSender(worker_id, fd_socket)
         # the iterable dataset ran out: skip tasks until the main process says stop or resume
         iteration_end = False
         watchdog = _ManagerWatchdog()
@@ -214,7 +224,7 @@ def worker_loop(
                 data = init_error
             else:
                 try:
-                    data = fetcher.fetch(index)
+                    data = sender.pickle(fetcher.fetch(index))
                 except Exception as error:
                     if isinstance(error, StopIteration) and is_iterable:
                         data = _IterableDatasetStopIteration(worker_id)

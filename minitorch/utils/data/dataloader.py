@@ -35,6 +35,7 @@ from minitorch._random import Generator, generator_or_default
 from minitorch.utils.data import _worker
 from minitorch.utils.data._collate import default_collate, default_convert
 from minitorch.utils.data._fetch import create_fetcher
+from minitorch.utils.data._transport import PickledBatch, fd_socket_pair
 from minitorch.utils.data._worker import get_worker_info
 from minitorch.utils.data.dataset import Dataset, IterableDataset
 from minitorch.utils.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
@@ -387,6 +388,7 @@ class _WorkerProcesses:
         self.result_queue = context.Queue()
         self.done_event = context.Event()
         self.index_queues: list[Any] = []
+        self.fd_sockets: list[Any] = []  # the main process's ends; None without fd passing
         self.processes: list[multiprocessing.process.BaseProcess] = []
         self.taking_tasks: list[bool] = []  # per worker, this pass
 
@@ -396,6 +398,9 @@ class _WorkerProcesses:
         # the main process must never wait at exit to flush tasks nobody will read
         index_queue.cancel_join_thread()
         self.index_queues.append(index_queue)
+        sockets = fd_socket_pair()
+        main_end, worker_end = sockets if sockets is not None else (None, None)
+        self.fd_sockets.append(main_end)
         self.taking_tasks.append(True)
         process = context.Process(
             target=_worker.worker_loop,
@@ -403,12 +408,25 @@ class _WorkerProcesses:
                 "index_queue": index_queue,
                 "data_queue": self.result_queue,
                 "done_event": self.done_event,
+                "fd_socket": worker_end,
                 **settings,
             },
             daemon=True,  # never outlive the main process
         )
-        process.start()
+        try:
+            process.start()
+        finally:
+            if worker_end is not None:
+                worker_end.close()  # the worker has its own copy now
         self.processes.append(process)
+
+    def receive(self, timeout: float) -> Any:
+        """The next ``(task_index, data)`` from any worker, a batch unpickled (queue.Empty if
+        none came within ``timeout`` seconds)."""
+        task_index, data = self.result_queue.get(timeout=timeout)
+        if isinstance(data, PickledBatch):
+            data = data.unpickle(self.fd_sockets[data.worker_id])
+        return task_index, data
 
     def retire(self, worker_id: int) -> None:
         """Send the worker no more tasks this pass, and tell it to exit."""
@@ -429,6 +447,9 @@ class _WorkerProcesses:
             for index_queue in self.index_queues:
                 index_queue.cancel_join_thread()
                 index_queue.close()
+            for fd_socket in self.fd_sockets:
+                if fd_socket is not None:
+                    fd_socket.close()  # descriptors still in it are closed with it
         finally:
             for process in self.processes:
                 if process.is_alive():
@@ -504,7 +525,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         if timeout is None:
             timeout = _worker.MP_STATUS_CHECK_INTERVAL
         try:
-            return True, self._workers.result_queue.get(timeout=timeout)
+            return True, self._workers.receive(timeout)
         except queue.Empty as empty:
             failed = []
             for worker_id, process in enumerate(self._workers.processes):
