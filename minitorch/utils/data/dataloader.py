@@ -203,7 +203,7 @@ class DataLoader(Generic[T_co]):
         if collate_fn is None:
             collate_fn = default_collate if self._auto_collation else default_convert
         self.collate_fn = collate_fn
-        self._iterator: _MultiProcessingDataLoaderIter | None = None  # persistent workers'
+        self._iterator: _BaseDataLoaderIter | None = None  # the persistent workers' iterator
         self.check_worker_number_rationality()
 
     @property
@@ -253,7 +253,7 @@ class DataLoader(Generic[T_co]):
     def __iter__(self) -> _BaseDataLoaderIter:
         if self.persistent_workers and self.num_workers > 0:
             if self._iterator is None:
-                self._iterator = _MultiProcessingDataLoaderIter(self)
+                self._iterator = self._get_iterator()
             else:
                 self._iterator._reset(self)
             return self._iterator
