@@ -19,6 +19,10 @@ Five lines check an op against PyTorch on random inputs, gradients included::
   ``max_pool2d_args``, ``linear_args``, ``cross_entropy_args``, ...). It is imported on
   first use, so this package needs neither pytest nor Hypothesis.
 - :func:`gradcheck` compares minitorch's gradients with finite differences, no PyTorch needed.
+- :mod:`minitorch.testing.opinfo` runs PyTorch's own test database (OpInfo, ModuleInfo,
+  OptimizerInfo) on minitorch and reports per entry: matched, mismatched with a reproducer,
+  unsupported arguments, skips with their reasons (``python -m minitorch.testing.opinfo``).
+  It needs PyTorch and ``expecttest``, and is imported on first use too.
 - ``python -m minitorch.parity`` (``minitorch-parity``) runs every registered property
   and prints a coverage report.
 """
@@ -47,13 +51,14 @@ __all__ = [
     "compare_arrays",
     "gradcheck",
     "make_inputs",
+    "opinfo",
     "strategies",
 ]
 
 
 def __getattr__(name: str) -> ModuleType:
-    # strategies needs Hypothesis; importing it only on first use keeps assert_parity
-    # usable where Hypothesis is not installed.
-    if name == "strategies":
-        return importlib.import_module("minitorch.testing.strategies")
+    # strategies needs Hypothesis and opinfo's walk PyTorch's test utilities; importing them
+    # only on first use keeps assert_parity usable where neither is installed.
+    if name in ("opinfo", "strategies"):
+        return importlib.import_module(f"minitorch.testing.{name}")
     raise AttributeError(f"module 'minitorch.testing' has no attribute {name!r}")

@@ -1,9 +1,15 @@
-"""The op catalogue: every way of calling an elementwise op that is checked against PyTorch.
+"""The op catalogue: minitorch's public API, and every way of calling an elementwise op that
+is checked against PyTorch.
 
-One table serves both checkers. ``minitorch-parity`` (:mod:`minitorch.parity`) registers
-one property per op and draws each case from one of the op's calls; the test suite
-(``tests/test_ops_elementwise.py``) runs one Hypothesis test per call. A new spelling
-added here is checked by both.
+:func:`public_api` lists every public name of minitorch (the package, ``Tensor``,
+``nn.functional``, ``nn``, ``optim``, ``optim.lr_scheduler``) from the namespaces
+themselves, so that no checker keeps a hand-written list of what minitorch implements:
+:mod:`minitorch.testing.opinfo` runs PyTorch's own test database over the names found here.
+
+One table of elementwise calls serves both checkers. ``minitorch-parity``
+(:mod:`minitorch.parity`) registers one property per op and draws each case from one of
+the op's calls; the test suite (``tests/test_ops_elementwise.py``) runs one Hypothesis
+test per call. A new spelling added here is checked by both.
 
 A call is the source text of a ``lambda t, ...`` taking the library first (``t`` is
 ``minitorch`` or ``torch``), so that the parity command can print a failing case as code;
@@ -17,11 +23,47 @@ The tables are plain data: importing this module needs neither Hypothesis nor Py
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["BINARY", "UNARY", "OpCall", "by_op"]
+__all__ = ["API_NAMESPACES", "BINARY", "UNARY", "OpCall", "by_op", "public_api"]
+
+# The public namespaces, as paths below ``minitorch`` ("" is the package itself).
+API_NAMESPACES = ("", "Tensor", "nn.functional", "nn", "optim", "optim.lr_scheduler")
+
+
+def public_api() -> dict[str, Any]:
+    """Every public name of minitorch, by its path below ``minitorch``, to the object.
+
+    ``{"add": minitorch.add, "Tensor.add": Tensor.add, "Tensor.__radd__": ...,
+    "nn.functional.conv2d": ..., "nn.Conv2d": ..., "optim.SGD": ...,
+    "optim.lr_scheduler.StepLR": ...}``. A module's names are its ``__all__``; Tensor's are
+    its attributes without a leading underscore and the operator methods the class defines
+    (``__radd__``, ``__getitem__``: the dunders ``object`` does not have). The paths are
+    PyTorch's, so ``"nn.functional.conv2d"`` in PyTorch's test database names the same op.
+    """
+    import minitorch  # the package is imported already when this module is; no cycle at load
+
+    api: dict[str, Any] = {}
+    for namespace in API_NAMESPACES:
+        if namespace == "Tensor":
+            continue
+        module = importlib.import_module(f"minitorch.{namespace}" if namespace else "minitorch")
+        prefix = f"{namespace}." if namespace else ""
+        for name in module.__all__:
+            api[prefix + name] = getattr(module, name)
+    tensor_names = {name for name in dir(minitorch.Tensor) if not name.startswith("_")}
+    tensor_names |= {
+        name
+        for cls in minitorch.Tensor.__mro__[:-1]  # all but object
+        for name, value in vars(cls).items()
+        if name.startswith("__") and name not in dir(object) and callable(value)
+    }
+    for name in sorted(tensor_names):
+        api[f"Tensor.{name}"] = getattr(minitorch.Tensor, name)
+    return api
 
 
 @dataclass(frozen=True)
