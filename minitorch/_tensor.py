@@ -683,9 +683,9 @@ class Tensor:
     def __invert__(self) -> Tensor:
         return _elementwise.bitwise_not(self)
 
-    def where(self, input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
-        """See :func:`minitorch.where`."""
-        return _elementwise.where(self, input, other)
+    def where(self, condition: Tensor, y: Tensor | Scalar) -> Tensor:
+        """``self`` where ``condition`` holds, else ``y``: ``minitorch.where(condition, self, y)``."""
+        return _elementwise.where(condition, self, y)
 
     def maximum(self, other: Tensor) -> Tensor:
         """See :func:`minitorch.maximum`."""

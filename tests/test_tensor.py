@@ -392,3 +392,19 @@ def test_resize_keeps_the_storage_where_it_fits():
         )
     assert seen[0] == seen[1]
     assert_same_error(lambda t: t.zeros(3, requires_grad=True).resize_(5))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ([1.0, 2.0, 3.0], [9.0, 8.0, 7.0]),
+        ([True, False, True], [True, True, False]),  # bool values: a swap would pass silently
+    ],
+)
+def test_tensor_where_keeps_self_where_the_condition_holds_as_torch(values):
+    x, y = values
+    condition = [False, True, True]
+    expected = torch.tensor(x).where(torch.tensor(condition), torch.tensor(y))
+    got = minitorch.tensor(x).where(minitorch.tensor(condition), minitorch.tensor(y))
+    assert got.tolist() == expected.tolist()
+    assert got.dtype == getattr(minitorch, str(expected.dtype).removeprefix("torch."))
