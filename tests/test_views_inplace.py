@@ -826,3 +826,11 @@ def test_an_in_place_result_that_cannot_be_cast_names_the_types_as_torch(write):
     with pytest.raises(RuntimeError) as got:
         write(minitorch)
     assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("op", ["exp_", "log_", "sigmoid_", "mul_", "zero_"])
+def test_in_place_on_an_empty_tensor_is_allowed_as_in_torch(op):
+    args = (2.0,) if op == "mul_" else ()
+    expected = getattr(torch.ones(1, 0, 3), op)(*args)
+    got = getattr(minitorch.ones(1, 0, 3), op)(*args)
+    assert tuple(got.shape) == tuple(expected.shape) == (1, 0, 3)

@@ -137,6 +137,8 @@ def check_inplace(tensor: Tensor, operands: tuple = (), overlap_allowed: bool = 
 def has_internal_overlap(tensor: Tensor) -> bool:
     """True when several elements share one memory location (``expand`` made a stride 0)."""
     data = tensor._data
+    if data.size == 0:  # numpy gives an empty array's dimensions stride 0; nothing is shared
+        return False
     return any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape, strict=True))
 
 
