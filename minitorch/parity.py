@@ -53,6 +53,7 @@ except ModuleNotFoundError as error:  # an optional dependency: minitorch[parity
         name=error.name,
     ) from error
 
+from minitorch.testing import opinfo
 from minitorch.testing._parity import Input, assert_parity
 from minitorch.testing.catalogue import BINARY, UNARY, OpCall, by_op
 from minitorch.testing.strategies import (
@@ -503,6 +504,7 @@ def build_parser() -> OneLineParser:
         "--json", type=output_file, metavar="FILE", help="also write the report as JSON"
     )
     parser.add_argument("--list", action="store_true", help="list the registered ops and exit")
+    opinfo.add_arguments(parser)
     return parser
 
 
@@ -510,6 +512,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the selected properties, print the report; return 1 if anything mismatched."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.opinfo:
+        return run_command("minitorch-parity", lambda: opinfo.run(args))
     patterns = [p.strip() for p in args.ops.split(",") if p.strip()]
     try:
         properties = select(patterns)

@@ -1797,7 +1797,7 @@ def run(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as error:
         raise CLIError(
             f"PyTorch's test database needs {error.name}, which is not installed: "
-            'pip install "minitorch[dev]"'
+            'pip install "minitorch[parity]"'
         ) from None
     patterns = [p.strip() for p in args.entries.split(",") if p.strip()]
     chosen = entries(patterns)
