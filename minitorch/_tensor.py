@@ -684,7 +684,7 @@ class Tensor:
         return _elementwise.bitwise_not(self)
 
     def where(self, condition: Tensor, y: Tensor | Scalar) -> Tensor:
-        """``self`` where ``condition`` holds, else ``y``: ``minitorch.where(condition, self, y)``."""
+        """``self`` where ``condition`` holds, else ``y``: ``where(condition, self, y)``."""
         return _elementwise.where(condition, self, y)
 
     def maximum(self, other: Tensor) -> Tensor:
@@ -728,10 +728,20 @@ class Tensor:
 
     clip_ = clamp_
 
+    def remainder_(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.remainder`."""
+        return _inplace.remainder_(self, other)
+
+    def floor_divide_(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.floor_divide`."""
+        return _inplace.floor_divide_(self, other)
+
     __iadd__ = add_
     __isub__ = sub_
     __imul__ = mul_
     __itruediv__ = div_
+    __imod__ = remainder_
+    __ifloordiv__ = floor_divide_
 
     def zero_(self) -> Tensor:
         """See :func:`minitorch.zero_`."""

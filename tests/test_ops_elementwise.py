@@ -398,6 +398,8 @@ ARGUMENT_ERRORS = [
     lambda t, a: t.add(a.long(), 1, alpha=1.0),
     lambda t, a: t.add(a, 1, alpha=True),
     lambda t, a: t.add(a, 1, alpha=1j),
+    lambda t, a: t.remainder(2, 3),  # either side may be a number, not both
+    lambda t, a: t.remainder(2, a),
     lambda t, a: t.eq(2, 3),
     lambda t, a: t.eq(2.0, 3),
     lambda t, a: t.ne(2, 3),
@@ -447,6 +449,8 @@ ROUNDED_IN_PLACE = [
     lambda t, a, b: a.divide_(b, rounding_mode="trunc"),
     lambda t, a, b: a.true_divide_(b),
     lambda t, a, b: a.clip_(b, b + 1),
+    lambda t, a, b: a.remainder_(b),
+    lambda t, a, b: a.__imod__(b[0, 0]),
 ]
 
 
@@ -466,6 +470,14 @@ def test_rounded_division_and_clamp_in_place(update):
     )
 
 
+def test_floor_divide_in_place():  # recorded, but without a derivative, as in PyTorch
+    x, y = np.linspace(-3, 3, 6).reshape(2, 3), np.linspace(0.5, 2, 6).reshape(2, 3)
+    x, y = Input(x, requires_grad=False), Input(y, requires_grad=False)
+    assert_parity(lambda t, a, b: a.floor_divide_(b), x, y)
+    assert_parity(lambda t, a, b: a.__ifloordiv__(2), x, y)
+    assert_same_error(lambda t, a: (a * 1).floor_divide_(2).sum().backward(), np.ones(3))
+
+
 IN_PLACE_ERRORS = [
     lambda t, a: a.long().div_(2),
     lambda t, a: a.long().div_(2.5, rounding_mode="floor"),
@@ -473,6 +485,11 @@ IN_PLACE_ERRORS = [
     lambda t, a: a.long().div_(0, rounding_mode="floor"),
     lambda t, a: a.fill_(None),
     lambda t, a: a.fill_("a"),
+    lambda t, a: a[:, None].__imod__(a),  # x %= y writes into x: y must broadcast to it
+    lambda t, a: a.long().remainder_(0),
+    lambda t, a: a.long().remainder_(2.5),
+    lambda t, a: (a > 0).remainder_(True),
+    lambda t, a: a[:, None].floor_divide_(a),
 ]
 
 

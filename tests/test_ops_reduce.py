@@ -331,3 +331,12 @@ def test_softmax_modules_refuse_a_bool_or_float_dim():
         minitorch.nn.Softmax(dim=True)(minitorch.ones(2, 3))
     with pytest.raises(TypeError):
         minitorch.nn.LogSoftmax(dim=1.0)(minitorch.ones(2, 3))
+
+
+def test_variance_accumulates_in_float64_as_pytorch():
+    # found by the dev profile: in float32 the squares of subnormal deviations underflow, and
+    # the std (and its gradient) became 0; PyTorch's CPU variance accumulates in double
+    x = np.array([[0.0, 1.0], [1.1754944e-38, 1.4012985e-45]], np.float32)
+    assert_parity(lambda t, a: a.std(1, False), x)
+    assert_parity(lambda t, a: a.var(1), x)
+    assert_parity(lambda t, a: t.std(a * 1e-3), np.linspace(-1, 1, 37, dtype=np.float32))

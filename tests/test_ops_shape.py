@@ -403,6 +403,7 @@ CAT_OUT_CALLS = [
     lambda t, a: t.cat([a, a], out=t.zeros(1).expand(12)),
     lambda t, a: t.cat([a, a], out=t.zeros(1).expand(4, 3)),
     lambda t, a: t.cat([a, a], out=a),
+    lambda t, a: t.cat([a, a], out=a[:1]),  # grown in place in PyTorch: still the input's memory
     lambda t, a: t.cat([a, a], out=t.zeros(4, 3, requires_grad=True)),
     lambda t, a: t.cat([a.requires_grad_(), a], out=t.zeros(4, 3)),
     lambda t, a: t.cat([a, a], out=None),
@@ -431,3 +432,7 @@ def test_cat_into_out_under_no_grad_and_into_a_view():
     row = minitorch.zeros(2, 3)[1]
     minitorch.cat([minitorch.ones(1, 2)], out=row)
     assert row.stride() == (2, 1) and row.storage_offset() == 3
+    # PyTorch would grow the storage of a view in place, which its base then sees; a numpy
+    # array cannot grow, so minitorch declines instead of writing elsewhere
+    with pytest.raises(NotImplementedError, match="storage would have to grow"):
+        minitorch.cat([minitorch.ones(2, 3)], out=minitorch.zeros(2, 3)[1])

@@ -194,25 +194,25 @@ def checked_conversion(
 
 
 def invalid_arguments(
-    name: str, args: tuple, signatures: Sequence[str], wrong: int | None = None
+    name: str, args: tuple, signatures: Sequence[str], wrong: Sequence[int] = ()
 ) -> TypeError:
     """PyTorch's TypeError for arguments that match none of an op's signatures.
 
-    ``wrong``: the position of the argument that no signature takes, which PyTorch marks
-    (``!str!``) in a line under each signature when the count of arguments matches.
+    Under a signature that takes exactly as many arguments as were given, and has no
+    keyword-only ones, PyTorch adds a line with the arguments at the positions ``wrong``
+    marked (``!str!``).
     """
     names = ["Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in args]
     lines = [
         f"{name}() received an invalid combination of arguments - got ({', '.join(names)}), "
         "but expected one of:"
     ]
+    marked = ", ".join(f"!{n}!" if i in wrong else n for i, n in enumerate(names))
     for signature in signatures:
         lines.append(f" * {signature}")
-        if wrong is not None:
-            marked = [f"!{n}!" if i == wrong else n for i, n in enumerate(names)]
+        if wrong and "*" not in signature and signature.count(",") + 1 == len(args):
             lines.append(
-                "      didn't match because some of the arguments have invalid types: "
-                f"({', '.join(marked)})"
+                f"      didn't match because some of the arguments have invalid types: ({marked})"
             )
     return TypeError("\n".join(lines) + "\n")
 
@@ -406,8 +406,18 @@ def rfloordiv(self: Tensor, other: Scalar) -> Tensor:
     return floor_divide(as_operand(other, "floor_divide"), self)
 
 
-def remainder(input: Tensor, other: Tensor | Scalar) -> Tensor:
-    """Python-style remainder (the sign of the divisor); differentiable like PyTorch's."""
+_REMAINDER_SIGNATURES = (
+    "(Tensor input, Tensor other, *, Tensor out = None)",
+    "(Number self, Tensor other)",
+    "(Tensor input, Number other, *, Tensor out = None)",
+)
+
+
+def remainder(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
+    """Python-style remainder (the sign of the divisor); differentiable like PyTorch's.
+    Either side may be a number, not both."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise invalid_arguments("remainder", (input, other), _REMAINDER_SIGNATURES, wrong=(0, 1))
     a, b = _promoted_operands(input, other, "remainder")
     _check_divisor(a, b, "remainder_cpu")
     if not isinstance(input, Tensor):

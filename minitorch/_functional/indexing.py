@@ -311,10 +311,16 @@ def _check_index_tensor(name: str, index: object) -> None:
         )
 
 
-def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+def index_select(input: Tensor, dim: int, index: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The slices of ``input`` along ``dim`` at the positions in the 1-d (or 0-d) ``index``;
-    a 0-d ``input`` is one element, which a one-element ``index`` picks."""
+    a 0-d ``input`` is one element, which a one-element ``index`` picks. ``out``: a tensor of
+    ``input``'s dtype to write them into (resized to fit)."""
     _check_index_tensor("index_select", index)
+    if out is not None:
+        check_out("index_select", out, (input,))
+        if out.dtype is not input.dtype:
+            raise RuntimeError("index_select(): self and result must have the same scalar type")
+        return write_out(out, index_select(input, dim, index), (input, index))
     shape = input.shape
     d = wrap_dim(dim, len(shape))
     if index.dim() > 1:
@@ -398,8 +404,8 @@ def _fill_number(name: str, input: Tensor, mask: Tensor, value: object) -> Tenso
         return value
     if not isinstance(value, numbers.Number):
         if name == "masked_fill_":  # a method only: PyTorch does not count the tensor
-            raise invalid_arguments(name, (mask, value), _MASKED_FILL_METHOD_SIGNATURES, wrong=1)
-        raise invalid_arguments(name, (input, mask, value), _MASKED_FILL_SIGNATURES, wrong=2)
+            raise invalid_arguments(name, (mask, value), _MASKED_FILL_METHOD_SIGNATURES, wrong=(1,))
+        raise invalid_arguments(name, (input, mask, value), _MASKED_FILL_SIGNATURES, wrong=(2,))
     number = value.item() if isinstance(value, np.generic) else value
     return checked_conversion(parsed_number(number), input.dtype)
 

@@ -6,13 +6,14 @@ recipe, :func:`minitorch.autograd.inplace.inplace`, with the out-of-place op: th
 recipe refuses the writes PyTorch refuses, copies the result into the tensor's memory,
 bumps its version and rewrites its history.
 
-The ``out=`` arguments of ``cat``, ``gather``, ``masked_select``, ``amax`` and ``amin`` use the
-same recipe: :func:`check_out` refuses what PyTorch refuses before the op runs, and
+The ``out=`` arguments of ``cat``, ``gather``, ``index_select``, ``masked_select``, ``amax`` and
+``amin`` use the same recipe: :func:`check_out` refuses what PyTorch refuses before the op runs, and
 :func:`write_out` resizes ``out`` to the result's shape and copies the result in.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ from minitorch._functional.elementwise import (
     clamp,
     div,
     exp,
+    floor_divide,
     invalid_arguments,
     log,
     mul,
@@ -37,6 +39,7 @@ from minitorch._functional.elementwise import (
     parsed_number,
     pow,
     relu,
+    remainder,
     scalar_operand,
     sigmoid,
     sqrt,
@@ -108,6 +111,16 @@ def div_(self: Tensor, other: Tensor | Scalar, *, rounding_mode: str | None = No
     return inplace(self, div, other, rounding_mode=rounding_mode)
 
 
+def remainder_(self: Tensor, other: Tensor | Scalar) -> Tensor:
+    check_broadcast_into(self, other)
+    return inplace(self, remainder, other)
+
+
+def floor_divide_(self: Tensor, other: Tensor | Scalar) -> Tensor:
+    check_broadcast_into(self, other)
+    return inplace(self, floor_divide, other)
+
+
 def clamp_(
     self: Tensor,
     min: Tensor | Scalar | None = None,  # noqa: A002
@@ -150,7 +163,7 @@ def zero_(self: Tensor) -> Tensor:
 
 def fill_(self: Tensor, value: Scalar | Tensor) -> Tensor:
     if not isinstance(value, Tensor | numbers.Number):
-        raise invalid_arguments("fill_", (value,), _FILL_SIGNATURES, wrong=0)
+        raise invalid_arguments("fill_", (value,), _FILL_SIGNATURES, wrong=(0,))
     if not isinstance(value, Tensor):
         value = fill_value(self, value, through_double=self.numel() == 1)
     # PyTorch writes a number into expanded memory, but a tensor's value it copies
@@ -236,6 +249,19 @@ def write_out(
     in, converted to ``out``'s dtype, through the in-place recipe, which bumps its version.
     """
     shape = tuple(result.shape)
+    # PyTorch grows a storage in place, for every tensor that shares it, so an input in out's
+    # memory stays in it; a numpy array cannot grow, so here out gets new memory (checked first)
+    overlapping = any(SharesMemory.apply(out, t).item() for t in inputs)
+    needed = (out.storage_offset() + math.prod(shape)) * out.element_size()
+    grows = tuple(out.shape) != shape and needed > out.untyped_storage().nbytes()
+    if grows and overlapping:
+        raise RuntimeError(_OVERLAPPING_INPUT)
+    if grows and out._is_view():
+        raise NotImplementedError(
+            f"out= of shape {list(out.shape)} is a view whose storage would have to grow to "
+            f"hold the result of shape {list(shape)}; minitorch cannot grow a storage that "
+            "other tensors see (pass an out of the result's shape, or one of its own)"
+        )
     if tuple(out.shape) != shape:
         if out.numel():
             warnings.warn(

@@ -260,16 +260,17 @@ class Argmin(Argmax):
 
 # ------------------------------------------------------------------ var, std
 def _centered_variance(ctx, x, axes, correction, keepdim) -> tuple[np.ndarray, np.ndarray]:
-    """``x - mean`` for backward, and the variance still in the accumulation dtype.
+    """``x - mean`` for backward, and the variance still in float64.
 
-    float16 is computed in float32 (PyTorch's accumulation type for half), so that the squares
-    of a half input do not overflow. Backward, like PyTorch's, centres with the mean rounded
-    to the input's dtype.
+    PyTorch's CPU variance (Welford's) accumulates in double for every float dtype, so a
+    float32 variance is the float64 one rounded once: its squares neither lose digits nor
+    underflow (a spread of subnormals has a subnormal std, not 0). Backward, like PyTorch's,
+    centres with the mean rounded to the input's dtype.
     """
     count = _count(x.shape, axes)
     denominator = max(count - correction, 0)
     ctx.axes, ctx.keepdim, ctx.denominator = axes, keepdim, denominator
-    wide = x.astype(accumulation_dtype(x.dtype), copy=False)
+    wide = x.astype(np.float64, copy=False)
     with np.errstate(invalid="ignore", divide="ignore"):  # N <= correction gives inf or nan
         mean = np.sum(wide, axis=axes, keepdims=True) / count
         centered = wide - mean
