@@ -57,12 +57,6 @@ def test_batches_before_the_failure_are_delivered() -> None:
         next(batches)
 
 
-@pytest.mark.parametrize("num_workers", [1, 2, 8])
-def test_worker_processes_are_refused_clearly(num_workers: int) -> None:
-    with pytest.raises(NotImplementedError, match=f"num_workers={num_workers}"):
-        DataLoader(FailsAt(4, bad=-1), batch_size=2, num_workers=num_workers)
-
-
 def test_negative_num_workers_is_a_value_error_as_in_pytorch() -> None:
     with pytest.raises(ValueError, match="num_workers"):
         DataLoader(FailsAt(4, bad=-1), num_workers=-1)
