@@ -328,14 +328,12 @@ class _BaseDataLoaderIter:
         # drawn every pass, with or without workers, so that both consume the generator alike
         # and a seeded shuffle gives the same order
         self._base_seed = int(generator_or_default(loader.generator).integers(0, 2**63))
-        self._num_yielded = 0
 
     def __iter__(self) -> _BaseDataLoaderIter:
         return self
 
     def _reset(self, loader: DataLoader, first_iter: bool = False) -> None:
         self._sampler_iter = iter(self._index_sampler)
-        self._num_yielded = 0
 
     def _next_index(self) -> Any:
         return next(self._sampler_iter)  # may raise StopIteration
@@ -344,9 +342,7 @@ class _BaseDataLoaderIter:
         raise NotImplementedError
 
     def __next__(self) -> Any:
-        data = self._next_data()
-        self._num_yielded += 1
-        return data
+        return self._next_data()
 
     def __len__(self) -> int:
         return len(self._index_sampler)
