@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 import minitorch
 from minitorch.testing import Input, assert_parity, assert_same_error
@@ -583,3 +584,13 @@ def test_what_minitorch_leaves_out_says_so():
         minitorch.nn.functional.linear(x, minitorch.ones(3))
     with pytest.raises(NotImplementedError, match="register_full_backward_hook"):
         minitorch.nn.Linear(2, 2).register_backward_hook(lambda *args: None)
+
+
+@pytest.mark.parametrize("module", ["Softmax", "LogSoftmax"])
+@pytest.mark.parametrize("dim", [True, 1.0])
+def test_softmax_modules_refuse_a_dim_that_is_not_an_int_as_torch(module, dim):
+    with pytest.raises(TypeError) as expected:
+        getattr(torch.nn, module)(dim=dim)
+    with pytest.raises(TypeError) as got:
+        getattr(minitorch.nn, module)(dim=dim)
+    assert str(got.value) == str(expected.value)

@@ -78,6 +78,13 @@ class Tanh(Module):
         return F.tanh(input)
 
 
+def _checked_dim(dim: int | None) -> int | None:
+    """Softmax's and LogSoftmax's ``dim``, refused at construction as PyTorch refuses it."""
+    if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool)):
+        raise TypeError(f"dim must be an int or None, got {type(dim)}")
+    return dim
+
+
 class Softmax(Module):
     r"""Rescales the slices along ``dim`` to lie in [0, 1] and sum to 1:
     :math:`\text{Softmax}(x_i) = \exp(x_i) / \sum_j \exp(x_j)`.
@@ -97,7 +104,7 @@ class Softmax(Module):
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
-        self.dim = dim
+        self.dim = _checked_dim(dim)
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
@@ -128,7 +135,7 @@ class LogSoftmax(Module):
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
-        self.dim = dim
+        self.dim = _checked_dim(dim)
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
