@@ -291,6 +291,11 @@ def full(
     requires_grad: bool = False,
 ) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred from the value)."""
+    if isinstance(fill_value, complex) and dtype is None:
+        raise TypeError(
+            f"full(): fill_value {fill_value!r} would make a complex tensor; minitorch has no "
+            "complex dtypes"
+        )
     if dtype is None:
         dtype = _dtype.result_type(fill_value)
     target = _dtype.as_dtype(dtype).numpy_dtype
@@ -303,6 +308,14 @@ def full(
 def _fill_value(value: float | int | bool, target: np.dtype) -> np.ndarray:
     """``value`` as a 0-d array of ``target``, with the checks of PyTorch's scalar conversion:
     a finite number beyond float16's or float32's range is refused, not made inf."""
+    if isinstance(value, complex):  # into a real type only without an imaginary part
+        if target == np.bool_:
+            value = value != 0
+        elif value.imag:
+            type_name = conversion_type_name(_dtype.from_numpy_dtype(target))
+            raise RuntimeError(f"value cannot be converted to type {type_name} without overflow")
+        else:
+            value = value.real
     if isinstance(value, int) and value >= 2**64:
         raise OverflowError("int too big to convert")
     if isinstance(value, int) and value < -(2**63):  # PyTorch's message, read as unsigned

@@ -9,6 +9,8 @@ cross-entropy and mixed-dtype ``matmul``.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -594,3 +596,25 @@ def test_matmul_of_an_empty_integer_matrix_and_a_float_batch_backpropagates():
 
 def test_mixed_dtype_bmm_is_still_refused():
     assert_same_error(lambda t, a, b: a @ b, np.ones((2, 2, 2), np.float32), np.ones((2, 2, 2)))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.full((2,), 1j, dtype=m.float32),
+        lambda m: m.full((2,), 1 + 0j, dtype=m.float32),
+        lambda m: m.full((2,), 2 + 0j, dtype=m.int64),
+        lambda m: m.full((2,), 1j, dtype=m.bool),
+        lambda m: m.full_like(m.ones(2), 1j),
+    ],
+)
+def test_full_with_a_complex_value_into_a_real_dtype_as_torch(make):
+    """A complex fill value keeps its real part only when it has no imaginary part (it used
+    to drop the imaginary part silently)."""
+    try:
+        expected = make(torch)
+    except RuntimeError as error:
+        with pytest.raises(RuntimeError, match=re.escape(str(error))):
+            make(minitorch)
+    else:
+        assert make(minitorch).tolist() == expected.tolist()
