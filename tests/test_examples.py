@@ -33,6 +33,7 @@ IMPORT_SWAPS = [
 ]
 # examples that print only deterministic values: their output on PyTorch is the same text
 SAME_OUTPUT_ON_PYTORCH = [
+    "dataloader_workers",
     "model_pretrained",
     "nn_conv",
     "nn_loss",
@@ -103,6 +104,7 @@ def test_every_course_step_has_an_example():
         "nn_loss",
         "nn_loss_network",
         "nn_optim",
+        "dataloader_workers",
         "model_pretrained",
         "model_save",
         "model_load",
@@ -178,6 +180,24 @@ def test_read_data(output_of):
         "minitorch.Size([4, 3, 32, 32]) ('ants', 'ants', 'ants', 'ants')",
         "minitorch.Size([4, 3, 32, 32]) ('ants', 'ants', 'bees', 'bees')",
         "minitorch.Size([2, 3, 32, 32]) ('bees', 'bees')",
+    ]
+
+
+def test_dataloader_workers_load_the_same_batches(output_of):
+    same = "same pictures as with num_workers=0: True"
+    assert output_of("dataloader_workers").splitlines() == [
+        "minitorch.Size([4, 3, 32, 32]) ('ants', 'ants', 'ants', 'ants') loaded by worker "
+        "[0, 0, 0, 0]",
+        same,
+        "minitorch.Size([4, 3, 32, 32]) ('ants', 'ants', 'bees', 'bees') loaded by worker "
+        "[1, 1, 1, 1]",
+        same,
+        "minitorch.Size([2, 3, 32, 32]) ('bees', 'bees') loaded by worker [0, 0]",
+        same,
+        "epoch 0 [('ants', 'ants', 'ants', 'ants', 'ants'), ('ants', 'bees', 'bees', 'bees', "
+        "'bees')]",
+        "epoch 1 [('ants', 'ants', 'ants', 'ants', 'ants'), ('ants', 'bees', 'bees', 'bees', "
+        "'bees')]",
     ]
 
 
