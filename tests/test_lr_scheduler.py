@@ -132,6 +132,8 @@ def test_lambda_lr_needs_one_function_per_group():
         ("CosineAnnealingWarmRestarts", {"T_0": 3, "T_mult": 2, "eta_min": 0.001}),
         ("OneCycleLR", {"max_lr": 0.5, "total_steps": 20}),
         ("OneCycleLR", {"max_lr": 0.5, "total_steps": 20, "three_phase": True}),
+        ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3}),
+        ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "mode": "exp_range"}),
     ],
 )
 def test_state_dict_matches_torch_and_resumes(name, kwargs):
@@ -242,6 +244,73 @@ def test_one_cycle_lr_and_momentum_match_torch(kwargs):
             scheduler.step()
             sequence.append((scheduler.get_last_lr(), group_values(optimizer, "momentum")))
         sequences.append(sequence)
+    assert sequences[0] == sequences[1]
+
+
+class HalvingScale:
+    """A callable object: its ``__dict__`` goes into the scheduler's state_dict."""
+
+    def __init__(self):
+        self.base = 0.5
+
+    def __call__(self, x):
+        return self.base**x
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4},
+        {"base_lr": [0.01, 0.02], "max_lr": [0.1, 0.3], "step_size_up": 3, "step_size_down": 5},
+        {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2, "mode": "triangular2"},
+        {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "mode": "exp_range", "gamma": 0.9},
+        {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "scale_fn": lambda x: 1 / x},
+        {
+            "base_lr": 0.01,
+            "max_lr": 0.1,
+            "step_size_up": 3,
+            "scale_fn": HalvingScale(),
+            "scale_mode": "iterations",
+        },
+        {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "base_momentum": [0.5, 0.6]},
+        {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "cycle_momentum": False},
+    ],
+)
+def test_cyclic_lr_and_momentum_match_torch(kwargs):
+    sequences = []
+    for lib in (minitorch, torch):
+        groups = [{"params": [lib.zeros(1, requires_grad=True)], "lr": lr} for lr in (0.1, 0.2)]
+        optimizer = lib.optim.SGD(groups, momentum=0.9)
+        scheduler = lib.optim.lr_scheduler.CyclicLR(optimizer, **kwargs)
+        sequence = [(scheduler.get_last_lr(), group_values(optimizer, "momentum"))]
+        for _ in range(30):
+            optimizer.step()
+            scheduler.step()
+            sequence.append((scheduler.get_last_lr(), group_values(optimizer, "momentum")))
+        sequences.append((sequence, scheduler.state_dict()))
+    assert sequences[0] == sequences[1]
+
+
+@pytest.mark.parametrize("use_list", [False, True])
+def test_multiplicative_lr_matches_torch(use_list):
+    def shrink(epoch):
+        return 0.9 if epoch % 3 else 0.5
+
+    def constant(epoch):
+        return 0.97
+
+    lambdas = [shrink, constant] if use_list else shrink
+    sequences = []
+    for lib in (minitorch, torch):
+        groups = [{"params": [lib.zeros(1, requires_grad=True)], "lr": lr} for lr in (0.1, 0.2)]
+        optimizer = lib.optim.SGD(groups)
+        scheduler = lib.optim.lr_scheduler.MultiplicativeLR(optimizer, lambdas)
+        sequence = [scheduler.get_last_lr()]
+        for _ in range(30):
+            optimizer.step()
+            scheduler.step()
+            sequence.append(scheduler.get_last_lr())
+        sequences.append((sequence, scheduler.state_dict()))
     assert sequences[0] == sequences[1]
 
 
@@ -511,6 +580,11 @@ def one_group_sgd(lib, **kwargs):
         ("OneCycleLR", {"max_lr": 0.1, "total_steps": 5, "anneal_strategy": "exp"}),
         ("OneCycleLR", {"max_lr": [0.1, 0.2], "total_steps": 5}),
         ("OneCycleLR", {"max_lr": 0.1, "total_steps": 5, "base_momentum": [0.8, 0.9]}),
+        ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "mode": "sawtooth"}),
+        ("CyclicLR", {"base_lr": [0.01, 0.02], "max_lr": 0.1}),
+        ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "max_momentum": [0.9, 0.9]}),
+        ("MultiplicativeLR", {"lr_lambda": 0.9}),
+        ("MultiplicativeLR", {"lr_lambda": [lambda epoch: 0.9, lambda epoch: 0.8]}),
     ],
 )
 def test_argument_errors_match_torch(name, kwargs):
@@ -542,6 +616,7 @@ def test_argument_errors_of_schedulers_without_optimizers_match_torch():
             lambda: schedulers.ChainedScheduler([step, plateau]),
             lambda: schedulers.ReduceLROnPlateau(3),
             lambda: schedulers.OneCycleLR(3, max_lr=0.1, total_steps=3),
+            lambda: schedulers.CyclicLR(3, base_lr=0.01, max_lr=0.1),
             lambda: schedulers.CosineAnnealingWarmRestarts(optimizer, T_0=2).step(-1),
             # the optimizer's repr differs between the libraries: compare up to it
             lambda: schedulers.SequentialLR(optimizer, [step, foreign], [2]),
