@@ -453,3 +453,19 @@ def test_dataset_construction_errors_match_torch():
     assert mismatched is AssertionError
     with pytest.raises(NotImplementedError):
         mdata.Dataset()[0]
+
+
+@pytest.mark.parametrize("batch", [[2**63, 1], [-(2**63) - 1, 1], [2**63 - 1, 1], [1.5, 2**70]])
+def test_collate_of_python_numbers_beyond_int64_as_torch(batch):
+    try:
+        expected = torch.utils.data.default_collate(batch)
+    except Exception as error:
+        with pytest.raises(type(error)) as got:
+            mdata.default_collate(batch)
+        assert str(got.value) == str(error)
+    else:
+        got = mdata.default_collate(batch)
+        assert isinstance(got, minitorch.Tensor) and got.tolist() == expected.tolist()
+        assert str(got.dtype).removeprefix("minitorch.") == str(expected.dtype).removeprefix(
+            "torch."
+        )
