@@ -29,7 +29,11 @@ from minitorch._storage import CPUAllocationError
 CHECKPOINT_FORMAT = "minitorch-train/1"
 # How to get what minitorch-parity needs beyond minitorch itself.
 PARITY_INSTALL_HINT = 'pip install "minitorch[parity]"'
-PARITY_REQUIREMENTS = {"hypothesis": "Hypothesis", "torch": "PyTorch"}
+PARITY_REQUIREMENTS = {
+    "hypothesis": "Hypothesis",
+    "torch": "PyTorch",
+    "expecttest": "expecttest (PyTorch's test database imports it)",
+}
 
 
 class CLIError(Exception):

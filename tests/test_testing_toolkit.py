@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import minitorch
 from minitorch import parity
+from minitorch._cli import PARITY_REQUIREMENTS
 from minitorch.testing import ParityError, assert_parity, assert_same_error, gradcheck
 from minitorch.testing.strategies import (
     conv2d_args,
@@ -241,7 +242,8 @@ else:  # what the wrapper pip writes for an entry of [project.scripts] does
 
 def test_the_parity_extra_holds_what_the_command_needs():
     extras = PYPROJECT["project"]["optional-dependencies"]
-    assert {re.split(r"[<>=]", r)[0] for r in extras["parity"]} == {"hypothesis", "torch"}
+    required = {re.split(r"[<>=]", r)[0] for r in extras["parity"]}
+    assert required == {"hypothesis", "torch", "expecttest"} == set(PARITY_REQUIREMENTS)
     assert any(r.startswith("minitorch[") and "parity" in r for r in extras["dev"])
 
 
