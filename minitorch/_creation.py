@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from minitorch import _dtype
-from minitorch._checks import conversion_type_name
+from minitorch._checks import checked_conversion, parsed_number
 from minitorch._device import check_cpu
 from minitorch._dtype import dtype
 from minitorch._random import Generator, generator_or_default
@@ -305,28 +305,12 @@ def full(
     )
 
 
-def _fill_value(value: float | int | bool, target: np.dtype) -> np.ndarray:
-    """``value`` as a 0-d array of ``target``, with the checks of PyTorch's scalar conversion:
-    a finite number beyond float16's or float32's range is refused, not made inf."""
-    if isinstance(value, complex):  # into a real type only without an imaginary part
-        if target == np.bool_:
-            value = value != 0
-        elif value.imag:
-            type_name = conversion_type_name(_dtype.from_numpy_dtype(target))
-            raise RuntimeError(f"value cannot be converted to type {type_name} without overflow")
-        else:
-            value = value.real
-    if isinstance(value, int) and value >= 2**64:
-        raise OverflowError("int too big to convert")
-    if isinstance(value, int) and value < -(2**63):  # PyTorch's message, read as unsigned
-        raise OverflowError("can't convert negative int to unsigned")
-    number = np.asarray(value)
-    type_name = conversion_type_name(_dtype.from_numpy_dtype(target))
-    check_fits(number, target, type_name)
-    narrow_float = target in (np.float16, np.float32)
-    if narrow_float and np.isfinite(number) and abs(number) > np.finfo(target).max:
-        raise RuntimeError(f"value cannot be converted to type {type_name} without overflow")
-    return number.astype(target)
+def _fill_value(value: float | int | bool | complex, target: np.dtype) -> np.ndarray:
+    """``value`` as a 0-d array of ``target``, converted as PyTorch converts a Scalar argument:
+    an int beyond 64 bits is an OverflowError, a value ``target`` cannot hold (a finite number
+    beyond float16's or float32's range, an imaginary part) a RuntimeError."""
+    number = checked_conversion(parsed_number(value), _dtype.from_numpy_dtype(target))
+    return np.asarray(number).astype(target)
 
 
 @allocates

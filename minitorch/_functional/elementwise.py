@@ -139,60 +139,6 @@ def checked_scalar_operand(value: Scalar, dtype: _dtype.dtype) -> Tensor:
     return scalar_operand(value, dtype)
 
 
-def parsed_number(value: int | float | bool | complex) -> int | float | bool | complex:
-    """A Python number as PyTorch's argument parser takes it for a Scalar: an int must fit in
-    64 bits, signed or unsigned, or it is an OverflowError with PyTorch's message."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        if value >= _UINT64_LIMIT:
-            raise OverflowError("int too big to convert")
-        if value < -(2**63):
-            raise OverflowError("can't convert negative int to unsigned")
-    return value
-
-
-def checked_conversion(
-    value: int | float | bool | complex,
-    dtype: _dtype.dtype,
-    checked_as: _dtype.dtype | None = None,
-) -> Scalar:
-    """``value`` as a number that ``dtype`` holds, or PyTorch's RuntimeError where it cannot
-    hold it (``c10::checked_convert``, which ``fill_``, ``masked_fill`` and ``x[i] = v`` use).
-
-    A complex number must be real; a float into an integer dtype must lie in
-    ``[min, max + 1)`` (it is then truncated toward 0, and NaN and inf do not fit); an int
-    into an unsigned dtype may be as low as ``-max`` (it wraps around, as in C); a finite
-    number must not exceed a float dtype's largest. A bool dtype takes anything.
-    ``checked_as`` names the dtype the check is made in where PyTorch converts through a
-    wider one first (``fill_`` of a float16 tensor checks as float64, then rounds to inf).
-    """
-    check = checked_as or dtype
-    if check is _dtype.bool:
-        return bool(value)
-    overflow = RuntimeError(
-        f"value cannot be converted to type {conversion_type_name(check)} without overflow"
-    )
-    if isinstance(value, complex):
-        if value.imag != 0:
-            raise overflow
-        value = value.real
-    if isinstance(value, bool):
-        value = int(value)
-    if check.is_floating_point:
-        # inf and NaN pass: only a finite number too large for the dtype overflows
-        largest = np.inf if check is _dtype.float64 else float(np.finfo(check.numpy_dtype).max)
-        if not -largest <= value <= largest and np.isfinite(value):
-            raise overflow
-        return value
-    info = np.iinfo(check.numpy_dtype)
-    if isinstance(value, float):
-        if not info.min <= value < info.max + 1:  # NaN compares False: it does not fit either
-            raise overflow
-        return int(value)
-    if not (-info.max if info.min == 0 else info.min) <= value <= info.max:
-        raise overflow
-    return value % (info.max + 1) if info.min == 0 else value
-
-
 def invalid_arguments(
     name: str, args: tuple, signatures: Sequence[str], wrong: Sequence[int] = ()
 ) -> TypeError:

@@ -24,12 +24,16 @@ from typing import Any
 import numpy as np
 
 from minitorch import _dtype
-from minitorch._checks import broadcast_shapes, cpp_type_name, wrap_dim
+from minitorch._checks import (
+    broadcast_shapes,
+    checked_conversion,
+    cpp_type_name,
+    parsed_number,
+    wrap_dim,
+)
 from minitorch._creation import as_tensor, zeros_like
 from minitorch._functional.elementwise import (
-    checked_conversion,
     invalid_arguments,
-    parsed_number,
     scalar_operand,
 )
 from minitorch._functional.inplace import check_broadcast_into, check_out, fill_value, write_out

@@ -21,13 +21,17 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from minitorch import _dtype
-from minitorch._checks import broadcast_shapes, scalar_type_name
+from minitorch._checks import (
+    broadcast_shapes,
+    checked_conversion,
+    parsed_number,
+    scalar_type_name,
+)
 from minitorch._functional.elementwise import (
     Scalar,
     abs,
     add,
     as_operand,
-    checked_conversion,
     clamp,
     div,
     exp,
@@ -36,7 +40,6 @@ from minitorch._functional.elementwise import (
     log,
     mul,
     neg,
-    parsed_number,
     pow,
     relu,
     remainder,
