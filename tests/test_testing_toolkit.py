@@ -19,7 +19,13 @@ from hypothesis import strategies as st
 import minitorch
 from minitorch import parity
 from minitorch._cli import PARITY_REQUIREMENTS
-from minitorch.testing import ParityError, assert_parity, assert_same_error, gradcheck
+from minitorch.testing import (
+    ParityError,
+    assert_parity,
+    assert_same_error,
+    compare_arrays,
+    gradcheck,
+)
 from minitorch.testing.strategies import (
     conv2d_args,
     cross_entropy_args,
@@ -44,7 +50,7 @@ def test_assert_parity_passes_on_a_matching_op_and_reports_the_error_fraction():
     assert 0.0 <= worst <= 1.0
 
 
-def test_assert_parity_failure_names_worst_element_index_values_and_tolerance():
+def test_assert_parity_failure_reports_as_assert_close_does_and_names_the_worst_element():
     x = np.array([[0.5, -1.25, 2.0], [3.0, -0.75, 0.1]])
     # minitorch's side is off by 1e-3 at one element only; PyTorch's is the true exp
     wrong = np.zeros_like(x)
@@ -53,23 +59,58 @@ def test_assert_parity_failure_names_worst_element_index_values_and_tolerance():
         assert_parity(
             lambda t, x: t.exp(x) + (t.tensor(wrong) if t is minitorch else 0), x, grad=False
         )
-    message = str(caught.value)
-    assert message.startswith("output 0: 1 of 6 elements differ")
-    assert "index (1, 2)" in message
-    assert f"minitorch {np.exp(0.1) + 1e-3!r}" in message
-    assert f"PyTorch {np.exp(0.1)!r}" in message
-    assert "atol 1e-07 + rtol 1e-07" in message
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "forward output 0: values differ (float64, atol 1e-07, rtol 1e-07)"
+    assert lines[1] == "Mismatched elements: 1 / 6 (16.7%)"
+    difference = (np.exp(0.1) + 1e-3) - np.exp(0.1)
+    assert lines[2] == (
+        f"Greatest absolute difference: {difference!s} at index (1, 2) (up to 1e-07 allowed)"
+    )
+    assert lines[3] == (
+        f"Greatest relative difference: {difference / np.exp(0.1)!s} at index (1, 2) "
+        "(up to 1e-07 allowed)"
+    )
+    assert lines[4] == (
+        f"Worst at index (1, 2): minitorch {float(np.exp(0.1) + 1e-3)!r}, "
+        f"PyTorch {float(np.exp(0.1))!r}"
+    )
+
+
+def test_the_report_matches_torch_testing_assert_close_on_the_same_arrays():
+    import torch
+
+    actual = np.array([[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 10.0, 11.0]])
+    expected = actual.copy()
+    expected[0, 1], expected[2, 3], expected[1, 0] = 1.5, np.nan, 0.0
+    with pytest.raises(AssertionError) as theirs:
+        torch.testing.assert_close(torch.tensor(actual), torch.tensor(expected))
+    with pytest.raises(ParityError) as ours:
+        compare_arrays(actual, expected, "forward output 0")
+    # the three lines torch writes are ours too, word for word
+    torch_lines = str(theirs.value).splitlines()[2:]
+    assert str(ours.value).splitlines()[1:4] == torch_lines
+
+
+def test_integer_mismatches_are_reported_exactly():
+    with pytest.raises(ParityError) as caught:
+        compare_arrays(np.array([1, 2, 3]), np.array([1, 5, 3]), "forward output 1")
+    assert str(caught.value).splitlines()[:3] == [
+        "forward output 1: values differ (int64, exact)",
+        "Mismatched elements: 1 / 3 (33.3%)",
+        "Greatest absolute difference: 3 at index (1,)",
+    ]
 
 
 def test_assert_parity_checks_gradients_under_a_random_upstream_gradient():
     x = np.array([0.5, -1.5, 2.0])
     # same forward values, but minitorch's gradient is scaled by 2 through a detached term
-    with pytest.raises(ParityError, match=r"gradient of input 0: 3 of 3 elements differ"):
+    with pytest.raises(ParityError, match=r"gradient of input 0: values differ") as caught:
         assert_parity(
             lambda t, x: x * 2 - x.detach(),
             x,
             torch_fn=lambda t, x: x * 1,
         )
+    assert "Mismatched elements: 3 / 3 (100.0%)" in str(caught.value)
 
 
 def test_assert_parity_reports_shape_and_dtype_mismatches():
@@ -125,6 +166,33 @@ def test_conv2d_args_are_consistent(args):
     stride, dilation = pair(args["stride"]), pair(args["dilation"])
     for i in range(2):
         assert conv_output_side(batch_free[1 + i], kernel[i], pads[i], stride[i], dilation[i]) >= 1
+
+
+@given(
+    args=conv2d_args(
+        batch=(2,), groups=(1,), channels=(2, 2), out_channels=(3, 4), kernel=(3, 3), bias=(True,)
+    )
+)
+def test_conv2d_args_take_ranges_and_give_pytorchs_output_shape(args):
+    import torch
+
+    assert args["input_shape"][:2] == (2, 2) and args["in_channels"] == 2
+    assert args["out_channels"] in (3, 4) and args["kernel_size"] == 3 and args["bias"]
+    x = torch.zeros(args["input_shape"])
+    w = torch.zeros(args["weight_shape"])
+    options = {k: args[k] for k in ("stride", "padding", "dilation", "groups")}
+    assert tuple(torch.nn.functional.conv2d(x, w, **options).shape) == args["output_shape"]
+
+
+@given(args=linear_args(in_features=(7, 7), out_features=(1, 2), bias=(False,)))
+def test_linear_args_take_ranges(args):
+    assert args["input"].shape[-1] == 7 and args["weight"].shape[0] in (1, 2)
+    assert args["bias"] is None
+
+
+@given(args=cross_entropy_args(classes=(3, 3), batch=(4,), reductions=("sum",)))
+def test_cross_entropy_args_take_ranges(args):
+    assert args["input"].shape == (4, 3) and args["reduction"] == "sum"
 
 
 @given(args=max_pool2d_args())

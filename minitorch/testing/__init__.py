@@ -11,7 +11,12 @@ Five lines check an op against PyTorch on random inputs, gradients included::
 - :func:`assert_parity` runs ``fn(lib, *tensors)`` with ``lib`` = minitorch and then
   torch, from the same numpy inputs, and compares shape, dtype, values and every input's
   gradient under a random upstream gradient; a mismatch raises :class:`ParityError`
-  naming the worst element, its index, both values and the tolerance.
+  saying what differs (``forward output 0``, ``gradient of input 2``, numbered by position
+  in the call) and how, as ``torch.testing.assert_close`` reports it: mismatched elements,
+  greatest absolute and relative differences, both values at the worst element.
+- :func:`assert_module_parity` builds a layer on both libraries (``make_module(nn)`` gets
+  ``minitorch.nn`` or ``torch.nn``), copies one side's ``state_dict`` into the other, and
+  compares outputs, buffers, input gradients and every named parameter's ``.grad``.
 - :func:`assert_same_error` checks that both libraries reject a bad call with the same
   exception class.
 - :mod:`minitorch.testing.strategies` holds Hypothesis strategies for the course's shapes
@@ -33,6 +38,7 @@ import importlib
 from types import ModuleType
 
 from minitorch.autograd.gradcheck import GradcheckError, gradcheck
+from minitorch.testing._module_parity import assert_module_parity
 from minitorch.testing._parity import (
     Input,
     ParityError,
@@ -46,6 +52,7 @@ __all__ = [
     "GradcheckError",
     "Input",
     "ParityError",
+    "assert_module_parity",
     "assert_parity",
     "assert_same_error",
     "compare_arrays",

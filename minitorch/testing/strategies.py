@@ -19,6 +19,8 @@ To test a non-contiguous input, pass ``transposed(x)`` and undo the swap with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -50,9 +52,12 @@ MAX_ELEMENTS = 60
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def float_dtypes() -> st.SearchStrategy[np.dtype]:
-    """float32 (what users run) or float64 (where the algorithm is checked tightly)."""
-    return st.sampled_from(FLOAT_DTYPES)
+def float_dtypes(
+    dtypes: Sequence[np.dtype | type | str] = FLOAT_DTYPES,
+) -> st.SearchStrategy[np.dtype]:
+    """float32 (what users run) or float64 (where the algorithm is checked tightly), or one of
+    ``dtypes`` (``float_dtypes([np.float32])``)."""
+    return st.sampled_from([np.dtype(d) for d in dtypes])
 
 
 @st.composite
@@ -190,122 +195,202 @@ def reduction_dims(draw: st.DrawFn, ndim: int, allow_none: bool = True) -> int |
 
 
 # ------------------------------------------------------------------ layer argument sets
+# Each takes the ranges it draws from, so a test of one's own layer can draw arguments that
+# fit it (``conv2d_args(channels=(3, 3), kernel=(3, 5))``); ``(low, high)`` is inclusive.
+Range = tuple[int, int]
+PADDING_KINDS = ("ints", "same", "valid")
+
+
+def _side(draw: st.DrawFn, bounds: Range) -> int:
+    return draw(st.integers(*bounds))
+
+
+def _output_side(size: int, kernel: int, pad: int, stride: int, dilation: int) -> int:
+    return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
+
+
 @st.composite
-def conv2d_args(draw: st.DrawFn) -> dict:
+def conv2d_args(
+    draw: st.DrawFn,
+    *,
+    batch: Sequence[int | None] = (None, 1, 2, 3, 4),
+    groups: Sequence[int] = (1, 1, 1, 2, 3),
+    channels: Range = (1, 3),
+    out_channels: Range | None = None,
+    kernel: Range = (1, 4),
+    stride: Range = (1, 3),
+    dilation: Range = (1, 2),
+    padding: Range = (0, 2),
+    padding_kinds: Sequence[str] = ("ints", "ints", "ints", "same", "valid"),
+    extra_side: Range = (0, 6),
+    bias: Sequence[bool] = (False, True),
+) -> dict:
     """Consistent ``conv2d`` arguments and shapes (at most a few thousand elements).
+
+    Draws from: ``batch`` sizes (None: an unbatched ``(C, H, W)`` input), ``groups``,
+    ``channels`` per group in and out (``out_channels`` defaults to ``channels``), and the
+    ``(low, high)`` ranges of ``kernel``, ``stride``, ``dilation`` and integer ``padding``
+    sides; ``padding_kinds`` picks among integer padding, ``"same"`` and ``"valid"``;
+    the input is ``extra_side`` elements larger than the smallest that fits, per side.
 
     Channels are divisible by ``groups``; the input is at least as large as the dilated
     kernel minus the padding, so the output has at least one element per side;
     ``padding='same'`` comes with stride 1, as PyTorch requires. Returns ``input_shape``,
-    ``weight_shape``, ``bias`` (whether to pass one), ``stride``, ``padding``,
+    ``weight_shape``, ``output_shape``, ``in_channels``, ``out_channels``,
+    ``kernel_size``, ``bias`` (whether to pass one), ``stride``, ``padding``,
     ``dilation``, ``groups`` and a ``seed`` for the values (see :func:`normal`).
     """
-    groups = draw(st.sampled_from([1, 1, 1, 2, 3]))
-    in_channels = groups * draw(st.integers(1, 3))
-    out_channels = groups * draw(st.integers(1, 3))
-    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
-    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    padding_kind = draw(st.sampled_from(["ints", "ints", "ints", "same", "valid"]))
+    group_count = draw(st.sampled_from(list(groups)))
+    in_channels = group_count * _side(draw, channels)
+    out_channels_ = group_count * _side(draw, out_channels or channels)
+    kernel_ = (_side(draw, kernel), _side(draw, kernel))
+    dilation_ = (_side(draw, dilation), _side(draw, dilation))
+    stride_ = (_side(draw, stride), _side(draw, stride))
+    padding_kind = draw(st.sampled_from(list(padding_kinds)))
     if padding_kind == "same":
-        stride = (1, 1)
-        padding: object = "same"
+        stride_ = (1, 1)
+        padding_: object = "same"
         pads = (0, 0)
     elif padding_kind == "valid":
-        padding = "valid"
+        padding_ = "valid"
         pads = (0, 0)
     else:
-        pads = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
-        padding = pads if draw(st.booleans()) or pads[0] != pads[1] else pads[0]
-    span = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
-    height = draw(st.integers(max(1, span[0] - 2 * pads[0]), span[0] + 6))
-    width = draw(st.integers(max(1, span[1] - 2 * pads[1]), span[1] + 6))
-    batch = draw(st.sampled_from([None, 1, 2, 3, 4]))  # None: unbatched (C, H, W)
-    input_shape = (
-        (in_channels, height, width) if batch is None else (batch, in_channels, height, width)
-    )
+        pads = (_side(draw, padding), _side(draw, padding))
+        padding_ = pads if draw(st.booleans()) or pads[0] != pads[1] else pads[0]
+    span = [d * (k - 1) + 1 for k, d in zip(kernel_, dilation_, strict=True)]
+    sides = [max(1, span[i] - 2 * pads[i]) + _side(draw, extra_side) for i in range(2)]
+    batch_size = draw(st.sampled_from(list(batch)))
+    leading = () if batch_size is None else (batch_size,)
+    if padding_kind == "same":
+        out_sides = sides
+    else:
+        out_sides = [
+            _output_side(sides[i], kernel_[i], pads[i], stride_[i], dilation_[i]) for i in range(2)
+        ]
     return {
-        "input_shape": input_shape,
-        "weight_shape": (out_channels, in_channels // groups, *kernel),
-        "bias": draw(st.booleans()),
-        "stride": stride if draw(st.booleans()) or stride[0] != stride[1] else stride[0],
-        "padding": padding,
-        "dilation": dilation if dilation[0] != dilation[1] else dilation[0],
-        "groups": groups,
+        "input_shape": (*leading, in_channels, *sides),
+        "weight_shape": (out_channels_, in_channels // group_count, *kernel_),
+        "output_shape": (*leading, out_channels_, *out_sides),
+        "in_channels": in_channels,
+        "out_channels": out_channels_,
+        "kernel_size": kernel_ if kernel_[0] != kernel_[1] else kernel_[0],
+        "bias": draw(st.sampled_from(list(bias))),
+        "stride": stride_ if draw(st.booleans()) or stride_[0] != stride_[1] else stride_[0],
+        "padding": padding_,
+        "dilation": dilation_ if dilation_[0] != dilation_[1] else dilation_[0],
+        "groups": group_count,
         "seed": draw(st.integers(0, 2**31)),
     }
 
 
 @st.composite
-def max_pool2d_args(draw: st.DrawFn) -> dict:
+def max_pool2d_args(
+    draw: st.DrawFn,
+    *,
+    batch: Sequence[int | None] = (None, 1, 2, 4),
+    channels: Range = (1, 3),
+    kernel: Range = (1, 4),
+    stride: Range | None = (1, 3),
+    dilation: Range = (1, 2),
+    extra_side: Range = (0, 7),
+) -> dict:
     """Consistent ``max_pool2d`` arguments: ``shape``, ``kernel_size``, ``stride``, ``padding``,
     ``dilation``, ``ceil_mode`` and a ``seed`` for the values.
 
-    Padding is at most half the kernel (PyTorch's rule) and the input large enough that
-    every window holds at least one input element. Draw the values with
-    :func:`distinct`, so that no window holds a tie.
+    Draws ``batch`` sizes (None: unbatched), ``channels``, and ``kernel``, ``stride`` and
+    ``dilation`` sides from their ``(low, high)`` ranges (the stride is sometimes None,
+    PyTorch's default; ``stride=None`` here always leaves it so). Padding is at most half
+    the kernel (PyTorch's rule) and the input large enough that every window holds at
+    least one input element. Draw the values with :func:`distinct`, so that no window
+    holds a tie.
     """
-    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
-    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    stride = draw(st.one_of(st.none(), st.tuples(st.integers(1, 3), st.integers(1, 3))))
+    kernel_ = (_side(draw, kernel), _side(draw, kernel))
+    dilation_ = (_side(draw, dilation), _side(draw, dilation))
+    strides = st.none()
+    if stride is not None:
+        strides = st.one_of(strides, st.tuples(st.integers(*stride), st.integers(*stride)))
+    stride_ = draw(strides)
     # PyTorch requires pad <= kernel // 2 and pad <= half the dilated kernel
-    padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
-    span = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
+    padding = tuple(draw(st.integers(0, k // 2)) for k in kernel_)
+    span = [d * (k - 1) + 1 for k, d in zip(kernel_, dilation_, strict=True)]
     # Every window must hold an input element, not only padding: PyTorch 2.x's backward
     # writes out of bounds for an all-padding window (its argmax index is H*W) and crashes.
     # At least span - padding rows reach the first window's last tap; at least dilation
     # rows mean no window's taps can straddle the input.
-    height = draw(st.integers(max(1, span[0] - padding[0], dilation[0]), span[0] + 7))
-    width = draw(st.integers(max(1, span[1] - padding[1], dilation[1]), span[1] + 7))
-    batch = draw(st.sampled_from([None, 1, 2, 4]))
-    channels = draw(st.integers(1, 3))
-    shape = (channels, height, width) if batch is None else (batch, channels, height, width)
+    sides = [max(1, span[i] - padding[i], dilation_[i]) + _side(draw, extra_side) for i in range(2)]
+    batch_size = draw(st.sampled_from(list(batch)))
+    channel_count = _side(draw, channels)
+    leading = () if batch_size is None else (batch_size,)
     return {
-        "shape": shape,
-        "kernel_size": kernel if kernel[0] != kernel[1] else kernel[0],
-        "stride": stride,
+        "shape": (*leading, channel_count, *sides),
+        "kernel_size": kernel_ if kernel_[0] != kernel_[1] else kernel_[0],
+        "stride": stride_,
         "padding": padding,
-        "dilation": dilation,
+        "dilation": dilation_,
         "ceil_mode": draw(st.booleans()),
         "seed": draw(st.integers(0, 2**31)),
     }
 
 
 @st.composite
-def linear_args(draw: st.DrawFn, dtype: np.dtype | type = np.float64) -> dict:
+def linear_args(
+    draw: st.DrawFn,
+    dtype: np.dtype | type = np.float64,
+    *,
+    in_features: Range = (1, 6),
+    out_features: Range = (1, 6),
+    leading_dims: Range = (0, 2),
+    bias: Sequence[bool] = (False, True),
+) -> dict:
     """``input`` (``(*, in_features)``), ``weight`` (``(out_features, in_features)``) and
-    ``bias`` (``(out_features,)`` or None) arrays of ``dtype`` that fit together."""
-    in_features, out_features = draw(st.integers(1, 6)), draw(st.integers(1, 6))
-    leading = draw(shapes(0, 2, 1, 4, max_elements=12))
-    bias = draw(st.booleans())
+    ``bias`` (``(out_features,)`` or None) arrays of ``dtype`` that fit together.
+
+    ``in_features`` and ``out_features`` are ``(low, high)`` ranges; the input has
+    ``leading_dims`` leading sides of 1 to 4 (at most 12 rows in all).
+    """
+    n_in, n_out = _side(draw, in_features), _side(draw, out_features)
+    leading = draw(shapes(leading_dims[0], leading_dims[1], 1, 4, max_elements=12))
+    with_bias = draw(st.sampled_from(list(bias)))
     return {
-        "input": draw(arrays((*leading, in_features), dtype)),
-        "weight": draw(arrays((out_features, in_features), dtype, low=-1.0, high=1.0)),
-        "bias": draw(arrays((out_features,), dtype)) if bias else None,
+        "input": draw(arrays((*leading, n_in), dtype)),
+        "weight": draw(arrays((n_out, n_in), dtype, low=-1.0, high=1.0)),
+        "bias": draw(arrays((n_out,), dtype)) if with_bias else None,
     }
 
 
 @st.composite
-def cross_entropy_args(draw: st.DrawFn, dtype: np.dtype | type = np.float64) -> dict:
+def cross_entropy_args(
+    draw: st.DrawFn,
+    dtype: np.dtype | type = np.float64,
+    *,
+    classes: Range = (2, 6),
+    batch: Sequence[int | None] = (None, 1, 2, 3, 5),
+    reductions: Sequence[str] = ("mean", "sum", "none"),
+    label_smoothing: Sequence[float] = (0.0, 0.0, 0.1, 0.25),
+) -> dict:
     """Logits ``input`` (``(N, C)`` or ``(C,)``), int64 class ``target`` in ``[0, C)`` and
     the options ``reduction``, ``label_smoothing`` and a class ``weight`` (or None).
 
-    Class-index targets only (one per row), so the loss is smooth in every logit.
+    ``classes`` is a ``(low, high)`` range, ``batch`` the sizes N (None: one unbatched
+    row); ``reductions`` and ``label_smoothing`` the options drawn from. Class-index
+    targets only (one per row), so the loss is smooth in every logit.
     """
-    classes = draw(st.integers(2, 6))
-    batch = draw(st.sampled_from([None, 1, 2, 3, 5]))
-    shape = (classes,) if batch is None else (batch, classes)
-    target_shape = () if batch is None else (batch,)
+    class_count = _side(draw, classes)
+    batch_size = draw(st.sampled_from(list(batch)))
+    shape = (class_count,) if batch_size is None else (batch_size, class_count)
+    target_shape = () if batch_size is None else (batch_size,)
     target = draw(
-        hnp.arrays(np.int64, target_shape, elements=st.integers(0, classes - 1), fill=st.nothing())
+        hnp.arrays(
+            np.int64, target_shape, elements=st.integers(0, class_count - 1), fill=st.nothing()
+        )
     )
     weighted = draw(st.booleans())
     return {
         "input": draw(arrays(shape, dtype)),
         "target": target,
-        "weight": draw(arrays((classes,), dtype, low=0.5, high=2.0)) if weighted else None,
-        "reduction": draw(st.sampled_from(["mean", "sum", "none"])),
-        "label_smoothing": draw(st.sampled_from([0.0, 0.0, 0.1, 0.25])),
+        "weight": draw(arrays((class_count,), dtype, low=0.5, high=2.0)) if weighted else None,
+        "reduction": draw(st.sampled_from(list(reductions))),
+        "label_smoothing": draw(st.sampled_from(list(label_smoothing))),
     }
 
 
