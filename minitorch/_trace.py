@@ -23,6 +23,10 @@ the node (``ConvolutionBackward0``), the gradients it received (one per output o
 forward op), the gradients it passed on (one per input) and the time; ``AccumulateGrad``
 rows show which parameter's ``.grad`` received the sum. A 0-d tensor or gradient shows its
 value (``float32[]=0.5``); ``-`` is a gradient that does not exist.
+
+:func:`saved_arrays` and :func:`node_attributes` read what a graph node keeps for its
+backward (``minitorch-explain``'s memory section and ``viz.make_dot(show_saved=True,
+show_attrs=True)`` show them).
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ import numpy as np
 
 from minitorch._tensor import Tensor
 from minitorch.autograd import function as autograd_function
-from minitorch.autograd.function import AccumulateGrad, Function, Node
+from minitorch.autograd.function import AccumulateGrad, BackwardNode, Function, Node
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _NO_KERNEL = "numpy"
@@ -132,6 +136,61 @@ def _caller_stack(frame: FrameType | None, limit: int = 12) -> tuple[Frame, ...]
             break
         frame = frame.f_back
     return tuple(frames)
+
+
+# ------------------------------------------------------------------ what a node keeps
+# Attributes every BackwardNode has, set by Function.apply rather than by an op's forward.
+_MACHINERY_ATTRIBUTES = frozenset({"needs_input_grad"})
+
+
+def _arrays_in(name: str, value: Any) -> list[tuple[str, np.ndarray]]:
+    """``(name, array)`` for ``value`` if it is an array (or a Tensor), or for each array in it
+    if it is a tuple or list (``name[i]``); empty for anything else."""
+    if isinstance(value, Tensor):
+        return [(name, value.detach().numpy())]
+    if isinstance(value, np.ndarray):
+        return [(name, value)]
+    if isinstance(value, (tuple, list)):
+        return [pair for i, item in enumerate(value) for pair in _arrays_in(f"{name}[{i}]", item)]
+    return []
+
+
+def saved_arrays(node: Node) -> list[tuple[str, np.ndarray]]:
+    """The arrays ``node`` holds for its backward, each with a name.
+
+    ``saved[i]`` is the i-th argument forward gave ``ctx.save_for_backward``; an array that
+    forward set as an attribute of ``ctx`` (a mask, the indices of a gather) is named after
+    the attribute. Empty for ``AccumulateGrad`` and for a node whose backward has run (the
+    engine frees what a node saved once it has used it, unless ``retain_graph=True``).
+    """
+    if not isinstance(node, BackwardNode):
+        return []
+    found = _arrays_in("saved", node._saved or ())
+    for name, value in vars(node).items():
+        if not name.startswith("_") and name not in _MACHINERY_ATTRIBUTES:
+            found += _arrays_in(name, value)
+    return found
+
+
+def node_attributes(node: Node) -> dict[str, Any]:
+    """What ``node``'s forward recorded besides arrays (strides, shapes, a reduction), by name.
+
+    What forward passed to ``save_for_backward`` appears as ``saved[i]``, as do its attributes
+    holding arrays, with the placeholder ``"[saved array]"`` (torchviz writes
+    ``"[saved tensor]"``); :func:`saved_arrays` has the arrays themselves.
+    """
+    if not isinstance(node, BackwardNode):
+        return {}
+    attributes: dict[str, Any] = {}
+    items = [(f"saved[{i}]", value) for i, value in enumerate(node._saved or ())]
+    items += [
+        (name, value)
+        for name, value in vars(node).items()
+        if not name.startswith("_") and name not in _MACHINERY_ATTRIBUTES
+    ]
+    for name, value in items:
+        attributes[name] = "[saved array]" if _arrays_in(name, value) else value
+    return attributes
 
 
 class Recorder:
@@ -256,6 +315,10 @@ class Trace(Recorder):
         return event
 
     # ------------------------------------------------------------ reading the record
+    def forward_index_of(self, node: Node) -> int | None:
+        """The ``index`` of the forward row whose op recorded ``node`` (None if not traced)."""
+        return self._made_by.get(node)
+
     def names(self, phase: str | None = None) -> list[str]:
         """The ops' names in the order they ran (only ``phase``'s when given)."""
         return [e.name for e in self.events if phase is None or e.phase == phase]

@@ -17,10 +17,15 @@ from minitorch.models import tudui_class
 
 NODE = re.compile(r'^  (\w+) \[label="((?:[^"\\]|\\.)*)"(?: fillcolor=(\w+))?\]$')
 EDGE = re.compile(r"^  (\w+) -> (\w+)$")
+SAVED_EDGE = re.compile(r"^  (\w+) -> (\w+) \[dir=none style=dashed\]$")
 
 
 def parse(source: str) -> tuple[dict[str, tuple[str, str | None]], list[tuple[str, str]]]:
-    """``{id: (label, colour)}`` and ``[(tail label, head label)]``; fails on any other line."""
+    """``{id: (label, colour)}`` and ``[(tail label, head label)]``; fails on any other line.
+
+    The dashed lines from a saved array to its node (``show_saved``) are left out of the
+    edges: :func:`saved_edges` has them.
+    """
     lines = source.strip().splitlines()
     assert lines[0] == "digraph autograd {" and lines[-1] == "}"
     assert lines[1].startswith("  node [")
@@ -33,11 +38,20 @@ def parse(source: str) -> tuple[dict[str, tuple[str, str | None]], list[tuple[st
             nodes[node_id] = (label.replace("\\n", "\n"), colour)
         elif match := EDGE.match(line):
             edges.append(match.groups())
+        elif SAVED_EDGE.match(line):
+            continue
         else:
             raise AssertionError(f"unexpected DOT line: {line!r}")
     for tail, head in edges:
         assert tail in nodes and head in nodes, f"edge {tail} -> {head} names an undeclared node"
     return nodes, [(nodes[t][0], nodes[h][0]) for t, h in edges]
+
+
+def saved_edges(source: str) -> list[tuple[str, str]]:
+    """``[(saved array's label, node's label)]`` for each dashed line of ``show_saved``."""
+    nodes, _ = parse(source)
+    pairs = [SAVED_EDGE.match(line) for line in source.splitlines()]
+    return [(nodes[m[1]][0], nodes[m[2]][0]) for m in pairs if m]
 
 
 def small_graph() -> tuple[minitorch.Tensor, dict]:
@@ -169,3 +183,137 @@ def test_graph_survives_backward():
     nodes, _ = parse(minitorch.viz.to_dot(loss, params=params))
     assert len(nodes) == 6
     assert np.isfinite(params["weight"].grad.numpy()).all()
+
+
+# ------------------------------------------------------------------ torchviz's options
+def test_show_saved_draws_what_each_node_keeps_as_pytorch_does():
+    """PyTorch's ReluBackward0 saves its result and AddmmBackward0 the layer's input (not the
+    weight: the input needs no gradient); SumBackward0 saves no tensor."""
+    loss, params = small_graph()
+    torch = pytest.importorskip("torch")
+    layer = torch.nn.Linear(3, 2)
+    torch_loss = layer(torch.ones(4, 3)).relu().sum()
+    relu = torch_loss.grad_fn.next_functions[0][0]
+    addmm = relu.next_functions[0][0]
+    assert tuple(relu._saved_result.shape) == (4, 2)
+    assert tuple(addmm._saved_mat1.shape) == (4, 3) and addmm._saved_mat2 is None
+
+    source = minitorch.viz.make_dot(loss, params=params, show_saved=True).source
+    nodes, edges = parse(source)
+    assert parse(minitorch.viz.to_dot(loss, params=params))[1] == edges  # same graph
+    saved = sorted((label, node.split("\n")[0]) for label, node in saved_edges(source))
+    assert saved == [
+        ("saved[0]\n(4, 2) float32", "ReluBackward0"),
+        ("saved[0]\n(4, 3) float32", "AddmmBackward0"),
+    ]
+    assert all(colour == "orange" for label, colour in nodes.values() if "saved" in label)
+
+
+def test_an_array_saved_by_two_nodes_is_one_box():
+    """CrossEntropyLoss keeps its input, which is ReLU's result, which ReLU keeps too."""
+    minitorch.manual_seed(0)
+    hidden = nn.Linear(3, 2)(minitorch.ones(4, 3)).relu()
+    loss = nn.CrossEntropyLoss()(hidden, minitorch.tensor([0, 1, 1, 0]))
+    pairs = saved_edges(minitorch.viz.make_dot(loss, show_saved=True).source)
+    shared = {label for label, node in pairs if node.startswith("ReluBackward0")}
+    assert shared <= {label for label, node in pairs if node.startswith("CrossEntropy")}
+
+
+def test_show_attrs_lists_what_forward_recorded_and_cuts_long_values():
+    conv = nn.Conv2d(1, 2, 3, stride=2, padding=1)
+    loss = conv(minitorch.ones(1, 1, 5, 5)).sum()
+    nodes, _ = parse(minitorch.viz.make_dot(loss, show_attrs=True).source)
+    (label,) = [label for label, _ in nodes.values() if label.startswith("Convolution")]
+    name, inputs, outputs, rule, *attributes = label.split("\n")
+    assert rule == "-" * max(len(line) for line in label.split("\n") if set(line) != {"-"})
+    # PyTorch's ConvolutionBackward0 has _saved_stride (2, 2), _saved_padding (1, 1), ...
+    assert "geometry: ((2, 2), (1, 1, 1, 1), (1, 1), 1)" in attributes  # padding: 4 sides
+    assert "saved[0]: [saved array]" in attributes  # the input, drawn by show_saved
+    short, _ = parse(minitorch.viz.make_dot(loss, show_attrs=True, max_attr_chars=10).source)
+    (label,) = [label for label, _ in short.values() if label.startswith("Convolution")]
+    assert "geometry: ((2, 2)..." in label.split("\n")
+    plain, _ = parse(minitorch.viz.make_dot(loss).source)
+    assert all("geometry" not in label for label, _ in plain.values())
+
+
+def test_show_values_shows_data_and_grad_as_pytorch_computes_them():
+    torch = pytest.importorskip("torch")
+    data = [1.0, -2.0, 0.5]
+    x = minitorch.tensor(data, requires_grad=True)
+    loss = (x * x).sum()
+    loss.backward()
+    tx = torch.tensor(data, requires_grad=True)
+    (tx * tx).sum().backward()
+    nodes, _ = parse(minitorch.viz.make_dot(loss, params={"x": x}, show_values=True).source)
+    labels = {label.split("\n")[0]: label.split("\n")[1:] for label, _ in nodes.values()}
+    grad = ", ".join(f"{g:.4g}" for g in tx.grad.tolist())
+    assert labels["x"] == ["(3)", "data: [1, -2, 0.5]", f"grad: [{grad}]"]
+    # the loss is a result without retain_grad(): it keeps no .grad, so none is shown
+    assert labels["output"] == ["()", f"data: {(tx * tx).sum().item():.4g}"]
+
+
+def test_show_values_cuts_long_tensors_and_shows_grad_none_before_backward():
+    weight = minitorch.arange(10.0).requires_grad_()
+    nodes, _ = parse(minitorch.viz.make_dot(weight.sum(), show_values=True).source)
+    (leaf,) = [label for label, colour in nodes.values() if colour == "lightblue"]
+    assert leaf.split("\n")[1:] == ["data: [0, 1, 2, ..., 7, 8, 9]", "grad: None"]
+
+
+# ------------------------------------------------------------------ notebooks
+FAKE_PIPE_DOT = """#!{python}
+import sys
+source = sys.stdin.read()
+if "{fail}" in source:
+    sys.stderr.write("syntax error")
+    sys.exit(1)
+sys.stdout.write("<svg>" + sys.argv[1] + " " + str(len(source)) + "</svg>")
+"""
+
+
+def fake_dot(tmp_path, fail: str = "no such text") -> str:
+    fake = tmp_path / "dot"
+    fake.write_text(FAKE_PIPE_DOT.format(python=sys.executable, fail=fail))
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    return str(fake)
+
+
+def test_a_notebook_gets_svg_when_graphviz_is_installed(tmp_path, monkeypatch):
+    program = fake_dot(tmp_path)
+    monkeypatch.setattr(shutil, "which", lambda name: program if name == "dot" else None)
+    loss, params = small_graph()
+    graph = minitorch.viz.make_dot(loss, params=params)
+    bundle = graph._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml", "text/vnd.graphviz", "text/plain"}
+    assert bundle["image/svg+xml"] == f"<svg>-Tsvg {len(graph.source)}</svg>"
+    assert bundle["text/vnd.graphviz"] == graph.source
+    assert bundle["text/plain"] == repr(graph) == "DotGraph(6 nodes, 5 edges)"
+    assert graph.pipe("png") == f"<svg>-Tpng {len(graph.source)}</svg>".encode()
+    assert set(graph._repr_mimebundle_(include=["image/svg+xml"])) == {"image/svg+xml"}
+    assert "image/svg+xml" not in graph._repr_mimebundle_(exclude=["image/svg+xml"])
+
+
+def test_a_notebook_gets_the_dot_text_without_graphviz(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    loss, params = small_graph()
+    graph = minitorch.viz.make_dot(loss, params=params)
+    bundle = graph._repr_mimebundle_()
+    assert bundle == {"text/vnd.graphviz": graph.source, "text/plain": "DotGraph(6 nodes, 5 edges)"}
+    with pytest.raises(RuntimeError, match="apt-get install graphviz"):
+        graph.pipe()
+
+
+def test_a_graph_dot_cannot_draw_shows_as_text(tmp_path, monkeypatch):
+    program = fake_dot(tmp_path, fail="digraph")
+    monkeypatch.setattr(shutil, "which", lambda name: program if name == "dot" else None)
+    graph = minitorch.viz.make_dot(small_graph()[0])
+    assert set(graph._repr_mimebundle_()) == {"text/vnd.graphviz", "text/plain"}
+    with pytest.raises(RuntimeError, match="dot -Tsvg failed .exit status 1.: syntax error"):
+        graph.pipe()
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_real_graphviz_draws_saved_arrays_and_attributes():
+    loss, params = small_graph()
+    graph = minitorch.viz.make_dot(loss, params, show_attrs=True, show_saved=True, show_values=True)
+    svg = graph._repr_mimebundle_()["image/svg+xml"]
+    assert "<svg" in svg and "ReluBackward0" in svg and "saved[0]" in svg
