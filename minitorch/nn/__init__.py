@@ -3,6 +3,8 @@
 from minitorch.nn import functional, init
 from minitorch.nn.modules import (
     AdaptiveAvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
     Conv2d,
     CrossEntropyLoss,
     Dropout,
@@ -27,6 +29,8 @@ from minitorch.nn.parameter import Parameter
 
 __all__ = [
     "AdaptiveAvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",

@@ -2,6 +2,8 @@
 
 from torch.nn import (
     AdaptiveAvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
     Conv2d,
     CrossEntropyLoss,
     Dropout,
@@ -28,6 +30,8 @@ from torch_backend.nn import functional, init
 
 __all__ = [
     "AdaptiveAvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",

@@ -1,6 +1,7 @@
 """The layers of ``minitorch.nn``, one family per file as in ``torch/nn/modules``."""
 
 from minitorch.nn.modules.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from minitorch.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from minitorch.nn.modules.container import ModuleList, Sequential
 from minitorch.nn.modules.conv import Conv2d
 from minitorch.nn.modules.dropout import Dropout, Dropout2d
@@ -12,6 +13,8 @@ from minitorch.nn.modules.pooling import AdaptiveAvgPool2d, MaxPool2d
 
 __all__ = [
     "AdaptiveAvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
