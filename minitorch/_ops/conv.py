@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from minitorch import kernels
 from minitorch.autograd.function import Function
-from minitorch.kernels.conv import conv2d_backward, conv2d_forward
+
+# the active kernel set's (minitorch.kernels.use() rebinds these names)
+conv2d_forward, conv2d_backward = kernels.bind(globals(), "conv2d_forward", "conv2d_backward")
 
 
 class Convolution(Function):
@@ -22,9 +25,9 @@ class Convolution(Function):
     exactly, and the result comes back in their dtype (without a gradient, as integers have).
     """
 
-    # the Numba kernels this Function calls, as minitorch.trace() reports them
-    kernel = "minitorch.kernels.conv.conv2d_forward"
-    backward_kernel = "minitorch.kernels.conv.conv2d_backward"
+    # the Numba kernels this Function calls (the active set's), as minitorch.trace() reports them
+    kernel = kernels.KernelName("conv2d_forward")
+    backward_kernel = kernels.KernelName("conv2d_backward")
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):

@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from minitorch import kernels
 from minitorch._ops.elementwise import unbroadcast
 from minitorch._ops.reduce import accumulation_dtype
 from minitorch.autograd.function import Function
-from minitorch.kernels.loss import cross_entropy_backward, cross_entropy_forward
+
+# the active kernel set's (minitorch.kernels.use() rebinds these names)
+cross_entropy_forward, cross_entropy_backward = kernels.bind(
+    globals(), "cross_entropy_forward", "cross_entropy_backward"
+)
 
 
 def _classes_last(x: np.ndarray) -> np.ndarray:
@@ -75,9 +80,9 @@ class CrossEntropyLoss(Function):
     weights of the targets that are not ignored, as PyTorch does.
     """
 
-    # the Numba kernels this Function calls, as minitorch.trace() reports them
-    kernel = "minitorch.kernels.loss.cross_entropy_forward"
-    backward_kernel = "minitorch.kernels.loss.cross_entropy_backward"
+    # the Numba kernels this Function calls (the active set's), as minitorch.trace() reports them
+    kernel = kernels.KernelName("cross_entropy_forward")
+    backward_kernel = kernels.KernelName("cross_entropy_backward")
     non_differentiable = (1, 2)  # target, weight: no edges of the node, as in PyTorch
 
     @staticmethod

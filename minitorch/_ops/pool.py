@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from minitorch import kernels
 from minitorch.autograd.function import Function
-from minitorch.kernels.pool import (
-    adaptive_avg_pool2d_backward,
-    adaptive_avg_pool2d_forward,
-    max_pool2d_backward,
-    max_pool2d_forward,
+from minitorch.kernels.pool import adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward
+
+# the active kernel set's (minitorch.kernels.use() rebinds these names)
+max_pool2d_forward, max_pool2d_backward = kernels.bind(
+    globals(), "max_pool2d_forward", "max_pool2d_backward"
 )
 
 
@@ -23,9 +24,9 @@ class MaxPool2DWithIndices(Function):
     maxima come back in their dtype.
     """
 
-    # the Numba kernels this Function calls, as minitorch.trace() reports them
-    kernel = "minitorch.kernels.pool.max_pool2d_forward"
-    backward_kernel = "minitorch.kernels.pool.max_pool2d_backward"
+    # the Numba kernels this Function calls (the active set's), as minitorch.trace() reports them
+    kernel = kernels.KernelName("max_pool2d_forward")
+    backward_kernel = kernels.KernelName("max_pool2d_backward")
 
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, dilation, output_size, return_indices):
