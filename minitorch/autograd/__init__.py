@@ -1,5 +1,7 @@
-"""Automatic differentiation: ``Function``, the backward engine, grad modes and ``gradcheck``."""
+"""Automatic differentiation: ``Function``, the backward engine, grad modes and ``gradcheck``;
+``graph`` holds the hooks on what the graph saves (``saved_tensors_hooks``)."""
 
+from minitorch.autograd import graph
 from minitorch.autograd.engine import backward, grad
 from minitorch.autograd.function import Function, Node
 from minitorch.autograd.grad_mode import (

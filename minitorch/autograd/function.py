@@ -22,6 +22,7 @@ as ``out.grad_fn`` (a ``MulBackward0``), linked to its inputs' nodes through
 from __future__ import annotations
 
 import itertools
+import threading
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -30,7 +31,7 @@ import numpy as np
 
 from minitorch._storage import VersionCounter, out_of_memory, storage_array
 from minitorch._tensor import Tensor
-from minitorch.autograd.grad_mode import is_grad_enabled
+from minitorch.autograd.grad_mode import is_grad_enabled, no_grad
 from minitorch.utils.hooks import RemovableHandle
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "next_sequence_nr",
     "nodes_recorded_since",
     "rebase_history",
+    "saved_tensors_hooks_state",
     "tensor_type_name",
 ]
 
@@ -64,6 +66,29 @@ Edge = tuple["Node | None", int]
 # While ``minitorch.profiler.profile`` (or another recorder of minitorch/_trace.py) is active
 # this is its recorder; otherwise None, so that recording costs one comparison per op when off.
 _tracer: Any = None
+
+
+class _SavedTensorsHooksState(threading.local):
+    """This thread's ``saved_tensors_hooks`` contexts (:mod:`minitorch.autograd.graph`).
+
+    ``hooks`` is the stack of ``(pack_hook, unpack_hook)`` pairs, innermost last; empty,
+    it costs a recorded op that saves something one check. ``disabled_message`` is set
+    inside ``disable_saved_tensors_hooks`` (hooks cannot be entered there). Class
+    attributes: each new thread's start.
+    """
+
+    hooks: tuple[tuple[Callable[[Tensor], Any], Callable[[Any], Tensor]], ...] = ()
+    disabled_message: str | None = None
+
+
+saved_tensors_hooks_state = _SavedTensorsHooksState()
+
+_PACK_MODIFIED_INPUT = (
+    "A saved tensor pack hook is modifying its input in place. Tensors provided as input to "
+    "pack hook cannot be modified by in-place operations as this can lead to unexpected "
+    "side-effects. Please open an issue if you need to perform in-place operations on the "
+    "input to a pack hook."
+)
 
 
 class Node:
@@ -133,6 +158,11 @@ class BackwardNode(Node):
     # (position in _saved, version counter, version when saved, node that made the tensor):
     # one record per saved array that is an input's or an output's memory.
     _saved_versions: tuple[tuple[int, VersionCounter, int, Node | None], ...] = ()
+    # Saved under saved_tensors_hooks: the hooks, and per packed array (position in _saved,
+    # the array packed, held weakly, and its shape); _saved holds what pack_hook returned.
+    _pack_hook: Callable[[Tensor], Any] | None = None
+    _unpack_hook: Callable[[Any], Tensor] | None = None
+    _packed: tuple[tuple[int, weakref.ref, tuple[int, ...]], ...] = ()
 
     def __init__(self) -> None:
         super().__init__()
@@ -151,6 +181,8 @@ class BackwardNode(Node):
                 "tensors after they have already been freed). Specify retain_graph=True if you "
                 "need to backward through the graph a second time."
             )
+        if self._unpack_hook is not None:
+            return _unpacked(self)
         for position, counter, version, producer in self._saved_versions:
             if counter.value != version:
                 raise RuntimeError(
@@ -159,7 +191,8 @@ class BackwardNode(Node):
         return self._saved
 
     def release_saved(self) -> None:
-        """Free what forward saved; a second backward through this node then raises."""
+        """Free what forward saved (or what pack hooks made of it); a second backward through
+        this node then raises."""
         self._saved = None
         self._released = True
 
@@ -264,6 +297,11 @@ class Function:
             ctx._input_is_tensor = tuple(is_tensor)
             ctx._input_meta = tuple((a._data.shape, a._data.dtype) for a in tensors)
             ctx._output_meta = tuple((o._data.shape, o._data.dtype) for o in outputs)
+            for output_nr, out in enumerate(outputs):
+                if out._data.dtype.kind == "f":
+                    out._requires_grad = True
+                    out._grad_fn = ctx
+                    out._output_nr = output_nr
             if ctx._saved:
                 # a non-differentiable tensor (a loss's target) is checked like the others
                 # when forward saved it: PyTorch refuses it changed in place before backward
@@ -272,12 +310,10 @@ class Function:
                     if cls.non_differentiable
                     else tensors
                 )
-                ctx._saved_versions = _saved_versions(ctx, saved_from, outputs)
-            for output_nr, out in enumerate(outputs):
-                if out._data.dtype.kind == "f":
-                    out._requires_grad = True
-                    out._grad_fn = ctx
-                    out._output_nr = output_nr
+                if saved_tensors_hooks_state.hooks:
+                    _pack_saved(ctx, saved_from, outputs)
+                else:
+                    ctx._saved_versions = _saved_versions(ctx, saved_from, outputs)
         return outputs if isinstance(raw, tuple) else outputs[0]
 
 
@@ -388,6 +424,78 @@ def _owner(array: np.ndarray, inputs: list[Tensor], outputs: tuple[Tensor, ...])
         if storage_array(tensor._data) is root:
             return tensor
     return None
+
+
+# ------------------------------------------------------------------ saved_tensors_hooks
+def _pack_saved(ctx: BackwardNode, inputs: list[Tensor], outputs: tuple[Tensor, ...]) -> None:
+    """Hand each array ``ctx`` saved to the innermost ``pack_hook``; keep what it returns.
+
+    The hook receives a Tensor: the input or output itself when the array is its memory
+    (as PyTorch hands over the saved tensor itself), else a Tensor wrapping the array. As in
+    PyTorch, grad mode is off inside the hook, and nothing saved through hooks is checked
+    for in-place writes at backward (whatever the hooks keep is theirs to look after).
+    """
+    pack_hook, unpack_hook = saved_tensors_hooks_state.hooks[-1]
+    saved = list(ctx._saved)
+    packed = []
+    with no_grad():
+        for position, value in enumerate(ctx._saved):
+            if isinstance(value, np.generic):  # numpy's scalar result of a 0-d op
+                value = np.asarray(value)
+            elif not isinstance(value, np.ndarray):  # None (nothing saved there), a number
+                continue
+            array = value
+            tensor = next((t for t in (*inputs, *outputs) if t._data is array), None)
+            if tensor is None:
+                tensor = Tensor._make(array)
+            version = tensor._version_counter.value
+            saved[position] = pack_hook(tensor)
+            if tensor._version_counter.value != version:
+                raise RuntimeError(_PACK_MODIFIED_INPUT)
+            packed.append((position, weakref.ref(array), array.shape))
+    ctx._saved = tuple(saved)
+    ctx._pack_hook, ctx._unpack_hook = pack_hook, unpack_hook
+    ctx._packed = tuple(packed)
+
+
+def _unpacked(node: BackwardNode) -> tuple:
+    """What ``node`` saved, each packed value through its ``unpack_hook`` (on every read,
+    as PyTorch unpacks on every access) and back to the array backward reads."""
+    assert node._saved is not None and node._unpack_hook is not None
+    saved = list(node._saved)
+    with no_grad():
+        for position, _, shape in node._packed:
+            value = node._unpack_hook(saved[position])
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    "Output of saved tensor unpack_hook expected to be a Tensor but got result "
+                    f"of type {type(value).__name__}"
+                )
+            if value._data.shape != shape:
+                raise RuntimeError(
+                    f"unpack_hook returned a tensor of shape {list(value._data.shape)} for the "
+                    f"tensor of shape {list(shape)} that {node.name()} saved: backward needs "
+                    "the saved shape"
+                )
+            saved[position] = value._data
+    return tuple(saved)
+
+
+def _repack_original(node: BackwardNode, tensor: Tensor) -> None:
+    """``tensor`` is about to be overwritten in place, and ``node`` (recorded by the in-place
+    op) packed its memory: pack a copy of its values instead, the copy PyTorch packs."""
+    assert node._pack_hook is not None
+    saved = list(node._saved or ())
+    packed = []
+    for position, source, shape in node._packed:
+        if source() is tensor._data:
+            original = np.array(tensor._data, copy=True)
+            with no_grad():
+                saved[position] = node._pack_hook(Tensor._make(original))
+            source = weakref.ref(original)
+        packed.append((position, source, shape))
+    node._saved = tuple(saved)
+    node._packed = tuple(packed)
 
 
 def tensor_type_name(array: np.ndarray) -> str:
@@ -653,6 +761,9 @@ def keep_original_values(tensor: Tensor, fn_nodes: list[BackwardNode]) -> None:
     (``fn_nodes``) that saved ``tensor``'s memory get a copy of the values instead (PyTorch's
     ``original_self``)."""
     for node in fn_nodes:
+        if node._unpack_hook is not None:
+            _repack_original(node, tensor)
+            continue
         records = []
         saved = list(node._saved)
         for record in node._saved_versions:

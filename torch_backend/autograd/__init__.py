@@ -20,6 +20,8 @@ from torch.autograd.graph import (
     Node,
 )
 
+from torch_backend.autograd import graph
+
 __all__ = [
     "Function",
     "GradcheckError",
