@@ -42,18 +42,22 @@ model's three convolutions at batch 64, float32):
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numba
 import numpy as np
 
-from minitorch.kernels._threads import over_batch
+from minitorch.kernels._threads import grain_of, num_threads, over_batch
 
 __all__ = ["col2im", "conv2d_backward", "conv2d_forward", "im2col"]
 
 # Size of one thread's im2col buffer: small enough to stay in cache between the copy and
 # the product, large enough that the per-call overheads of the products stay small.
 CHUNK_BYTES = 2**20
+# Below this many samples per thread, a batch that does not divide evenly over the threads
+# is cut into row tiles that do (see :func:`tiling`).
+SMALL_BATCH = 8
 
 
 class ConvGeometry(NamedTuple):
@@ -125,6 +129,36 @@ def geometry(
         channels, height, width, out_channels, kernel_h, kernel_w,
         tuple(stride), tuple(dilation), tuple(padding), groups, out_h, out_w,
     )  # fmt: skip
+
+
+class Tiling(NamedTuple):
+    """How a convolution's work is cut up: whole samples a few at a time, or row tiles.
+
+    ``tiles_per_sample == 1``: the units of work are samples, ``chunk`` of them per im2col
+    buffer. Otherwise the units are tiles of ``rows`` output rows, one sample at a time.
+    """
+
+    rows: int
+    chunk: int
+    tiles_per_sample: int
+
+    def units(self, samples: int) -> int:
+        return samples * self.tiles_per_sample
+
+
+def tiling(geo: ConvGeometry, samples: int, itemsize: int, threads: int) -> Tiling:
+    """Whole samples when the batch divides evenly over the threads and each sample fits the
+    buffer; else tiles of rows, small enough for the buffer and many enough that every
+    thread gets the same number of them (a batch of one on two threads: two half samples).
+    A large batch that does not divide evenly stays in samples: one sample more on some
+    threads costs little against the tiles' smaller products."""
+    rows = geo.rows_per_tile(itemsize)
+    if samples % threads and samples < SMALL_BATCH * threads:
+        wanted = threads // math.gcd(samples, threads)
+        rows = min(rows, -(-geo.out_h // wanted))
+    if rows == geo.out_h:
+        return Tiling(rows, geo.samples_per_chunk(itemsize), 1)
+    return Tiling(rows, 1, max(1, -(-geo.out_h // rows)))
 
 
 # --------------------------------------------------------------------------- data movement
@@ -308,11 +342,8 @@ def conv2d_forward(
     out = np.empty((samples, geo.out_channels, geo.positions), dtype=x.dtype)
     top, _, left, _ = geo.padding
     window = (geo.kernel_h, geo.kernel_w, *geo.stride, *geo.dilation, groups)
-    rows = geo.rows_per_tile(x.itemsize)
-    # a tile: a few whole samples when they fit the buffer, else `rows` output rows of one
-    chunk = geo.samples_per_chunk(x.itemsize) if rows == geo.out_h else 1
-    tile_positions = rows * geo.out_w
-    tiles_per_sample = -(-geo.out_h // rows)
+    cut = tiling(geo, samples, x.itemsize, num_threads())
+    tile_positions = min(cut.rows * geo.out_w, geo.positions)
 
     def product(cols: np.ndarray, sample: slice | int, positions: slice) -> None:
         for g in range(groups):
@@ -325,18 +356,18 @@ def conv2d_forward(
             out[sample, :, positions] += bias[:, None]
 
     def convolve(start: int, stop: int) -> None:
-        x_pad = np.zeros((chunk, *geo.padded_shape), dtype=x.dtype)
-        cols = np.empty((chunk, min(tile_positions, geo.positions), groups * depth), x.dtype)
-        if tiles_per_sample == 1:  # [start, stop) counts samples
-            for first in range(start, stop, chunk):
-                n = min(chunk, stop - first)
+        x_pad = np.zeros((cut.chunk, *geo.padded_shape), dtype=x.dtype)
+        cols = np.empty((cut.chunk, tile_positions, groups * depth), x.dtype)
+        if cut.tiles_per_sample == 1:  # [start, stop) counts samples
+            for first in range(start, stop, cut.chunk):
+                n = min(cut.chunk, stop - first)
                 pad_channels_last(x, x_pad[:n], first, top, left)
                 im2col(x_pad[:n], cols[:n], 0, *window)
                 product(cols[:n], slice(first, first + n), slice(None))
             return
         padded = -1  # [start, stop) counts tiles; the sample in x_pad, padded once
         for tile in range(start, stop):
-            sample, block = divmod(tile, tiles_per_sample)
+            sample, block = divmod(tile, cut.tiles_per_sample)
             if sample != padded:
                 pad_channels_last(x, x_pad, sample, top, left)
                 padded = sample
@@ -345,7 +376,9 @@ def conv2d_forward(
             im2col(x_pad, cols[:, :count], first, *window)
             product(cols[0, :count], sample, slice(first, first + count))
 
-    over_batch(samples * tiles_per_sample, convolve)
+    # one product of (O/groups, K) by (K, positions) per group and unit
+    unit_flops = 2 * geo.out_channels * depth * tile_positions
+    over_batch(cut.units(samples), convolve, grain_of(unit_flops))
     return out.reshape(samples, geo.out_channels, geo.out_h, geo.out_w)
 
 
@@ -364,37 +397,48 @@ def conv2d_backward(
     """Gradients of :func:`conv2d_forward` w.r.t. x, the weight and the bias.
 
     grad_out: (N, O, OH, OW). Returns ``(grad_x, grad_weight, grad_bias)`` shaped like x,
-    weight and (O,); None where not requested. Per chunk of samples, grad-weight adds
-    ``grad_out @ cols`` (im2col rebuilt for the chunk) and grad-input multiplies the output
-    gradient by the weight matrix and scatters the result with col2im. Each thread sums
-    its own part of grad-weight and grad-bias; the parts are added at the end.
+    weight and (O,); None where not requested. Per chunk of samples (or tile of rows, cut
+    as in forward), grad-weight adds ``grad_out @ cols`` (im2col rebuilt for the chunk) and
+    grad-input multiplies the output gradient by the weight matrix and scatters the result
+    with col2im. Each thread sums its own part of grad-weight and grad-bias; the parts are
+    added at the end. A sample whose tiles went to several threads has its padded input
+    gradient summed from theirs (col2im of neighbouring tiles overlaps at their border).
     """
     x = np.ascontiguousarray(x)
+    samples = x.shape[0]
     geo = geometry(x.shape, weight.shape, stride, padding, dilation, groups)
     w_mat = weight_matrix(weight, groups)
     group_out, depth = w_mat.shape[1], w_mat.shape[2]
-    grad_flat = np.ascontiguousarray(grad_out).reshape(x.shape[0], geo.out_channels, geo.positions)
+    grad_flat = np.ascontiguousarray(grad_out).reshape(samples, geo.out_channels, geo.positions)
     grad_x = np.empty_like(x) if need_input_grad else None
     top, _, left, _ = geo.padding
     window = (geo.kernel_h, geo.kernel_w, *geo.stride, *geo.dilation, groups)
-    rows = geo.rows_per_tile(x.itemsize)
-    # as in forward: a few whole samples per buffer, or one sample in tiles of `rows` rows
-    chunk = geo.samples_per_chunk(x.itemsize) if rows == geo.out_h else 1
-    tile_positions = min(rows * geo.out_w, geo.positions)
+    cut = tiling(geo, samples, x.itemsize, num_threads())
+    tiles = cut.tiles_per_sample
+    tile_positions = min(cut.rows * geo.out_w, geo.positions)
 
-    def differentiate(start: int, stop: int) -> tuple[np.ndarray | None, np.ndarray | None]:
-        x_pad = np.zeros((chunk, *geo.padded_shape), dtype=x.dtype)
+    def differentiate(start: int, stop: int) -> tuple:
+        """Units [start, stop): samples, or tiles when a sample is cut into tiles. Returns
+        this part's grad-weight matrix, grad-bias and the padded input gradients of the
+        samples it did only some tiles of: a list of (sample, gradient)."""
+        x_pad = np.zeros((cut.chunk, *geo.padded_shape), dtype=x.dtype)
         grad_pad = np.empty_like(x_pad) if grad_x is not None else None
-        cols = np.empty((chunk, tile_positions, groups * depth), dtype=x.dtype)
-        per_sample = np.empty((chunk, group_out, depth), dtype=x.dtype)
+        cols = np.empty((cut.chunk, tile_positions, groups * depth), dtype=x.dtype)
+        per_sample = np.empty((cut.chunk, group_out, depth), dtype=x.dtype)
         grad_w_mat = np.zeros_like(w_mat) if need_weight_grad else None
-        for first in range(start, stop, chunk):
-            n = min(chunk, stop - first)
+        shared: list[tuple[int, np.ndarray]] = []
+        first_sample, stop_sample = start // tiles, -(-stop // tiles)
+        for first in range(first_sample, stop_sample, cut.chunk):
+            n = min(cut.chunk, stop_sample - first)
+            # this chunk's tiles: all of them for whole samples, else those of [start, stop)
+            tile_start = max(start - first * tiles, 0)
+            tile_stop = min(stop - first * tiles, tiles)
             if grad_w_mat is not None:
                 pad_channels_last(x, x_pad[:n], first, top, left)
             if grad_pad is not None:
                 grad_pad[:n] = 0
-            for tile_first in range(0, geo.positions, tile_positions):
+            for block in range(tile_start, tile_stop):
+                tile_first = block * tile_positions
                 count = min(tile_positions, geo.positions - tile_first)
                 grad_tile = grad_flat[first : first + n, :, tile_first : tile_first + count]
                 tile_cols = cols[:n, :count]
@@ -416,14 +460,39 @@ def conv2d_backward(
                         )
                     col2im(tile_cols, grad_pad[:n], tile_first, *window)
             if grad_pad is not None:
-                unpad_channels_first(grad_pad[:n], grad_x, first, top, left)
-        grad_bias = grad_flat[start:stop].sum(axis=(0, 2)) if need_bias_grad else None
-        return grad_w_mat, grad_bias
+                if tile_stop - tile_start == tiles:
+                    unpad_channels_first(grad_pad[:n], grad_x, first, top, left)
+                else:  # n == 1: only tiled samples are shared between parts
+                    shared.append((first, grad_pad[:1].copy()))
+        grad_bias = None
+        if need_bias_grad and tiles == 1:
+            grad_bias = grad_flat[start:stop].sum(axis=(0, 2))
+        return grad_w_mat, grad_bias, shared
 
-    parts = over_batch(x.shape[0], differentiate)
+    # two products (grad-weight, grad-input) the size of forward's per unit
+    products = int(need_weight_grad) + int(need_input_grad)
+    unit_flops = 2 * products * geo.out_channels * depth * tile_positions
+    parts = over_batch(cut.units(samples), differentiate, grain_of(unit_flops))
+    if grad_x is not None:
+        _add_shared_gradients([item for part in parts for item in part[2]], grad_x, top, left)
     grad_weight = grad_bias = None
     if need_weight_grad:
         grad_weight = _weight_from_matrix(sum(part[0] for part in parts), weight.shape)
     if need_bias_grad:
-        grad_bias = sum(part[1] for part in parts)
+        grad_bias = sum(part[1] for part in parts) if tiles == 1 else grad_flat.sum(axis=(0, 2))
     return grad_x, grad_weight, grad_bias
+
+
+def _add_shared_gradients(
+    shared: list[tuple[int, np.ndarray]], grad_x: np.ndarray, top: int, left: int
+) -> None:
+    """Sum the padded input gradients of each sample that several parts worked on (in part
+    order), and write the sums into ``grad_x``."""
+    totals: dict[int, np.ndarray] = {}
+    for sample, grad_pad in shared:
+        if sample in totals:
+            totals[sample] += grad_pad
+        else:
+            totals[sample] = grad_pad
+    for sample, grad_pad in totals.items():
+        unpad_channels_first(grad_pad, grad_x, sample, top, left)

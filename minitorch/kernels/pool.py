@@ -18,8 +18,9 @@ argmax: the flat index addresses the input plane directly, no search and no divi
 take a fast path written without loops or branches (:func:`max_pool2d_2x2_forward`);
 other windows take the general kernel. Backward is one kernel for all windows.
 
-The batch is split over threads (:mod:`minitorch.kernels._threads`); each thread runs
-the loops on its own samples.
+The N*C planes are split over threads (:mod:`minitorch.kernels._threads`), each thread
+running the loops on its own planes: planes rather than samples, so that a batch of one
+keeps every thread busy too.
 
 Ties and NaN follow PyTorch's CPU kernel: the scan goes row by row through the window,
 a value replaces the running maximum only if it is strictly greater (so the first of
@@ -56,6 +57,16 @@ __all__ = [
 ]
 
 Pair = tuple[int, int]
+
+# The input elements a thread's part should hold at least: max pooling runs through ~1.5
+# elements a nanosecond, so this many take ~40 us, against the ~20-60 us that handing a
+# part to a worker thread costs (see minitorch.kernels._threads.over_batch).
+PART_ELEMENTS = 2**16
+
+
+def _plane_grain(plane_size: int) -> int:
+    """How many planes of ``plane_size`` elements make a part worth a thread."""
+    return max(1, -(-PART_ELEMENTS // max(1, plane_size)))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -218,13 +229,29 @@ def max_pool2d_forward(
     n, channels = x.shape[:2]
     out = np.empty((n, channels, *output_size), dtype=x.dtype)
     indices = np.empty((n, channels, *output_size), dtype=np.int64)
+    # the kernels walk samples of one plane each: all N*C planes split over the threads, so
+    # that a batch smaller than the thread count keeps every thread busy
+    planes, plane_out, plane_indices = (
+        a.reshape(n * channels, 1, *a.shape[2:]) for a in (x, out, indices)
+    )
+    grain = _plane_grain(x.shape[2] * x.shape[3])
     if _fits_2x2_kernel(x.shape, kernel, stride, padding, dilation, output_size):
-        over_batch(n, lambda start, stop: max_pool2d_2x2_forward(x, out, indices, start, stop))
+        over_batch(
+            n * channels,
+            lambda start, stop: max_pool2d_2x2_forward(
+                planes, plane_out, plane_indices, start, stop
+            ),
+            grain,
+        )
     else:
         window = (*kernel, *stride, *padding, *dilation)
+        grain = _plane_grain(output_size[0] * output_size[1] * kernel[0] * kernel[1])
         over_batch(
-            n,
-            lambda start, stop: max_pool2d_general_forward(x, out, indices, start, stop, *window),
+            n * channels,
+            lambda start, stop: max_pool2d_general_forward(
+                planes, plane_out, plane_indices, start, stop, *window
+            ),
+            grain,
         )
     return out, indices
 
@@ -234,16 +261,18 @@ def max_pool2d_backward(
 ) -> np.ndarray:
     """The gradient (shaped ``input_shape``, (N, C, H, W)) of :func:`max_pool2d_forward`."""
     n, channels, height, width = input_shape
+    planes = n * channels
     positions = grad_out.shape[2] * grad_out.shape[3]
     grad_x = np.empty(input_shape, dtype=grad_out.dtype)
-    flat_grad = np.ascontiguousarray(grad_out).reshape(n, channels, positions)
-    flat_indices = indices.reshape(n, channels, positions)
-    flat_x = grad_x.reshape(n, channels, height * width)
+    flat_grad = np.ascontiguousarray(grad_out).reshape(planes, 1, positions)
+    flat_indices = indices.reshape(planes, 1, positions)
+    flat_x = grad_x.reshape(planes, 1, height * width)
     over_batch(
-        n,
+        planes,
         lambda start, stop: max_pool2d_scatter_backward(
             flat_grad, flat_indices, flat_x, start, stop
         ),
+        _plane_grain(height * width),
     )
     return grad_x
 
