@@ -5,20 +5,25 @@ Every workload takes a :class:`Backend` (a library namespace such as ``minitorch
 times minitorch and PyTorch on the same inputs and the same weights.
 
 This module imports nothing but numpy and the standard library: the cold-start child
-process imports it right after timing ``import minitorch``, and must not pay for PyTorch.
+process imports it right after timing ``import minitorch``, and must not pay for PyTorch;
+the peak-memory child of PyTorch's side must not pay for minitorch either.
+
+A row's name states the dimension it varies (``train_step_b16``: batch 16,
+``train_step_img64``: 64x64 pictures, ``loader_epoch_w2``: two workers); quick mode shrinks
+only the other dimensions, so the name stays true (``name_mismatches`` checks it).
 """
 
 from __future__ import annotations
 
+import importlib
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 import numpy as np
-
-from minitorch.models import tutorial_sequential
 
 SEED = 0
 NUM_CLASSES = 10
@@ -55,9 +60,12 @@ class Backend:
 Call = Callable[[], Any]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Workload:
-    """One row's concrete shapes, its numpy inputs, and how to prepare it on a backend."""
+    """One row's concrete shapes, its numpy inputs, and how to prepare it on a backend.
+
+    ``prepare`` may set ``shape`` (a user model's factory says its input shape only then).
+    """
 
     shape: str
     params: dict[str, int]
@@ -88,6 +96,9 @@ def flatten_features(image_size: int) -> int:
 
 def tutorial_model(lib: ModuleType, image_size: int = TUTORIAL_IMAGE_SIZE) -> Any:
     """The tutorial's CIFAR-10 model; for other image sizes the first Linear's input adapts."""
+    # here, not at the top: importing minitorch.models imports all of minitorch
+    from minitorch.models import tutorial_sequential
+
     return tutorial_sequential(lib, image_size)
 
 
@@ -296,6 +307,20 @@ def cross_entropy_row(name: str, batch: int, classes: int) -> Row:
 
 # --------------------------------------------------------------------------- model rows
 
+# A name's suffix and the workload parameter it states: ``_b16`` is batch 16, and so on.
+NAME_SUFFIXES = {"b": "batch", "img": "image", "w": "workers"}
+_SUFFIX = re.compile(r"_(b|img|w)(\d+)(?=_|$)")
+
+
+def name_mismatches(name: str, params: dict[str, int]) -> list[str]:
+    """What a row's name states that its workload's parameters contradict (empty: none)."""
+    found = []
+    for key, value in _SUFFIX.findall(name):
+        param = NAME_SUFFIXES[key]
+        if params.get(param) != int(value):
+            found.append(f"{name} says {param} {value}, the workload has {params.get(param)}")
+    return found
+
 
 def _quick_batch(batch: int) -> int:
     return max(2, batch // 16)
@@ -305,20 +330,39 @@ def _quick_image(image_size: int) -> int:
     return max(8, image_size // 4)
 
 
+QUICK_IMAGE = _quick_image(TUTORIAL_IMAGE_SIZE)
+QUICK_BATCH = _quick_batch(TUTORIAL_BATCH)
+
+
 def headline_shape(quick: bool) -> tuple[int, int]:
-    """Batch and image side of the headline training step (quick mode shrinks both)."""
+    """Batch and image side of the cold-start training step (quick mode shrinks both)."""
     if quick:
-        return _quick_batch(TUTORIAL_BATCH), _quick_image(TUTORIAL_IMAGE_SIZE)
+        return QUICK_BATCH, QUICK_IMAGE
     return TUTORIAL_BATCH, TUTORIAL_IMAGE_SIZE
 
 
-def model_row(name: str, kind: str, batch: int, image_size: int, group: str, in_quick: bool) -> Row:
+def model_row(
+    name: str,
+    kind: str,
+    batch: int,
+    image_size: int,
+    keep: str,
+    in_quick: bool,
+) -> Row:
+    """A training step (``kind='train'``) or an inference row of the tutorial model.
+
+    ``keep`` is the dimension the name states (``'batch'`` or ``'image'``): quick mode keeps
+    it and shrinks the other one.
+    """
     make = training_step if kind == "train" else inference
     title = "training step" if kind == "train" else "inference (no_grad forward)"
     adapted = image_size != TUTORIAL_IMAGE_SIZE
 
     def build(quick: bool) -> Workload:
-        n, s = (_quick_batch(batch), _quick_image(image_size)) if quick else (batch, image_size)
+        n, s = batch, image_size
+        if quick:
+            n = batch if keep == "batch" else QUICK_BATCH
+            s = image_size if keep == "image" else QUICK_IMAGE
         text = f"({n},3,{s},{s})"
         if s != TUTORIAL_IMAGE_SIZE:
             text += f" Linear({flatten_features(s)},64)"
@@ -327,15 +371,27 @@ def model_row(name: str, kind: str, batch: int, image_size: int, group: str, in_
     notes = (
         "tutorial model with the first Linear's input adapted to the image size" if adapted else ""
     )
-    return Row(name, group, title, build, in_quick=in_quick, notes=notes)
+    return Row(name, "model", title, build, in_quick=in_quick, notes=notes)
 
 
 SCALING_BATCHES = (1, 16, TUTORIAL_BATCH, 256)  # batch 1: where per-op overhead dominates
-SCALING_IMAGES = (16, TUTORIAL_IMAGE_SIZE, 64)
+QUICK_BATCHES = (1, 16)
+SCALING_IMAGES = (16, 64)  # with train_step_b64 (32x32), the training step against image side
+QUICK_IMAGES = (16,)
+HEADLINE_ROW = f"train_step_b{TUTORIAL_BATCH}"
+# The names the headline rows had before the batch sweep; --rows still takes them.
+ALIASES = {"train_step": HEADLINE_ROW, "inference": f"inference_b{TUTORIAL_BATCH}"}
+
+# Modules whose ``benchmark_rows()`` (and any ``register_row`` calls made when they are
+# imported) add rows to every run: one line each.
+ROW_MODULES: tuple[str, ...] = (
+    "benchmarks.vision_models",
+    "benchmarks.loader",
+)
 
 
-def all_rows() -> list[Row]:
-    """Every row, in the order of the table."""
+def builtin_rows() -> list[Row]:
+    """The tutorial model's ops, its batch sweep and its image sweep, in table order."""
     b = TUTORIAL_BATCH
     rows = []
     for index, (shape, out_channels) in enumerate(
@@ -352,24 +408,36 @@ def all_rows() -> list[Row]:
         max_pool_row("max_pool_fwd_bwd", (b, 32, 32, 32), backward=True, in_quick=True),
         linear_row("linear_fwd_bwd", b, 1024, 64),
         cross_entropy_row("cross_entropy_fwd_bwd", b, NUM_CLASSES),
-        model_row("train_step", "train", b, TUTORIAL_IMAGE_SIZE, "model", in_quick=True),
-        model_row("inference", "inference", b, TUTORIAL_IMAGE_SIZE, "model", in_quick=True),
     ]
-    # Scaling of the training step: the headline row is the middle point of both curves,
-    # and quick mode keeps the point above it on each.
     image = TUTORIAL_IMAGE_SIZE
+    for kind, prefix in (("train", "train_step"), ("inference", "inference")):
+        rows += [
+            model_row(f"{prefix}_b{n}", kind, n, image, "batch", in_quick=n in QUICK_BATCHES)
+            for n in SCALING_BATCHES
+        ]
     rows += [
-        model_row(f"train_step_b{n}", "train", n, image, "scaling", in_quick=n > b)
-        for n in SCALING_BATCHES
-        if n != b
-    ]
-    rows += [
-        model_row(f"train_step_img{s}", "train", b, s, "scaling", in_quick=s > image)
+        model_row(f"train_step_img{s}", "train", b, s, "image", in_quick=s in QUICK_IMAGES)
         for s in SCALING_IMAGES
-        if s != image
     ]
-    # here: those modules build on this one
-    from benchmarks.loader import loader_rows
-    from benchmarks.vision_models import vgg16_row
+    return rows
 
-    return [*rows, vgg16_row(), *loader_rows()]
+
+def all_rows(extra_modules: tuple[str, ...] = ()) -> list[Row]:
+    """Every row, in the order of the table: built in, ``ROW_MODULES``', then registered.
+
+    ``extra_modules`` are imported too (``--rows-from``). Two rows with one name are refused.
+    """
+    rows = builtin_rows()
+    for module_name in (*ROW_MODULES, *extra_modules):
+        module = importlib.import_module(module_name)
+        make = getattr(module, "benchmark_rows", None)
+        rows += make() if make is not None else []
+    # here: user_rows builds on this module
+    from benchmarks.user_rows import registered_rows
+
+    rows += registered_rows()
+    names = [row.name for row in rows]
+    doubled = sorted({name for name in names if names.count(name) > 1})
+    if doubled:
+        raise ValueError(f"two benchmark rows are named {', '.join(doubled)}")
+    return rows

@@ -54,3 +54,7 @@ def vgg16_row() -> Row:
         )  # fmt: skip
 
     return Row("vgg16_fwd_b1", "model", "VGG16 inference (no_grad forward)", build)
+
+
+def benchmark_rows() -> list[Row]:
+    return [vgg16_row()]
