@@ -3,18 +3,22 @@
 The tutorial model's training step, profiled: every op and node is an event, in PyTorch's
 names and nesting; the tables' layout is the one torch.profiler prints for the same options;
 the Chrome trace is valid trace-event JSON; kernels carry PyTorch's FLOPs; memory is the
-bytes of what each op made. The numbers checked are computed from shapes, or read from
-torch.profiler itself.
+bytes of what each op made, each node's saved tensors are reported and the peak agrees with
+tracemalloc's. The numbers checked are computed from shapes, or read from torch.profiler
+or tracemalloc themselves.
 """
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import math
+import re
 import subprocess
 import sys
 import textwrap
+import tracemalloc
 import warnings
 
 import numba
@@ -247,6 +251,58 @@ def test_table_rows_calls_and_shapes(step):
     assert averaged.cpu_time_total == pytest.approx(sum(e.cpu_time_total for e in convolutions))
 
 
+def table_rows(table):
+    """``{name: [(calls, input shapes), ...]}`` from a table printed with shapes."""
+    header, *lines = table.splitlines()[1:-2]
+    columns = re.split(r"\s{2,}", header.strip())
+    calls_at, shapes_at = columns.index("# of Calls"), columns.index("Input Shapes")
+    rows: dict[str, list] = {}
+    for line in lines[1:]:
+        cells = re.split(r"\s{2,}", line.strip())
+        shapes = cells[shapes_at] if len(cells) > shapes_at else "[]"
+        rows.setdefault(cells[0], []).append((int(cells[calls_at]), shapes))
+    return rows
+
+
+def test_table_lists_every_op_and_node_of_the_step_with_calls_and_shapes(step):
+    table = step.key_averages(group_by_input_shape=True).table(
+        max_name_column_width=90, max_shapes_column_width=200, row_limit=1000
+    )
+    rows = table_rows(table)
+    calls = {name: sum(count for count, _ in found) for name, found in rows.items()}
+    forward = {"Convolution": 3, "MaxPool2DWithIndices": 3, "View": 1, "Linear": 2}
+    forward |= {"CrossEntropyLoss": 1, "Argmax": 1, "Eq": 1, "ToCopy": 1, "MeanAll": 1}
+    forward |= {"Add": 10}  # SGD's update of each parameter
+    for op, count in forward.items():
+        assert calls["minitorch::" + op] == count, op
+    nodes = {"CrossEntropyLossBackward0": 1, "AddmmBackward0": 2, "ViewBackward0": 1}
+    nodes |= {"MaxPool2DWithIndicesBackward0": 3, "ConvolutionBackward0": 3, ACCUMULATE: 10}
+    for node, count in nodes.items():
+        assert calls[node] == calls[ENGINE + node] == count, node
+    assert calls["Optimizer.step#SGD.step"] == calls["Optimizer.zero_grad#SGD.zero_grad"] == 1
+    # the shapes each op and node received: the model's activations, batch 2
+    convolutions = sorted(shapes for _, shapes in rows["minitorch::Convolution"])
+    assert convolutions == [
+        "[[2, 3, 32, 32], [32, 3, 5, 5], [32], [], [], [], []]",
+        "[[2, 32, 16, 16], [32, 32, 5, 5], [32], [], [], [], []]",
+        "[[2, 32, 8, 8], [64, 32, 5, 5], [64], [], [], [], []]",
+    ]
+    assert sorted(shapes for _, shapes in rows["minitorch::Linear"]) == [
+        "[[2, 1024], [64, 1024], [64]]",
+        "[[2, 64], [10, 64], [10]]",
+    ]
+    assert sorted(shapes for _, shapes in rows["ConvolutionBackward0"]) == [
+        "[[2, 32, 16, 16]]",  # the gradient of each convolution's output
+        "[[2, 32, 32, 32]]",
+        "[[2, 64, 8, 8]]",
+    ]
+    assert sorted(shapes for _, shapes in rows["MaxPool2DWithIndicesBackward0"]) == [
+        "[[2, 32, 16, 16]]",
+        "[[2, 32, 8, 8]]",
+        "[[2, 64, 4, 4]]",
+    ]
+
+
 def test_self_times_add_up_to_the_footer(step):
     events = step.events()
     total = sum(e.self_cpu_time_total for e in events)
@@ -268,7 +324,8 @@ def check_chrome_trace(document):
     for event in document["traceEvents"]:
         assert event["ph"] in {"X", "M", "i", "s", "f"}
         assert isinstance(event["pid"], int) and isinstance(event["tid"], int)
-        assert isinstance(event["name"], str)
+        assert isinstance(event["name"], str) and isinstance(event["ts"], float | int)
+        assert ("dur" in event) == (event["ph"] == "X")  # only complete events last
         if event["ph"] == "X":
             assert isinstance(event["cat"], str) and isinstance(event["args"], dict)
             assert isinstance(event["ts"], float | int) and event["dur"] >= 0
@@ -400,6 +457,78 @@ def test_memory_of_the_training_step(step):
     parameters += [(64, 1024), (64,), (10, 64), (10,)]
     accumulated = [e.cpu_memory_usage for e in events if e.name == ACCUMULATE]
     assert sorted(accumulated) == sorted(math.prod(s) * 4 for s in parameters)  # new .grad
+
+
+def test_every_node_reports_what_it_saved_and_when_it_was_freed(step):
+    records = step.saved_tensors()
+    graph = ["ConvolutionBackward0", "MaxPool2DWithIndicesBackward0"] * 3
+    graph += ["AddmmBackward0", "AddmmBackward0", "CrossEntropyLossBackward0"]
+    assert [r.node for r in records] == graph  # forward order; ViewBackward0 saves nothing
+    events = step.events()
+    evaluated = {e.sequence_nr: e for e in events if e.name.startswith(ENGINE)}
+    for record in records:
+        node_event = evaluated[record.sequence_nr]
+        assert node_event.name == ENGINE + record.node
+        assert record.saved_us < node_event.time_range.start <= record.released_us
+        assert record.released_us <= node_event.time_range.end  # freed inside it, as PyTorch
+    first_conv, first_pool = records[0], records[1]
+    assert first_conv.shapes == [[2, 3, 32, 32], [32, 3, 5, 5]]  # the images and the weight
+    assert first_conv.nbytes == (2 * 3 * 32 * 32 + 32 * 3 * 5 * 5) * 4
+    assert first_conv.freed_bytes == 0  # both still held, by the caller and the model
+    assert first_pool.shapes == [[2, 32, 16, 16], [2, 32, 32, 32]]  # indices, input
+    assert (
+        first_pool.nbytes == first_pool.freed_bytes == 2 * 32 * 16 * 16 * 8 + 2 * 32 * 32 * 32 * 4
+    )
+    for record in records:  # what releasing freed is its evaluate_function's self memory
+        node_event = evaluated[record.sequence_nr]
+        inner = node_event.cpu_children[0]
+        assert node_event.self_cpu_memory_usage == -record.freed_bytes
+        assert node_event.cpu_memory_usage == inner.cpu_memory_usage - record.freed_bytes
+    assert "Saved for backward:" in records.table()
+
+
+def test_saved_bytes_are_in_the_chrome_trace(step):
+    trace = step.events().chrome_trace()["traceEvents"]
+    nodes = [e for e in trace if "Saved bytes" in e.get("args", {})]
+    saved = step.saved_tensors()[::-1]  # backward runs the nodes in reverse
+    assert [e["name"] for e in nodes] == [record.node for record in saved]
+    assert [e["args"]["Saved bytes"] for e in nodes] == [record.nbytes for record in saved]
+
+
+def tutorial_step(batch):
+    """The tutorial model's training step at ``batch``, run once (compiled, grads made)."""
+    minitorch.manual_seed(0)
+    model = tudui_class(minitorch)()
+    optimizer = SGD(model.parameters(), lr=0.01)
+    images = minitorch.randn(batch, 3, 32, 32)
+    targets = minitorch.randint(0, 10, (batch,))
+
+    def run():
+        training_step(minitorch, model, optimizer, images, targets)
+
+    run()
+    return run
+
+
+def test_peak_memory_agrees_with_tracemalloc():
+    """numpy reports its allocations to tracemalloc: the step's peak, measured there alone."""
+    run = tutorial_step(4)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        run()
+        measured = tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
+    gc.collect()
+    with profile(profile_memory=True) as prof:
+        run()
+    assert prof.peak_memory_usage == pytest.approx(measured, rel=0.10)
+    assert not tracemalloc.is_tracing()  # the profiler stopped what it started
+    activations = 4 * 32 * 32 * 32 * 4
+    assert prof.peak_memory_usage > activations  # at least the first convolution's output
+    assert prof.peak_memory_event in {e.name.removeprefix(ENGINE) for e in prof.events()}
 
 
 def test_no_memory_columns_without_profile_memory():

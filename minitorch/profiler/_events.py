@@ -7,7 +7,9 @@ looks the same on both: the same columns, widths, units and footer.
 Times are in microseconds, as in PyTorch. An event's *total* includes the events nested in
 it on its thread (its ``cpu_children``); its *self* time is the total less theirs. Memory
 (``profile_memory=True``) is in bytes, the same way: ``cpu_memory_usage`` includes the
-children's, ``self_cpu_memory_usage`` does not.
+children's, ``self_cpu_memory_usage`` does not. minitorch adds, with ``profile_memory``,
+the peak (``EventList.peak_memory_usage``) and what each backward node saved
+(``EventList.saved_tensors``, a :class:`SavedTensors` per node).
 """
 
 from __future__ import annotations
@@ -18,9 +20,17 @@ import math
 import os
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["EventList", "FunctionEvent", "FunctionEventAvg", "Interval"]
+__all__ = [
+    "EventList",
+    "FunctionEvent",
+    "FunctionEventAvg",
+    "Interval",
+    "SavedTensors",
+    "SavedTensorsList",
+]
 
 # PyTorch's RecordScope numbers for the kinds of events minitorch records
 FUNCTION_SCOPE = 0  # a forward op, a kernel
@@ -219,9 +229,86 @@ class FunctionEventAvg(_FormattedTimes):
         )
 
 
+@dataclass
+class SavedTensors:
+    """What one backward node saved in forward (``ctx.save_for_backward``), and its fate.
+
+    ``node`` is the node's name (``ConvolutionBackward0``) and ``sequence_nr`` its forward
+    op's and its own events' number; ``shapes`` the saved arrays' shapes; ``nbytes`` the
+    memory they keep alive (each storage once, views of an input included: saving a tensor
+    keeps all of it). Under ``saved_tensors_hooks`` it is what ``pack_hook`` returned, where
+    that is a tensor. ``saved_us`` is when forward saved them; ``released_us`` when backward
+    let them go (None: not while profiling, e.g. with ``retain_graph=True``), and
+    ``freed_bytes`` how much memory that returned (less than ``nbytes`` where another tensor
+    still holds it).
+    """
+
+    node: str
+    sequence_nr: int
+    shapes: list[list[int]]
+    nbytes: int
+    saved_us: float
+    released_us: float | None = None
+    freed_bytes: int = 0
+
+
+class SavedTensorsList(list):
+    """The :class:`SavedTensors` of a profile, in forward order, with a ``table()``."""
+
+    def table(self) -> str:
+        """One line per node: what it saved, how much, and what releasing it freed."""
+        header = ("Node", "Saved shapes", "Saved", "Released after", "Freed")
+        rows = [header]
+        start = min((record.saved_us for record in self), default=0.0)
+        for record in self:
+            released = (
+                "-" if record.released_us is None else _format_time(record.released_us - start)
+            )
+            shapes = " ".join(str(shape).replace(" ", "") for shape in record.shapes)
+            rows.append(
+                (
+                    record.node,
+                    shapes,
+                    _format_memory(record.nbytes),
+                    released,
+                    _format_memory(record.freed_bytes),
+                )
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+        lines = [
+            "  ".join(
+                cell.ljust(width) if i < 2 else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+            for row in rows
+        ]
+        lines.insert(1, "-" * len(lines[0]))
+        total = sum(record.nbytes for record in self)
+        lines.append(f"Saved for backward: {_format_memory(total)} by {len(self)} nodes")
+        return "\n".join(lines) + "\n"
+
+
+@dataclass
+class _MemorySummary:
+    """What ``profile_memory`` saw besides the events' columns (see :class:`EventList`)."""
+
+    # (time, thread, bytes): each allocation (> 0) and free (< 0) that profiling saw
+    records: list[tuple[float, int, int]] = field(default_factory=list)
+    peak: int = 0
+    peak_event: str | None = None
+    saved_tensors: SavedTensorsList = field(default_factory=SavedTensorsList)
+
+
 class EventList(list):
     """A list of :class:`FunctionEvent` (or of :class:`FunctionEventAvg`) with PyTorch's
-    ``table``, ``key_averages``, ``total_average`` and exports."""
+    ``table``, ``key_averages``, ``total_average`` and exports.
+
+    With ``profile_memory``, minitorch adds ``peak_memory_usage``: the most memory, in
+    bytes, that the profiled code held at once beyond what it started with (every array
+    made while profiling, temporaries inside ops and kernels included; see
+    :mod:`minitorch.profiler._recorder`), ``peak_memory_event``, the op or node during which
+    that peak was reached, and ``saved_tensors``, what each backward node saved.
+    """
 
     def __init__(
         self,
@@ -230,14 +317,28 @@ class EventList(list):
         profile_memory: bool = False,
         with_flops: bool = False,
         record_shapes: bool = False,
-        memory_records: list[tuple[float, int, int]] | None = None,
+        memory: _MemorySummary | None = None,
     ):
         super().__init__(events)
         self._profile_memory = profile_memory
         self._with_flops = with_flops
         self._record_shapes = record_shapes
-        # (time, thread, bytes): each allocation (> 0) and free (< 0) that profiling saw
-        self._memory_records = memory_records or []
+        self._memory = memory if memory is not None else _MemorySummary()
+
+    @property
+    def peak_memory_usage(self) -> int:
+        """The most bytes held at once while profiling, beyond what was held at its start."""
+        return self._memory.peak
+
+    @property
+    def peak_memory_event(self) -> str | None:
+        """The name of the op or node during which ``peak_memory_usage`` was reached."""
+        return self._memory.peak_event
+
+    @property
+    def saved_tensors(self) -> SavedTensorsList:
+        """What each backward node recorded while profiling saved, in forward order."""
+        return self._memory.saved_tensors
 
     def _like(self, events: Iterable[Any]) -> EventList:
         return EventList(
@@ -322,8 +423,16 @@ class EventList(list):
         free (``Bytes``, and ``Total Allocated`` by what profiling saw)."""
         pid = os.getpid()
         threads = sorted({event.thread for event in self})
+        first = min((event.time_range.start for event in self), default=0.0)
         trace: list[dict[str, Any]] = [
-            {"ph": "M", "name": "process_name", "pid": pid, "tid": 0, "args": {"name": "python"}}
+            {
+                "ph": "M",
+                "name": "process_name",
+                "pid": pid,
+                "tid": 0,
+                "ts": first,
+                "args": {"name": "python"},
+            }
         ]
         trace += [
             {
@@ -331,10 +440,12 @@ class EventList(list):
                 "name": "thread_name",
                 "pid": pid,
                 "tid": tid,
+                "ts": first,
                 "args": {"name": f"thread {tid} (python)"},
             }
             for tid in threads
         ]
+        saved_by = {record.sequence_nr: record for record in self._memory.saved_tensors}
         backward_of = {
             event.sequence_nr: event
             for event in self
@@ -350,6 +461,10 @@ class EventList(list):
                 args["flops"] = event.flops
             if event.bytes_moved is not None:
                 args["bytes moved"] = event.bytes_moved
+            saved = saved_by.get(event.sequence_nr)
+            if saved is not None and event.scope == BACKWARD_FUNCTION_SCOPE:
+                args["Saved bytes"] = saved.nbytes
+                args["Saved shapes"] = saved.shapes
             start = event.time_range.start
             trace.append(
                 {
@@ -370,7 +485,7 @@ class EventList(list):
                 end = backward.time_range.start
                 trace.append({"ph": "f", "bp": "e", "tid": backward.thread, "ts": end, **flow})
         total = 0
-        for when, thread, nbytes in sorted(self._memory_records):
+        for when, thread, nbytes in sorted(self._memory.records):
             total += nbytes
             trace.append(
                 {

@@ -34,8 +34,22 @@ new arrays an op returns and saves for backward (an array sharing an input's mem
 view, costs nothing), the new gradients a backward node returns (and a leaf's first
 ``.grad``), the new arrays a kernel returns; each is counted once, by the innermost event
 that made it. Freed is each of those arrays when its last reference goes, counted by the
-event running then (a temporary an in-place op wrote from; saved tensors released by
-backward). Like the engine, the recorder reads the arrays behind tensors to count bytes.
+event running then (a temporary an in-place op wrote from). A node's saved tensors are
+released right after it ran, and their frees count in its
+``autograd::engine::evaluate_function`` event, as in PyTorch (which releases them inside
+it). Like the engine, the recorder reads the arrays behind tensors to count bytes.
+
+Beyond PyTorch's columns: each node's saved tensors (a
+:class:`~minitorch.profiler._events.SavedTensors`: shapes, bytes, when released, what that
+freed), and the peak. Temporaries (a convolution's padded copy and column buffer, numpy's
+intermediate results) never cross an op's boundary, so the arrays above miss them; the
+peak counts them with :mod:`tracemalloc`, which numpy reports every allocation to. While
+profiling memory, tracemalloc traces (started for the purpose, and stopped after, when it
+was not tracing already; if it was, its peak is reset as profiling goes). Between two
+moments when the recorder has counted every array an op made (the start and end of each
+op and node), the memory held is the arrays counted so far plus what tracemalloc saw
+allocated since the first moment; the peak is the largest such sum. Python's own objects
+made in between (a few hundred bytes per op) are in it; those that outlive the op are not.
 """
 
 from __future__ import annotations
@@ -47,6 +61,7 @@ import os
 import sys
 import threading
 import time
+import tracemalloc
 import weakref
 from collections.abc import Callable, Iterator
 from types import FrameType
@@ -73,6 +88,8 @@ from minitorch.profiler._events import (
     USER_SCOPE,
     EventList,
     FunctionEvent,
+    SavedTensors,
+    _MemorySummary,
 )
 
 OP_PREFIX = "minitorch::"
@@ -119,10 +136,31 @@ class _Recording(Recorder):
         self._threads = threading.local()  # .open: this thread's open events, innermost last
         self.open_kernel: FunctionEvent | None = None  # where a worker thread's compile goes
         # profile_memory: bytes each event allocated less what was freed while it was the
-        # innermost one; the arrays counted and still alive, each with its finalizer
+        # innermost one; the arrays counted and still alive, each with its finalizer, and
+        # their bytes; the peak, the saved tensors of each node recorded
         self._own_memory: dict[int, int] = {}
         self._live: dict[int, weakref.finalize] = {}
-        self.memory_records: list[tuple[float, int, int]] = []  # (time, thread, bytes)
+        self._live_bytes = 0
+        self._freed_bytes = 0  # all frees so far
+        self.memory = _MemorySummary()
+        self._saved_records: weakref.WeakKeyDictionary[Node, SavedTensors] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._evaluated: tuple[Node, FunctionEvent] | None = None  # the node that ran last
+        self._started_tracemalloc = False
+        # at the last checkpoint: the arrays' bytes, and tracemalloc's current bytes
+        self._checkpoint_live = 0
+        self._checkpoint_traced = 0
+
+    def __enter__(self) -> _Recording:
+        if self.profile_memory and not tracemalloc.is_tracing():
+            tracemalloc.start()
+            self._started_tracemalloc = True
+        if self.profile_memory:
+            self._checkpoint_traced = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+        super().__enter__()
+        return self
 
     # ------------------------------------------------------------------ events
     def _open_events(self) -> list[FunctionEvent]:
@@ -170,7 +208,7 @@ class _Recording(Recorder):
             profile_memory=self.profile_memory,
             with_flops=self.with_flops,
             record_shapes=self.record_shapes,
-            memory_records=self.memory_records,
+            memory=self.memory,
         )
 
     # ------------------------------------------------------------------ memory
@@ -189,23 +227,85 @@ class _Recording(Recorder):
                 continue
             known.add(key)
             self._live[key] = weakref.finalize(root, self._freed, key, root.nbytes)
+            self._live_bytes += root.nbytes
             self._add_memory(event, root.nbytes, event.time_range.end)
 
     def _freed(self, key: int, nbytes: int) -> None:
         self._live.pop(key, None)
+        self._live_bytes -= nbytes
+        self._freed_bytes += nbytes
         open_events = self._open_events()
         if open_events:
             self._add_memory(open_events[-1], -nbytes, _now_us())
+        else:  # between ops: in the trace's memory records, no event's
+            self.memory.records.append((_now_us(), threading.get_native_id(), -nbytes))
 
     def _add_memory(self, event: FunctionEvent, nbytes: int, when: float) -> None:
         self._own_memory[event.id] = self._own_memory.get(event.id, 0) + nbytes
-        self.memory_records.append((when, event.thread, nbytes))
+        self.memory.records.append((when, event.thread, nbytes))
+
+    def checkpoint(self, during: str | None) -> None:
+        """Every array made so far is counted: update the peak with what was held since the
+        last checkpoint (``during`` names the op or node that ran in between)."""
+        if not self.profile_memory:
+            return
+        current, peak = tracemalloc.get_traced_memory()
+        held = self._checkpoint_live + peak - self._checkpoint_traced
+        if held > self.memory.peak:
+            self.memory.peak, self.memory.peak_event = held, during
+        tracemalloc.reset_peak()
+        self._checkpoint_live, self._checkpoint_traced = self._live_bytes, current
+
+    def _record_saved(self, node: BackwardNode, event: FunctionEvent) -> list[Any]:
+        """Note what ``node`` saved (one :class:`SavedTensors`); return the saved arrays."""
+        saved = [v._data if isinstance(v, Tensor) else v for v in node._saved or ()]
+        arrays = [a for a in saved if isinstance(a, np.ndarray)]
+        if arrays and self.profile_memory:
+            storages = {id(root): root for root in map(storage_array, arrays)}
+            record = SavedTensors(
+                node.name(),
+                node._sequence_nr,
+                [list(a.shape) for a in arrays],
+                sum(root.nbytes for root in storages.values()),
+                event.time_range.end,
+            )
+            self._saved_records[node] = record
+            self.memory.saved_tensors.append(record)
+        return arrays
+
+    def record_release(self, node: BackwardNode, release: Callable[[BackwardNode], None]) -> None:
+        """Run ``release(node)`` (the engine freeing what ``node`` saved, right after running
+        it) inside the node's ``evaluate_function`` event, where PyTorch frees them."""
+        event = None
+        if self._evaluated is not None and self._evaluated[0] is node:
+            event = self._evaluated[1]
+        self._evaluated = None
+        open_events = self._open_events()
+        if event is not None:
+            open_events.append(event)
+        freed_before = self._freed_bytes
+        try:
+            release(node)
+        finally:
+            released = _now_us()
+            if event is not None:
+                open_events.remove(event)
+                event.time_range.end = released
+        record = self._saved_records.get(node)
+        if record is not None:
+            record.released_us = released
+            record.freed_bytes = self._freed_bytes - freed_before
+        self.checkpoint(node.name())
 
     def stop_watching_memory(self) -> None:
         """Forget the arrays still alive: their frees from now on are no event's."""
         for finalizer in list(self._live.values()):
             finalizer.detach()
         self._live.clear()
+        self.checkpoint(None)
+        if self._started_tracemalloc:
+            tracemalloc.stop()
+            self._started_tracemalloc = False
 
     # ------------------------------------------------------------------ forward ops
     def record_forward(
@@ -214,6 +314,7 @@ class _Recording(Recorder):
         # frame 0 is this method, 1 is Function.apply, 2 is whoever called the op
         # minitorch's own ops as PyTorch names its own (aten::conv2d); a user's by its class
         own = function.__module__.startswith("minitorch.")
+        self.checkpoint(self.innermost_name())
         event = self.begin(
             OP_PREFIX + function.__name__ if own else function.__name__,
             input_shapes=_shapes(args) if self.record_shapes else None,
@@ -230,8 +331,9 @@ class _Recording(Recorder):
         arrays = [a._data for a in args if isinstance(a, Tensor)]
         produced = [o._data for o in outputs]
         event.flops = op_flops(function.__name__, arrays, produced)
-        saved = list(node._saved or ()) if isinstance(node, BackwardNode) else []
+        saved = self._record_saved(node, event) if isinstance(node, BackwardNode) else []
         self.allocated(event, arrays, produced + saved)
+        self.checkpoint(event.name)
         return result
 
     # ------------------------------------------------------------------ backward nodes
@@ -240,11 +342,14 @@ class _Recording(Recorder):
     ) -> tuple:
         name = ACCUMULATE_GRAD if isinstance(node, AccumulateGrad) else node.name()
         sequence_nr = node._sequence_nr if isinstance(node, BackwardNode) else -1
+        self.checkpoint(self.innermost_name())
         event = self.begin(EVALUATE_FUNCTION + name, sequence_nr=sequence_nr)
         try:
             return apply_node(node, grads, functools.partial(self._run_node, name, sequence_nr))
         finally:
             self.end(event)
+            self._evaluated = (node, event)
+            self.checkpoint(name)
 
     def _run_node(self, name: str, sequence_nr: int, node: Node, grads: list) -> tuple:
         """The node's own computation (between its hooks), as its own event."""
@@ -267,8 +372,9 @@ class _Recording(Recorder):
             grad = node.variable.grad
             self.allocated(event, list(grads), [] if grad is None else [grad._data])
         else:
-            saved = list(node._saved or ()) if isinstance(node, BackwardNode) else []
+            saved = [v._data if isinstance(v, Tensor) else v for v in node._saved or ()]
             self.allocated(event, list(grads) + saved, list(grad_inputs))
+        self.checkpoint(name)
         return grad_inputs
 
     # ------------------------------------------------------------------ kernels, compiles
@@ -343,6 +449,18 @@ def _profiled_kernel(name: str, kernel: Callable[..., Any]) -> Callable[..., Any
         if recording is None:
             return kernel(*args, **kwargs)
         return recording.record_kernel(name, kernel, args, kwargs)
+
+    return profiled
+
+
+def _profiled_release(original: Callable[[BackwardNode], None]) -> Callable[..., None]:
+    @functools.wraps(original)
+    def profiled(self: BackwardNode) -> None:
+        recording = active_recording()
+        if recording is None:
+            original(self)
+        else:
+            recording.record_release(self, original)
 
     return profiled
 
@@ -451,7 +569,8 @@ _install_lock = threading.Lock()
 
 
 def install_hooks() -> None:
-    """Put the kernel, optimizer and compile hooks in place (the first profiler to start)."""
+    """Put the kernel, optimizer, saved-tensor release and compile hooks in place (the first
+    profiler to start)."""
     global _active_profilers
     with _install_lock:
         _active_profilers += 1
@@ -469,6 +588,9 @@ def install_hooks() -> None:
                 if original is not None:
                     setattr(cls, method, _profiled_optimizer_method(method, original))
                     _undo.append(functools.partial(setattr, cls, method, original))
+        release = vars(BackwardNode)["release_saved"]
+        BackwardNode.release_saved = _profiled_release(release)  # type: ignore[method-assign]
+        _undo.append(functools.partial(setattr, BackwardNode, "release_saved", release))
         for kind in _NUMBA_EVENTS:
             numba_event.register(kind, _listener)
             _undo.append(functools.partial(numba_event.unregister, kind, _listener))
