@@ -19,12 +19,13 @@ The command needs Hypothesis and PyTorch: ``pip install "minitorch[parity]"``.
 from __future__ import annotations
 
 import fnmatch
+import importlib
 import json
 import sys
 import time
 import warnings
 from argparse import Namespace
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,8 +55,19 @@ except ModuleNotFoundError as error:  # an optional dependency: minitorch[parity
     ) from error
 
 from minitorch.testing import opinfo
+from minitorch.testing._module_parity import assert_module_parity
 from minitorch.testing._parity import Input, assert_parity
-from minitorch.testing.catalogue import BINARY, UNARY, OpCall, by_op
+from minitorch.testing.catalogue import (
+    BINARY,
+    BINARY_SPELLINGS,
+    NOT_CHECKED,
+    UNARY,
+    UNARY_SPELLINGS,
+    OpCall,
+    by_op,
+    calls_in,
+    public_ops,
+)
 from minitorch.testing.strategies import (
     arrays,
     broadcastable,
@@ -73,8 +85,12 @@ from minitorch.testing.strategies import (
 __all__ = [
     "REGISTRY",
     "Case",
+    "Coverage",
     "OpReport",
     "Property",
+    "coverage",
+    "format_coverage",
+    "format_table",
     "main",
     "register",
     "run_property",
@@ -101,6 +117,7 @@ class Case:
     options: dict[str, Any] = field(default_factory=dict)
     torch_source: str | None = None
     imports: tuple[str, ...] = ()
+    module: bool = False  # source is ``lambda nn: <module>``, checked by assert_module_parity
 
     def run(self) -> float:
         """Run the check; return the worst error as a fraction of the tolerance."""
@@ -111,11 +128,14 @@ class Case:
         torch_fn = None if self.torch_source is None else eval(self.torch_source, namespace)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. "padding='same' with even kernel lengths"
+            if self.module:
+                return assert_module_parity(fn, *self.inputs, **self.options)
             return assert_parity(fn, *self.inputs, torch_fn=torch_fn, **self.options)
 
     def reproducer(self) -> str:
         """Python source that rebuilds this case's inputs and runs its ``assert_parity``."""
-        lines = ["import numpy as np", "", "from minitorch.testing import Input, assert_parity"]
+        check = "assert_module_parity" if self.module else "assert_parity"
+        lines = ["import numpy as np", "", f"from minitorch.testing import Input, {check}"]
         lines += list(self.imports)
         names = []
         for i, value in enumerate(self.inputs):
@@ -126,7 +146,7 @@ class Case:
         if self.torch_source is not None:
             call.append(f"torch_fn={self.torch_source}")
         call += [f"{key}={value!r}" for key, value in self.options.items()]
-        lines.append(f"assert_parity({', '.join(call)})")
+        lines.append(f"{check}({', '.join(call)})")
         return "\n".join(lines) + "\n"
 
 
@@ -141,18 +161,31 @@ def _literal(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Property:
-    """An op's parity property: ``cases(dtype)`` is a strategy of :class:`Case`."""
+    """An op's parity property: ``cases(dtype)`` is a strategy of :class:`Case`;
+    ``covers`` are the public paths its cases call (``{"exp", "Tensor.exp"}``), what the
+    coverage report counts as checked."""
 
     name: str
     cases: Callable[[np.dtype], st.SearchStrategy[Case]]
+    covers: frozenset[str] = frozenset()
 
 
 REGISTRY: dict[str, Property] = {}
 
 
-def register(name: str, cases: Callable[[np.dtype], st.SearchStrategy[Case]]) -> Property:
-    """Add (or replace) the property checked under ``name``."""
-    REGISTRY[name] = Property(name, cases)
+def register(
+    name: str,
+    cases: Callable[[np.dtype], st.SearchStrategy[Case]],
+    covers: Iterable[str] | None = None,
+) -> Property:
+    """Add (or replace) the property checked under ``name``; return it.
+
+    ``cases(dtype)`` returns a Hypothesis strategy of :class:`Case`. ``covers`` names the
+    public minitorch paths the cases call (``"nn.functional.conv2d"``, ``"Tensor.exp"``);
+    by default the property's own name. A name outside minitorch's API (a user's own op)
+    is listed in the report under its property, not in minitorch's coverage.
+    """
+    REGISTRY[name] = Property(name, cases, frozenset((name,) if covers is None else covers))
     return REGISTRY[name]
 
 
@@ -186,9 +219,15 @@ def _elementwise(
     return cases
 
 
-_UNARY_OPS, _BINARY_OPS = by_op(UNARY), by_op(BINARY)
+_UNARY_OPS = by_op((*UNARY, *UNARY_SPELLINGS))
+_BINARY_OPS = by_op((*BINARY, *BINARY_SPELLINGS))
 for _name in {**_UNARY_OPS, **_BINARY_OPS}:
-    register(_name, _elementwise(_UNARY_OPS.get(_name, []), _BINARY_OPS.get(_name, [])))
+    _calls = [*_UNARY_OPS.get(_name, []), *_BINARY_OPS.get(_name, [])]
+    register(
+        _name,
+        _elementwise(_UNARY_OPS.get(_name, []), _BINARY_OPS.get(_name, [])),
+        covers=set().union(*(calls_in(call.source) for call in _calls)),
+    )
 
 
 # ------------------------------------------------------------------ reductions and softmax
@@ -208,7 +247,8 @@ def _amax_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
     shape = draw(shapes(min_dims=1))
     dim = draw(dims(len(shape)))
     x = draw(arrays(shape, dtype, distinct=True))  # a tie's gradient split is a convention
-    return Case(f"lambda t, x: t.amax(x, dim={dim})", (x,))
+    call = draw(st.sampled_from([f"t.amax(x, dim={dim})", f"x.amax({dim})"]))
+    return Case(f"lambda t, x: {call}", (x,))
 
 
 @st.composite
@@ -225,9 +265,9 @@ def _sums(dtype: np.dtype) -> dict:
 
 for _op in ("sum", "mean"):
     register(_op, lambda dtype, op=_op: _reduction_cases(dtype, op))
-register("amax", _amax_cases)
+register("amax", _amax_cases, covers={"amax", "Tensor.amax"})
 for _op in ("softmax", "log_softmax"):
-    register(_op, lambda dtype, op=_op: _softmax_cases(dtype, op))
+    register(_op, lambda dtype, op=_op: _softmax_cases(dtype, op), covers={f"nn.functional.{_op}"})
 
 
 # ------------------------------------------------------------------ linear algebra and shapes
@@ -254,8 +294,9 @@ def _reshape_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
 @st.composite
 def _permute_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
     x = draw(arrays(shapes(min_dims=1), dtype))
-    order = draw(st.permutations(range(x.ndim)))
-    return Case(f"lambda t, x: x.permute({tuple(order)!r}) * 1", (x,))
+    order = tuple(draw(st.permutations(range(x.ndim))))
+    call = draw(st.sampled_from([f"x.permute({order!r})", f"t.permute(x, {order!r})"]))
+    return Case(f"lambda t, x: {call} * 1", (x,))
 
 
 @st.composite
@@ -276,9 +317,9 @@ def _indexing_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
 
 
 register("matmul", _matmul_cases)
-register("reshape", _reshape_cases)
-register("permute", _permute_cases)
-register("indexing", _indexing_cases)
+register("reshape", _reshape_cases, covers={"Tensor.reshape"})
+register("permute", _permute_cases, covers={"permute", "Tensor.permute", "Tensor.__mul__"})
+register("indexing", _indexing_cases, covers={"Tensor.__getitem__", "Tensor.__mul__"})
 
 
 # ------------------------------------------------------------------ layers
@@ -317,9 +358,9 @@ def _linear_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
     return Case(source, (args["input"], args["weight"], args["bias"]), _sums(dtype))
 
 
-register("conv2d", _conv2d_cases)
-register("max_pool2d", _max_pool2d_cases)
-register("linear", _linear_cases)
+register("conv2d", _conv2d_cases, covers={"nn.functional.conv2d"})
+register("max_pool2d", _max_pool2d_cases, covers={"nn.functional.max_pool2d"})
+register("linear", _linear_cases, covers={"nn.functional.linear"})
 
 
 # ------------------------------------------------------------------ losses
@@ -354,10 +395,14 @@ def _pointwise_loss_cases(draw: st.DrawFn, dtype: np.dtype, op: str) -> Case:
     return Case(source, (x, y), _sums(dtype))
 
 
-register("cross_entropy", _cross_entropy_cases)
-register("nll_loss", _nll_loss_cases)
+register("cross_entropy", _cross_entropy_cases, covers={"nn.functional.cross_entropy"})
+register("nll_loss", _nll_loss_cases, covers={"nn.functional.nll_loss"})
 for _op in ("l1_loss", "mse_loss"):
-    register(_op, lambda dtype, op=_op: _pointwise_loss_cases(dtype, op))
+    register(
+        _op,
+        lambda dtype, op=_op: _pointwise_loss_cases(dtype, op),
+        covers={f"nn.functional.{_op}"},
+    )
 
 
 # ------------------------------------------------------------------ optimizers
@@ -407,7 +452,549 @@ def _sgd_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
     )
 
 
-register("sgd", _sgd_cases)
+# sgd_trajectory makes the calls: a Parameter, SGD's steps, backward, stack
+register("sgd", _sgd_cases, covers={"optim.SGD", "nn.Parameter", "Tensor.backward", "stack"})
+
+
+# ------------------------------------------------------------------ more reductions
+@st.composite
+def _more_reduction_cases(draw: st.DrawFn, dtype: np.dtype, op: str) -> Case:
+    """``prod``, ``logsumexp``, ``std``, ``var``, ``amin`` and the method spellings of
+    ``sum`` and ``mean``: each with the ``dim`` forms PyTorch accepts for it."""
+    min_side = 2 if op in ("std", "var") else 1  # one element: Bessel's correction divides by 0
+    shape = draw(shapes(min_dims=1, min_side=min_side))
+    values = {"min_magnitude": 0.25} if op == "prod" else {}
+    x = draw(arrays(shape, dtype, distinct=op == "amin", **values))
+    # prod takes one dim only; the others one or a tuple
+    dim = draw(dims(len(shape))) if op == "prod" else draw(reduction_dims(len(shape), False))
+    keywords = f"dim={dim!r}, keepdim={draw(st.booleans())!r}"
+    if op in ("sum", "mean") or draw(st.booleans()):  # the functions sum and mean: above
+        return Case(f"lambda t, x: x.{op}({keywords})", (x,), _sums(dtype))
+    return Case(f"lambda t, x: t.{op}(x, {keywords})", (x,), _sums(dtype))
+
+
+@st.composite
+def _max_min_cases(draw: st.DrawFn, dtype: np.dtype, op: str) -> Case:
+    """``max``/``min`` (all, or along a dim with values and indices), ``argmax``/``argmin``."""
+    shape = draw(shapes(min_dims=1))
+    x = draw(arrays(shape, dtype, distinct=True))  # a tie's index and gradient are conventions
+    dim = draw(st.one_of(st.none(), dims(len(shape))))
+    spelling = draw(st.sampled_from([f"t.{op}(x", f"x.{op}("]))
+    arguments = "" if dim is None else f"dim={dim}, keepdim={draw(st.booleans())!r}"
+    separator = ", " if spelling.endswith("x") and arguments else ""
+    return Case(f"lambda t, x: {spelling}{separator}{arguments})", (x,))
+
+
+for _op in ("prod", "logsumexp", "std", "var", "amin"):
+    register(
+        _op, lambda dtype, op=_op: _more_reduction_cases(dtype, op), covers={_op, f"Tensor.{_op}"}
+    )
+for _op in ("sum", "mean"):
+    register(
+        f"{_op}.method",
+        lambda dtype, op=_op: _more_reduction_cases(dtype, op),
+        covers={f"Tensor.{_op}"},
+    )
+for _op in ("max", "min", "argmax", "argmin"):
+    register(_op, lambda dtype, op=_op: _max_min_cases(dtype, op), covers={_op, f"Tensor.{_op}"})
+
+
+# ------------------------------------------------------------------ more shapes and views
+@st.composite
+def _dim_pair_cases(draw: st.DrawFn, dtype: np.dtype, op: str) -> Case:
+    x = draw(arrays(shapes(min_dims=1), dtype))
+    d0, d1 = draw(dims(x.ndim)), draw(dims(x.ndim))
+    call = draw(st.sampled_from([f"t.{op}(x, {d0}, {d1})", f"x.{op}({d0}, {d1})"]))
+    return Case(f"lambda t, x: {call} * 1", (x,))
+
+
+@st.composite
+def _view_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
+    """The ops that return a view or a reshaped copy, each with arguments valid for ``x``."""
+    x = draw(arrays(shapes(min_dims=1), dtype))
+    n = x.ndim
+    calls = [
+        f"t.flatten(x, {draw(st.integers(-n, 0))})",
+        f"x.flatten({draw(st.integers(0, n - 1))}, -1)",
+        f"t.squeeze(x, {draw(dims(n))})",
+        "x.squeeze()",
+        f"t.unsqueeze(x, {draw(st.integers(-n - 1, n))})",
+        f"x.unsqueeze({draw(st.integers(-n - 1, n))})",
+        f"t.flip(x, {tuple(draw(st.lists(dims(n), min_size=1, max_size=1)))!r})",
+        f"x.flip({draw(dims(n))})",
+        f"x.view({tuple(reversed(x.shape))!r})",
+        "x.view(-1)",
+        "t.reshape(x, (-1,))",
+        f"x.expand(2, *{x.shape!r})",
+        f"t.broadcast_to(x, (3, *{x.shape!r}))",
+        f"x.broadcast_to((2, *{x.shape!r}))",
+        f"x.unflatten(0, (1, {x.shape[0]}))",
+        f"t.unflatten(x, -1, ({x.shape[-1]}, 1))",
+        "x.mT" if n >= 2 else "x.t()",
+        "x.T" if n == 2 else "t.t(x)" if n <= 2 else "x.mT",
+        "x.ndimension() * x + x.nelement() + x.numel() + x.dim()",
+        "x.detach() * x",
+        "x.reshape_as(x.flatten()) * 2",
+        "x.view_as(x) + x.expand_as(x)",
+    ]
+    return Case(f"lambda t, x: ({draw(st.sampled_from(calls))}) * 1", (x,))
+
+
+@st.composite
+def _join_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
+    """``cat`` and its aliases, ``stack``, and the splits: ``split``, ``chunk``, ``unbind``."""
+    x = draw(arrays(shapes(min_dims=1), dtype))
+    dim = draw(dims(x.ndim))
+    side = x.shape[dim]
+    calls = [
+        f"t.cat([x, x * 2], dim={dim})",
+        f"t.concat((x, x), {dim})",
+        f"t.concatenate([x * 3, x], dim={dim})",
+        f"t.stack([x, x * 2], dim={draw(st.integers(-x.ndim - 1, x.ndim))})",
+        f"t.split(x, {draw(st.integers(1, side))}, dim={dim})",
+        f"x.split({draw(st.integers(1, side))}, {dim})",
+        f"t.chunk(x, {draw(st.integers(1, side + 1))}, dim={dim})",
+        f"x.chunk({draw(st.integers(1, side + 1))}, {dim})",
+        f"t.unbind(x, {dim})",
+        f"x.unbind({dim})",
+    ]
+    return Case(f"lambda t, x: {draw(st.sampled_from(calls))}", (x,))
+
+
+for _op in ("transpose", "swapaxes", "swapdims"):
+    register(_op, lambda dtype, op=_op: _dim_pair_cases(dtype, op), covers={_op, f"Tensor.{_op}"})
+register(
+    "views",
+    _view_cases,
+    covers={
+        "flatten",
+        "Tensor.flatten",
+        "squeeze",
+        "Tensor.squeeze",
+        "unsqueeze",
+        "Tensor.unsqueeze",
+        "flip",
+        "Tensor.flip",
+        "Tensor.view",
+        "reshape",
+        "Tensor.expand",
+        "broadcast_to",
+        "Tensor.broadcast_to",
+        "Tensor.unflatten",
+        "unflatten",
+        "Tensor.mT",
+        "Tensor.t",
+        "Tensor.T",
+        "t",
+        "Tensor.ndimension",
+        "Tensor.nelement",
+        "Tensor.numel",
+        "Tensor.dim",
+        "Tensor.detach",
+        "Tensor.reshape_as",
+        "Tensor.view_as",
+        "Tensor.expand_as",
+        "Tensor.__add__",
+        "Tensor.__mul__",
+        "Tensor.__rmul__",
+    },
+)
+register(
+    "join_and_split",
+    _join_cases,
+    covers={
+        "cat",
+        "concat",
+        "concatenate",
+        "stack",
+        "split",
+        "Tensor.split",
+        "chunk",
+        "Tensor.chunk",
+        "unbind",
+        "Tensor.unbind",
+        "Tensor.__mul__",
+    },
+)
+
+
+# ------------------------------------------------------------------ more linear algebra
+@st.composite
+def _products_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
+    n, k, m, b = (draw(st.integers(1, 4)) for _ in range(4))
+    choice = draw(st.sampled_from(["mm", "bmm", "mv", "dot", "outer", "trace", "operator"]))
+    if choice == "mm":
+        shapes_ = [(n, k), (k, m)]
+        call = draw(st.sampled_from(["t.mm(x, y)", "x.mm(y)", "x.matmul(y)"]))
+    elif choice == "bmm":
+        shapes_ = [(b, n, k), (b, k, m)]
+        call = draw(st.sampled_from(["t.bmm(x, y)", "x.bmm(y)"]))
+    elif choice == "mv":
+        shapes_ = [(n, k), (k,)]
+        call = draw(st.sampled_from(["t.mv(x, y)", "x.mv(y)"]))
+    elif choice == "dot":
+        shapes_ = [(k,), (k,)]
+        call = draw(st.sampled_from(["t.dot(x, y)", "x.dot(y)"]))
+    elif choice == "outer":
+        shapes_ = [(n,), (m,)]
+        call = draw(st.sampled_from(["t.outer(x, y)", "x.outer(y)", "t.ger(x, y)", "x.ger(y)"]))
+    elif choice == "trace":
+        shapes_ = [(n, m), (1,)]
+        call = draw(st.sampled_from(["t.trace(x) * y", "x.trace() * y"]))
+    else:
+        shapes_ = [(n, k), (k, m)]
+        call = draw(st.sampled_from(["x @ y", "y.__rmatmul__(x)"]))
+    x, y = (draw(arrays(shape, dtype)) for shape in shapes_)
+    return Case(f"lambda t, x, y: {call}", (x, y), _sums(dtype))
+
+
+register(
+    "products",
+    _products_cases,
+    covers={
+        "mm",
+        "Tensor.mm",
+        "Tensor.matmul",
+        "bmm",
+        "Tensor.bmm",
+        "mv",
+        "Tensor.mv",
+        "dot",
+        "Tensor.dot",
+        "outer",
+        "Tensor.outer",
+        "ger",
+        "Tensor.ger",
+        "trace",
+        "Tensor.trace",
+        "Tensor.__matmul__",
+        "Tensor.__rmatmul__",
+    },
+)
+
+
+# ------------------------------------------------------------------ more functional forms
+@st.composite
+def _softmax_spellings(draw: st.DrawFn, dtype: np.dtype) -> Case:
+    x = draw(arrays(shapes(min_dims=1), dtype))
+    dim = draw(dims(x.ndim))
+    op = draw(st.sampled_from(["softmax", "log_softmax"]))
+    call = draw(st.sampled_from([f"t.{op}(x, {dim})", f"x.{op}({dim})"]))
+    return Case(f"lambda t, x: {call}", (x,), _sums(dtype))
+
+
+@st.composite
+def _pad_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
+    x = draw(arrays(shapes(min_dims=1, max_dims=3), dtype))
+    sides = draw(st.integers(1, x.ndim))
+    pad = tuple(draw(st.integers(0, 2)) for _ in range(2 * sides))
+    value = draw(st.sampled_from([0.0, 1.5]))
+    return Case(f"lambda t, x: t.nn.functional.pad(x, {pad!r}, value={value!r})", (x,))
+
+
+@st.composite
+def _adaptive_avg_pool2d_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
+    leading = draw(st.sampled_from([(), (1,), (2,)]))
+    shape = (*leading, draw(st.integers(1, 3)), draw(st.integers(1, 7)), draw(st.integers(1, 7)))
+    x = normal(draw(st.integers(0, 2**31)), shape, dtype)
+    size = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    return Case(f"lambda t, x: t.nn.functional.adaptive_avg_pool2d(x, {size!r})", (x,))
+
+
+@st.composite
+def _max_pool2d_with_indices_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
+    args = draw(max_pool2d_args())
+    x = distinct(args["seed"], args["shape"], dtype)
+    keywords = ", ".join(f"{k}={args[k]!r}" for k in ("kernel_size", "stride", "padding"))
+    source = f"lambda t, x: t.nn.functional.max_pool2d_with_indices(x, {keywords})"
+    return Case(source, (x,))
+
+
+register(
+    "softmax_spellings",
+    _softmax_spellings,
+    covers={"softmax", "log_softmax", "Tensor.softmax", "Tensor.log_softmax"},
+)
+register("pad", _pad_cases, covers={"nn.functional.pad"})
+register(
+    "adaptive_avg_pool2d",
+    _adaptive_avg_pool2d_cases,
+    covers={"nn.functional.adaptive_avg_pool2d"},
+)
+register(
+    "max_pool2d_with_indices",
+    _max_pool2d_with_indices_cases,
+    covers={"nn.functional.max_pool2d_with_indices"},
+)
+
+
+# ------------------------------------------------------------------ modules
+# A module's case is checked by assert_module_parity: minitorch's freshly initialised state
+# is copied into PyTorch's module, then outputs, input and parameter gradients compared.
+@st.composite
+def _layer_module_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
+    kind = draw(st.sampled_from(["linear", "conv2d", "activation", "pool", "norm", "block"]))
+    if kind == "linear":
+        args = draw(linear_args(dtype))
+        n_out, n_in = args["weight"].shape
+        bias = args["bias"] is not None
+        source = f"lambda nn: nn.Linear({n_in}, {n_out}, bias={bias!r})"
+        return Case(source, (args["input"],), _module(dtype), module=True)
+    if kind == "conv2d":
+        args = draw(conv2d_args())
+        keywords = ", ".join(
+            f"{k}={args[k]!r}" for k in ("stride", "padding", "dilation", "groups", "bias")
+        )
+        source = (
+            f"lambda nn: nn.Conv2d({args['in_channels']}, {args['out_channels']}, "
+            f"{args['kernel_size']!r}, {keywords})"
+        )
+        x = normal(args["seed"], args["input_shape"], dtype)
+        return Case(source, (x,), _module(dtype), module=True)
+    x = draw(arrays(shapes(min_dims=3, max_dims=4), dtype, min_magnitude=0.01))
+    if kind == "activation":
+        layer = draw(
+            st.sampled_from(
+                [
+                    "nn.ReLU()",
+                    "nn.Sigmoid()",
+                    "nn.Tanh()",
+                    "nn.Identity()",
+                    "nn.Flatten()",
+                    "nn.Softmax(dim=1)",
+                    "nn.LogSoftmax(dim=-1)",
+                ]
+            )
+        )
+        return Case(f"lambda nn: {layer}", (x,), _module(dtype), module=True)
+    if kind == "norm":  # the running estimates are buffers: compared after the forward too
+        x = np.concatenate([x, x[:1] * 0.5 + 1])[None] if x.ndim == 3 else x  # batch >= 2
+        x = x[:, :, 0] if draw(st.booleans()) else x  # (N, C, L) for BatchNorm1d
+        layer = "BatchNorm2d" if x.ndim == 4 else "BatchNorm1d"
+        options = {
+            "momentum": draw(st.sampled_from([0.1, 0.5, None])),
+            "affine": draw(st.booleans()),
+            "track_running_stats": draw(st.booleans()),
+        }
+        keywords = ", ".join(f"{k}={v!r}" for k, v in options.items())
+        evaluate = ".eval()" if options["track_running_stats"] and draw(st.booleans()) else ""
+        source = f"lambda nn: nn.{layer}({x.shape[1]}, {keywords}){evaluate}"
+        return Case(source, (x,), _module(dtype), module=True)
+    if kind == "pool":
+        x = distinct(draw(st.integers(0, 2**31)), x.shape, dtype)
+        side = min(x.shape[-2:])
+        layer = draw(
+            st.sampled_from(
+                [
+                    f"nn.MaxPool2d({draw(st.integers(1, side))})",
+                    f"nn.AdaptiveAvgPool2d(({draw(st.integers(1, 3))}, {draw(st.integers(1, 3))}))",
+                ]
+            )
+        )
+        return Case(f"lambda nn: {layer}", (x,), _module(dtype), module=True)
+    features = int(np.prod(x.shape[1:])) if x.ndim == 4 else int(np.prod(x.shape))
+    flatten = "nn.Flatten()" if x.ndim == 4 else "nn.Flatten(0)"
+    source = (
+        f"lambda nn: nn.Sequential({flatten}, nn.Linear({features}, 3), nn.Tanh(), "
+        "nn.ModuleList([nn.Linear(3, 2)])[0])"
+    )
+    return Case(source, (x,), _module(dtype), module=True)
+
+
+@st.composite
+def _loss_module_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
+    kind = draw(st.sampled_from(["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss"]))
+    if kind in ("CrossEntropyLoss", "NLLLoss"):
+        args = draw(cross_entropy_args(dtype))
+        options = f"reduction={args['reduction']!r}"
+        if kind == "CrossEntropyLoss":
+            options += f", label_smoothing={args['label_smoothing']!r}"
+        return Case(
+            f"lambda nn: nn.{kind}({options})",
+            (args["input"], args["target"]),
+            _module(dtype),
+            module=True,
+        )
+    shape = draw(shapes(min_dims=1))
+    x, y = draw(arrays(shape, dtype)), draw(arrays(shape, dtype))
+    if kind == "L1Loss":  # |x - y| has no derivative where x == y
+        y = np.where(np.abs(x - y) < 0.01, y + np.asarray(0.5, dtype), y)
+    reduction = draw(st.sampled_from(["mean", "sum", "none"]))
+    return Case(
+        f"lambda nn: nn.{kind}(reduction={reduction!r})", (x, y), _module(dtype), module=True
+    )
+
+
+def _module(dtype: np.dtype) -> dict[str, Any]:
+    return {**_sums(dtype), "dtype": dtype.name}
+
+
+register(
+    "layers",
+    _layer_module_cases,
+    covers={
+        "nn.Linear",
+        "nn.Conv2d",
+        "nn.ReLU",
+        "nn.Sigmoid",
+        "nn.Tanh",
+        "nn.Identity",
+        "nn.Flatten",
+        "nn.Softmax",
+        "nn.LogSoftmax",
+        "nn.MaxPool2d",
+        "nn.AdaptiveAvgPool2d",
+        "nn.Sequential",
+        "nn.ModuleList",
+        "nn.BatchNorm1d",
+        "nn.BatchNorm2d",
+    },
+)
+register(
+    "losses",
+    _loss_module_cases,
+    covers={"nn.CrossEntropyLoss", "nn.NLLLoss", "nn.MSELoss", "nn.L1Loss"},
+)
+
+
+# ------------------------------------------------------------------ creation, selection, values
+CREATION_CALLS = (
+    "lambda t, x: t.zeros(2, 3)",
+    "lambda t, x: t.ones((3,), dtype=t.float64)",
+    "lambda t, x: t.full((2, 2), 1.5)",
+    "lambda t, x: t.arange(0, 5, 0.5)",
+    "lambda t, x: t.arange(7)",
+    "lambda t, x: t.linspace(-1, 2, 7)",
+    "lambda t, x: t.eye(3, 4)",
+    "lambda t, x: t.tensor([[1.0, 2.0], [3.0, 4.5]])",
+    "lambda t, x: t.as_tensor([1, 2, 3])",
+    "lambda t, x: t.from_numpy(np.arange(6.0).reshape(2, 3))",
+    "lambda t, x: t.zeros_like(x) + x",
+    "lambda t, x: t.ones_like(x) * x",
+    "lambda t, x: t.full_like(x, 2.5) - x",
+    "lambda t, x: t.broadcast_tensors(x, t.ones(2, *x.shape))",
+)
+
+
+@st.composite
+def _creation_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
+    x = draw(arrays(shapes(), dtype))
+    return Case(draw(st.sampled_from(CREATION_CALLS)), (x,))
+
+
+@st.composite
+def _selection_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
+    """Masks, gathers and index lists, their arguments valid for the drawn ``x``."""
+    x = draw(arrays(shapes(min_dims=1), dtype))
+    dim = draw(dims(x.ndim))
+    side = x.shape[dim]
+    positions = draw(st.lists(st.integers(0, side - 1), min_size=1, max_size=4))
+    index_shape = tuple(draw(st.integers(1, s)) for s in x.shape)
+    gather_index = draw(arrays(index_shape, np.int64, low=0, high=side - 1))
+    repeats = tuple(draw(st.integers(1, 2)) for _ in range(x.ndim + draw(st.integers(0, 1))))
+    calls = [
+        ("lambda t, x: t.masked_fill(x, x > 0.5, -1.0)", (x,)),
+        ("lambda t, x: x.masked_fill(x < 0, 2.0)", (x,)),
+        ("lambda t, x: x.clone().masked_fill_(x > 1, 0.25)", (x,)),
+        ("lambda t, x: t.masked_select(x, x > 0)", (x,)),
+        ("lambda t, x: x.masked_select(x <= 0)", (x,)),
+        (f"lambda t, x, i: t.gather(x, {dim}, i)", (x, gather_index)),
+        (f"lambda t, x, i: x.gather({dim}, i)", (x, gather_index)),
+        (f"lambda t, x, i: t.index_select(x, {dim}, i)", (x, np.array(positions))),
+        (f"lambda t, x, i: x.index_select({dim}, i)", (x, np.array(positions))),
+        ("lambda t, x: t.nonzero(x > 0)", (x,)),
+        ("lambda t, x: (x > 0).nonzero()", (x,)),
+        ("lambda t, x: t.argwhere(x > 0)", (x,)),
+        ("lambda t, x: x.argwhere()", (x,)),
+        (f"lambda t, x: x.repeat{repeats!r}", (x,)),
+        (f"lambda t, x: (lambda y: (y.__setitem__({positions[0]}, 1.5), y)[1])(x.clone())", (x,)),
+        ("lambda t, x: x.clone().fill_(0.5) + x", (x,)),
+        ("lambda t, x: x.clone().zero_() + x", (x,)),
+        ("lambda t, x: x.clone().copy_(x * 2)", (x,)),
+    ]
+    source, inputs = draw(st.sampled_from(calls))
+    return Case(source, inputs)
+
+
+# What a tensor says about itself, compared as Python values (shape, sizes, strides, flags).
+PYTHON_VALUE_CALLS = (
+    "lambda t, x: x.size()",
+    "lambda t, x: x.size(-1)",
+    "lambda t, x: x.shape",
+    "lambda t, x: x.ndim",
+    "lambda t, x: x.stride()",
+    "lambda t, x: x.mT.is_contiguous()",
+    "lambda t, x: x.storage_offset()",
+    "lambda t, x: x.element_size()",
+    "lambda t, x: x.is_floating_point()",
+    "lambda t, x: x.requires_grad",
+    "lambda t, x: x.is_leaf",
+    "lambda t, x: (x * 1).is_leaf",
+    "lambda t, x: len(x)",
+    "lambda t, x: x.tolist()",
+    "lambda t, x: [row * 1 for row in x]",
+    "lambda t, x: x.sum().item()",
+    "lambda t, x: float(x.sum())",
+    "lambda t, x: int(x.sum())",
+    "lambda t, x: bool(x.sum() > 0)",
+    "lambda t, x: x.detach().numpy().tolist()",
+    "lambda t, x: x.data * 1",
+    "lambda t, x: x.int()",
+    "lambda t, x: x.long()",
+    "lambda t, x: x.short()",
+    "lambda t, x: x.char()",
+    "lambda t, x: x.bool()",
+    "lambda t, x: (x.abs() * 10).byte()",
+    "lambda t, x: t.is_tensor(x)",
+    "lambda t, x: [10, 20, 30][(x * 0).long().sum()]",
+    "lambda t, x: complex(x.sum())",
+    "lambda t, x: (lambda y: (y.retain_grad(), y.retains_grad)[1])(x * 1)",
+    "lambda t, x: x.detach().requires_grad_().requires_grad",
+    "lambda t, x: (x * 2).detach_().requires_grad",
+    "lambda t, x: (x * 2).grad_fn.name()",
+)
+
+
+@st.composite
+def _python_value_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
+    source = draw(st.sampled_from(PYTHON_VALUE_CALLS))
+    one_element = any(call in source for call in ("item()", "float(", "int(x", "complex("))
+    x = draw(arrays(shapes(min_dims=2 if "mT" in source else 1), dtype, low=-100, high=100))
+    if one_element or "bool(" in source:
+        x = x.reshape(-1)  # sum() is one element: all of these take any shape
+    return Case(source, (x,), {"grad": False})
+
+
+register("creation", _creation_cases, covers=set().union(*(calls_in(c) for c in CREATION_CALLS)))
+register(
+    "selection",
+    _selection_cases,
+    covers={
+        "masked_fill",
+        "Tensor.masked_fill",
+        "Tensor.masked_fill_",
+        "masked_select",
+        "Tensor.masked_select",
+        "gather",
+        "Tensor.gather",
+        "index_select",
+        "Tensor.index_select",
+        "nonzero",
+        "Tensor.nonzero",
+        "argwhere",
+        "Tensor.argwhere",
+        "Tensor.repeat",
+        "Tensor.__setitem__",
+        "Tensor.fill_",
+        "Tensor.zero_",
+        "Tensor.copy_",
+    },
+)
+register(
+    "python_values",
+    _python_value_cases,
+    covers=set().union(*(calls_in(c) for c in PYTHON_VALUE_CALLS)),
+)
 
 
 # ------------------------------------------------------------------ the runner
@@ -416,7 +1003,8 @@ class OpReport:
     """What one op's run found, for one dtype.
 
     ``examples`` counts every case checked, the shrinking steps after a failure included;
-    ``worst`` is the largest error seen as a fraction of the tolerance over passing cases.
+    ``worst`` is the largest error seen as a fraction of the tolerance over passing cases;
+    ``calls`` are the public names the cases' sources called (``catalogue.calls_in``).
     """
 
     op: str
@@ -427,12 +1015,14 @@ class OpReport:
     error: str | None = None
     reproducer: str | None = None
     seconds: float = 0.0
+    calls: list[str] = field(default_factory=list)
 
 
 def run_property(prop: Property, dtype: np.dtype, examples: int, seed_value: int) -> OpReport:
     """Check ``examples`` drawn cases of ``prop``; on a failure, shrink it and keep the smallest."""
     report = OpReport(prop.name, dtype.name)
     current: list[Case] = []
+    called: set[str] = set()
 
     @seed(seed_value)
     @settings(
@@ -448,6 +1038,7 @@ def run_property(prop: Property, dtype: np.dtype, examples: int, seed_value: int
     def check(case: Case) -> None:
         current[:] = [case]  # after a failure Hypothesis replays the shrunk case last
         report.examples += 1
+        called.update(calls_in(case.source))
         report.worst = max(report.worst, case.run())
 
     start = time.perf_counter()
@@ -459,6 +1050,7 @@ def run_property(prop: Property, dtype: np.dtype, examples: int, seed_value: int
         if current:
             report.reproducer = current[0].reproducer()
     report.seconds = time.perf_counter() - start
+    report.calls = sorted(called)
     return report
 
 
@@ -472,8 +1064,100 @@ def select(patterns: Sequence[str] | None) -> list[Property]:
     return chosen
 
 
-def format_table(reports: Sequence[OpReport], torch_version: str) -> str:
-    """The coverage report as a plain-text table."""
+@dataclass
+class Coverage:
+    """Which public names of minitorch the properties run call, and why the others are not.
+
+    ``checked`` maps a public path to the properties that call it; ``not_checked`` maps
+    every other public path to its reason (:data:`~minitorch.testing.catalogue.NOT_CHECKED`,
+    or the properties left out by ``--ops``); ``other`` lists, per property, the names it
+    covers outside minitorch's API (a user's own ops).
+    """
+
+    public: int
+    checked: dict[str, list[str]]
+    not_checked: dict[str, str]
+    other: dict[str, list[str]]
+    observed: bool = False  # counted from the cases a run drew, not from the declarations
+
+    def line(self) -> str:
+        """The report's summary of coverage, in one line."""
+        if self.observed:
+            how, where = "called by the cases this run checked", "--json lists them"
+        else:
+            how, where = "declared by the properties selected", "listed above"
+        text = (
+            f"coverage: {len(self.checked)} of {self.public} public names of minitorch {how}; "
+            f"the other {len(self.not_checked)}, each with its reason: {where}"
+        )
+        if self.other:
+            names = sum(len(names) for names in self.other.values())
+            text += f"; and {names} names outside minitorch ({', '.join(self.other)})"
+        return text
+
+
+NO_REASON = "no property calls it and no reason is recorded (minitorch.testing.catalogue)"
+
+
+def coverage(properties: Sequence[Property], reports: Sequence[OpReport] | None = None) -> Coverage:
+    """The :class:`Coverage` of ``properties`` over the public names (``public_ops()``).
+
+    Without ``reports`` a property checks what it declares (``covers``); with them, only
+    what the cases of those runs called (``OpReport.calls``): a declared name no drawn case
+    reached is reported as not drawn, so that a run's coverage line claims nothing it did
+    not check.
+    """
+    ops = public_ops()
+    checked: dict[str, list[str]] = {}
+    for prop in properties:
+        reached = prop.covers
+        if reports is not None:
+            reached = frozenset(name for r in reports if r.op == prop.name for name in r.calls)
+        for name in sorted(reached & ops.keys()):
+            if prop.name not in checked.get(name, []):
+                checked.setdefault(name, []).append(prop.name)
+    not_checked = {}
+    for name in ops:
+        if name in checked:
+            continue
+        declared = [p.name for p in properties if name in p.covers]
+        elsewhere = [p.name for p in REGISTRY.values() if name in p.covers]
+        if declared:
+            not_checked[name] = (
+                f"no case of {', '.join(declared)} drawn in this run called it (more --examples)"
+            )
+        elif elsewhere:
+            not_checked[name] = f"not selected by --ops; checked by {', '.join(elsewhere)}"
+        else:
+            not_checked[name] = NOT_CHECKED.get(name, NO_REASON)
+    other = {p.name: sorted(p.covers - ops.keys()) for p in properties if p.covers - ops.keys()}
+    return Coverage(len(ops), checked, not_checked, other, observed=reports is not None)
+
+
+def format_coverage(cover: Coverage) -> str:
+    """Every public name: the properties that check it, or the reason none does."""
+    width = max(len(name) for name in [*cover.checked, *cover.not_checked])
+    lines = [
+        f"checked      {name.ljust(width)}  by {', '.join(props)}"
+        for name, props in sorted(cover.checked.items())
+    ]
+    by_reason: dict[str, list[str]] = {}
+    for name, reason in cover.not_checked.items():
+        by_reason.setdefault(reason, []).append(name)
+    for reason, names in by_reason.items():
+        lines += [f"not checked  {name.ljust(width)}  {reason}" for name in sorted(names)]
+    for prop, names in cover.other.items():
+        lines += [
+            f"checked      {name.ljust(width)}  by {prop} (not minitorch's)" for name in names
+        ]
+    lines.append(cover.line())
+    return "\n".join(lines)
+
+
+def format_table(
+    reports: Sequence[OpReport], torch_version: str, cover: Coverage | None = None
+) -> str:
+    """The report as a plain-text table, ending with the coverage line when ``cover`` is given."""
     header = ("op", "dtype", "examples", "mismatches", "worst/tol", "seconds")
     rows = [
         (r.op, r.dtype, str(r.examples), str(r.mismatches), f"{r.worst:.3g}", f"{r.seconds:.1f}")
@@ -486,6 +1170,8 @@ def format_table(reports: Sequence[OpReport], torch_version: str) -> str:
     total = sum(r.examples for r in reports)
     failed = sum(r.mismatches for r in reports)
     lines.append(f"{len(reports)} op/dtype pairs, {total} examples, {failed} mismatching")
+    if cover is not None:
+        lines.append(cover.line())
     return "\n".join(lines)
 
 
@@ -504,6 +1190,18 @@ def build_parser() -> OneLineParser:
         "--json", type=output_file, metavar="FILE", help="also write the report as JSON"
     )
     parser.add_argument("--list", action="store_true", help="list the registered ops and exit")
+    parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="list every public name of minitorch: the properties that check it, or why none does",
+    )
+    parser.add_argument(
+        "--module",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE first (repeatable): its minitorch.parity.register() calls add ops",
+    )
     opinfo.add_arguments(parser)
     return parser
 
@@ -514,6 +1212,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.opinfo:
         return run_command("minitorch-parity", lambda: opinfo.run(args))
+    for name in args.module:
+        try:
+            importlib.import_module(name)
+        except ImportError as error:
+            parser.error(f"argument --module: cannot import {name}: {error}")
     patterns = [p.strip() for p in args.ops.split(",") if p.strip()]
     try:
         properties = select(patterns)
@@ -526,6 +1229,9 @@ def run(args: Namespace, properties: list[Property]) -> int:
     """List or check ``properties`` as ``args`` ask; the exit status."""
     if args.list:
         print("\n".join(p.name for p in properties))
+        return 0
+    if args.coverage:
+        print(format_coverage(coverage(properties)))
         return 0
     try:
         import torch  # PyTorch is the reference; only the run itself needs it
@@ -547,13 +1253,15 @@ def run(args: Namespace, properties: list[Property]) -> int:
             if report.mismatches:
                 print(f"MISMATCH {report.op} [{report.dtype}]: {report.error}\n")
                 print(f"Reproducer:\n{report.reproducer}", flush=True)
-    print(format_table(reports, torch.__version__))
+    cover = coverage(properties, reports)
+    print(format_table(reports, torch.__version__, cover))
     if args.json:
         document = {
             "torch_version": torch.__version__,
             "examples_per_op": args.examples,
             "seed": args.seed,
             "ops": [vars(r) for r in reports],
+            "coverage": vars(cover),
         }
         try:
             with open(args.json, "w") as file:

@@ -26,6 +26,14 @@ from minitorch.testing import (
     compare_arrays,
     gradcheck,
 )
+from minitorch.testing.catalogue import (
+    BINARY_SPELLINGS,
+    NOT_CHECKED,
+    UNARY_SPELLINGS,
+    OpCall,
+    calls_in,
+    public_ops,
+)
 from minitorch.testing.strategies import (
     conv2d_args,
     cross_entropy_args,
@@ -346,3 +354,142 @@ def test_parity_run_without_pytorch_names_the_extra(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("minitorch-parity: error: "), err
     assert "needs PyTorch, which is not installed" in err and INSTALL_HINT in err
+
+
+# ------------------------------------------------------------------ coverage of the public API
+def _fixed_inputs(call: OpCall, count: int) -> list[np.ndarray]:
+    """Mixed-sign inputs off the points ``call.values`` rules out (positive where low > 0)."""
+    x = np.array([[-1.3, 0.7, 2.1], [0.45, -1.9, 3.2]])
+    y = np.array([1.1, -0.6, 2.4])
+    if call.values.get("low", -1.0) > 0:
+        x, y = np.abs(x), np.abs(y)
+    return [x, y][:count]
+
+
+@pytest.mark.parametrize(
+    "call, operands",
+    [(call, 1) for call in UNARY_SPELLINGS] + [(call, 2) for call in BINARY_SPELLINGS],
+    ids=[call.label for call in (*UNARY_SPELLINGS, *BINARY_SPELLINGS)],
+)
+def test_every_further_spelling_matches_pytorch(call, operands):
+    # minitorch-parity draws these at length; here each runs once, values and gradients
+    assert_parity(call.function(), *_fixed_inputs(call, operands))
+
+
+def test_every_public_name_is_checked_or_has_a_reason():
+    cover = parity.coverage(list(parity.REGISTRY.values()))
+    api = public_ops()
+    assert cover.public == len(api) and set(cover.checked) | set(cover.not_checked) == set(api)
+    unexplained = [name for name, reason in cover.not_checked.items() if reason == parity.NO_REASON]
+    assert not unexplained, f"public names with neither a property nor a reason: {unexplained}"
+    assert not set(NOT_CHECKED) - set(api), "reasons for names minitorch no longer has"
+    assert not set(NOT_CHECKED) & set(cover.checked), "a reason for a name a property checks"
+    assert len(cover.checked) > 3 * len(cover.not_checked)
+
+
+def test_a_run_counts_only_what_its_cases_called(tmp_path, capsys):
+    # The run's coverage line counts the names the drawn cases called, never a declaration:
+    # what a property declares and no drawn case reached is reported as not drawn.
+    report_file = tmp_path / "report.json"
+    argv = ["--ops", "views", "--examples", "3", "--dtype", "float64", "--json", str(report_file)]
+    assert parity.main(argv) == 0
+    out = capsys.readouterr().out
+    document = json.loads(report_file.read_text())
+    called = set(document["ops"][0]["calls"]) & set(public_ops())
+    assert called <= parity.REGISTRY["views"].covers  # no case calls a name it does not declare
+    assert set(document["coverage"]["checked"]) == called
+    assert f"coverage: {len(called)} of {len(public_ops())} public names" in out
+    missed = parity.REGISTRY["views"].covers - called
+    for name in missed:
+        assert document["coverage"]["not_checked"][name].startswith("no case of views drawn")
+
+
+def test_calls_in_reads_library_calls_methods_and_operators():
+    assert calls_in("lambda t, x: t.nn.functional.relu_(x.clone())") == {
+        "nn.functional.relu_",
+        "Tensor.clone",
+    }
+    assert calls_in("lambda t, x: 2 - abs(x)[0]") == {
+        "Tensor.__rsub__",
+        "Tensor.__abs__",
+        "Tensor.__getitem__",
+    }
+    assert calls_in("lambda nn: nn.Sequential(nn.Linear(3, 2), nn.ReLU())") == {
+        "nn.Sequential",
+        "nn.Linear",
+        "nn.ReLU",
+    }
+    # numpy's reshape and a negative literal are not Tensor calls
+    assert calls_in("lambda t, x: t.from_numpy(np.arange(6.0).reshape(2, -3))") == {"from_numpy"}
+
+
+def test_the_coverage_listing_names_every_public_name(capsys):
+    assert parity.main(["--coverage"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert re.match(
+        r"^checked +nn\.Linear +by layers$", next(x for x in lines if "nn.Linear " in x)
+    )
+    save = next(line for line in lines if re.match(r"^not checked +save ", line))
+    assert save.endswith(NOT_CHECKED["save"])
+    checked = sum(line.startswith("checked ") for line in lines)
+    assert lines[-1].startswith(f"coverage: {checked} of {len(public_ops())} public names")
+    assert "declared by the properties selected" in lines[-1]
+
+
+def test_a_selection_is_reported_as_a_selection(capsys):
+    assert parity.main(["--coverage", "--ops", "conv2d"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(
+        r"^not checked +nn\.Linear +not selected by --ops; checked by layers$", out, re.M
+    )
+    assert f"coverage: 1 of {len(public_ops())} public names" in out
+
+
+USER_OPS = '''
+import numpy as np
+from hypothesis import strategies as st
+
+from minitorch import parity
+from minitorch.testing.strategies import arrays, shapes
+
+
+def softsign(lib, x):
+    """The user's op, written once against either library."""
+    return x / (1 + abs(x))
+
+
+def cases(dtype):
+    return arrays(shapes(), dtype).map(
+        lambda x: parity.Case(
+            "lambda t, x: softsign(t, x)", (x,), imports=("from {module} import softsign",)
+        )
+    )
+
+
+parity.register("softsign", cases, covers={{"{module}.softsign"}})
+'''
+
+
+def test_a_users_own_op_is_registered_with_module(tmp_path, monkeypatch, capsys):
+    module = "user_parity_ops"
+    (tmp_path / f"{module}.py").write_text(USER_OPS.format(module=module))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(parity, "REGISTRY", dict(parity.REGISTRY))
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    report_file = tmp_path / "report.json"
+    argv = ["--module", module, "--ops", "softsign", "--examples", "5", "--json", str(report_file)]
+    assert parity.main(argv) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^softsign\s+float32\s+5\s+0\s", out, re.M)
+    assert out.rstrip().endswith("and 1 names outside minitorch (softsign)")
+    document = json.loads(report_file.read_text())
+    assert document["coverage"]["other"] == {"softsign": [f"{module}.softsign"]}
+    monkeypatch.delitem(sys.modules, module)
+
+
+def test_a_module_that_does_not_import_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        parity.main(["--module", "no_such_module_here", "--list"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "argument --module: cannot import no_such_module_here" in err
