@@ -303,7 +303,8 @@ def check_conv2d_window(
 
 
 def check_pad(input: Tensor, pad: tuple[int, ...], mode: str, value: float | None) -> None:
-    """``pad`` lists (before, after) pairs from the last dimension; the modes' own limits."""
+    """``pad`` lists (before, after) pairs from the last dimension, negative ones cropping;
+    PyTorch's limits of each mode, with its messages, in its order."""
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.dim():
@@ -312,33 +313,117 @@ def check_pad(input: Tensor, pad: tuple[int, ...], mode: str, value: float | Non
             f"padding length {len(pad)} and input of dimension {input.dim()}"
         )
     if mode == "constant":
-        if min(pad, default=0) < 0:
-            raise NotImplementedError(
-                "pad with negative (cropping) padding is not supported by minitorch"
-            )
+        _check_constant_pad(input, pad)
         return
     if mode not in _INDEX_PAD_MODES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value is not None and value != 0:
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
-    if len(pad) != 4 or input.dim() not in (3, 4):
+    padded = len(pad) // 2
+    if not 1 <= padded <= 3 or input.dim() not in (padded + 1, padded + 2):
         raise NotImplementedError(
-            f"pad mode '{mode}' with padding size {len(pad)} on a {input.dim()}D input is not "
-            "supported by minitorch (padding size 4 on 3D or 4D input is)"
+            f"Padding size {len(pad)} is not supported for {input.dim()}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
         )
-    for axis, (before, after) in ((input.dim() - 1, pad[:2]), (input.dim() - 2, pad[2:])):
-        size = input.shape[axis]
-        if mode == "reflect" and (before >= size or after >= size):
-            raise RuntimeError(
-                f"Argument #4: Padding size should be less than the corresponding input dimension, "
-                f"but got: padding ({before}, {after}) at dimension {axis} of input "
-                f"{list(input.shape)}"
-            )
-        if mode == "circular" and (before > size or after > size):
+    if mode == "circular":
+        _check_circular_pad(input, pad)
+    else:
+        _check_border_pad(input, pad, mode)
+
+
+def _check_constant_pad(input: Tensor, pad: tuple[int, ...]) -> None:
+    """A negative pad narrows its dimension first, outer dimensions first, as PyTorch's
+    ``constant_pad_nd`` does; what would leave fewer than no elements is its RuntimeError."""
+    for i in range(len(pad) // 2):
+        size = input.shape[input.dim() - len(pad) // 2 + i]
+        before, after = pad[len(pad) - 2 * i - 2], pad[len(pad) - 2 * i - 1]
+        for crop in (before, after):
+            if crop < 0:
+                size += crop
+                if size < 0:
+                    raise RuntimeError("narrow(): length must be non-negative.")
+
+
+_PAD_DIM_NAMES = ("W", "H", "D")  # the padded dims from the last one, as PyTorch names them
+_TOO_SMALL_INPUTS = {1: "W: {W}", 2: "H: {H}, W: {W}", 3: "D: {D} H: {H}, W: {W}"}
+
+
+def _check_border_pad(input: Tensor, pad: tuple[int, ...], mode: str) -> None:
+    """``reflect`` and ``replicate``: (N,) C and 1 to 3 spatial dims, none empty but N; a
+    reflection shorter than its dimension; an output of at least one element per dimension
+    (``reflect``: in one dimension at least)."""
+    padded = len(pad) // 2
+    shape = list(input.shape)
+    first = 1 if input.dim() == padded + 2 else 0
+    if any(n == 0 for n in shape[first:]):
+        raise RuntimeError(
+            f"Expected {padded + 1}D or {padded + 2}D (batch mode) tensor with possibly 0 batch "
+            f"size and other non-zero dimensions for input, but got: {shape}"
+        )
+    sizes = [shape[-1 - i] for i in range(padded)]  # W, H, D
+    outputs = [n + pad[2 * i] + pad[2 * i + 1] for i, n in enumerate(sizes)]
+    if mode == "reflect":
+        for i, n in enumerate(sizes):
+            before, after = pad[2 * i], pad[2 * i + 1]
+            if before >= n or after >= n:
+                raise RuntimeError(
+                    f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding "
+                    f"input dimension, but got: padding ({before}, {after}) at dimension "
+                    f"{input.dim() - 1 - i} of input {shape}"
+                )
+    names = _PAD_DIM_NAMES[:padded][::-1]  # D, H, W
+    inputs = dict(zip(names, sizes[::-1], strict=True))
+    results = " ".join(f"{n}: {o}" for n, o in zip(names, outputs[::-1], strict=True))
+    if (padded == 1 and outputs[0] < 1) or (mode == "reflect" and max(outputs) < 1):
+        given = _TOO_SMALL_INPUTS[padded].format(**inputs)
+        raise RuntimeError(f"input ({given}) is too small. Calculated output {results}")
+    if mode == "replicate" and min(outputs) < 1:
+        given = ", ".join(f"{n}: {inputs[n]}" for n in names)
+        raise RuntimeError(
+            f"Calculated output {results} must be >= 1 in every dimension (input {given})"
+        )
+    if min(outputs) < 0:  # reflect lets a dimension go below one element while another has one
+        out_shape = shape[: input.dim() - padded] + outputs[::-1]
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(outputs)}: {out_shape}"
+        )
+
+
+def _check_circular_pad(input: Tensor, pad: tuple[int, ...]) -> None:
+    """``circular``: no pad longer than its dimension, no output dimension below zero, and
+    (minitorch's own limit) a border no longer than what is left of the input after cropping:
+    PyTorch copies such a border from memory it has not written yet, or is writing (values
+    that depend on its copy order, or its overlapping-memory error)."""
+    padded = len(pad) // 2
+    dims = [
+        (
+            dim,
+            input.shape[dim],
+            pad[2 * (input.dim() - 1 - dim)],
+            pad[2 * (input.dim() - 1 - dim) + 1],
+        )
+        for dim in range(input.dim() - padded, input.dim())
+    ]
+    for _, size, before, after in dims:
+        if before > size or after > size:
             raise RuntimeError("Padding value causes wrapping around more than once.")
-        if min(before, after) < 0:
-            raise NotImplementedError(
-                f"pad mode '{mode}' with negative padding is not supported by minitorch"
+        if size + before + after < 0:
+            raise RuntimeError("Negative padding value is resulting in an empty dimension")
+    for dim, size, before, after in dims:
+        kept = size - max(-before, 0) - max(-after, 0)
+        if kept < 0:
+            raise RuntimeError(
+                f"circular padding ({before}, {after}) of dimension {dim} crops more than its "
+                f"{size} elements (PyTorch fails to copy the slices it cuts there)"
+            )
+        if size + before + after > 0 and (max(before, after) > kept or kept == 0):
+            raise RuntimeError(
+                f"circular padding ({before}, {after}) of dimension {dim} (size {size}) wraps "
+                f"around the {max(kept, 0)} elements its negative padding leaves: PyTorch copies "
+                "that border from memory it has not written yet, which minitorch does not do"
             )
 
 

@@ -538,3 +538,20 @@ FILL_DTYPES = ["uint8", "int8", "int32", "int64", "bool", "float16", "float32", 
 @pytest.mark.parametrize("value", FILL_VALUES, ids=repr)
 def test_fill_checks_the_number_as_pytorch(dtype, value):
     assert_same_outcome(lambda t: t.zeros(2, dtype=getattr(t, dtype)).fill_(value))
+
+
+# ------------------------------------------------------------------ pow's gradients
+def test_pow_of_zero_to_negative_exponents_has_pytorchs_gradient():
+    assert_parity(lambda t, e: 0.0**e, np.array([-1.5, -1.0, 0.0, 2.0]))
+
+
+@pytest.mark.parametrize("base", [2.0, 1 / 3, -2.0])
+def test_pow_of_a_number_gradient(base):
+    assert_parity(lambda t, e: base**e, np.array([-1.5, -1.0, 0.0, 2.0]))
+
+
+def test_pow_gradients_of_broadcast_float32_operands():
+    rng = np.random.default_rng(4)
+    a = rng.uniform(0.5, 9, (5, 10, 5)).astype(np.float32)
+    b = rng.uniform(-3, 9, (10, 5)).astype(np.float32)
+    assert_parity(lambda t, a, b: a**b, a, b)

@@ -306,7 +306,8 @@ class Pow(Function):
         p = ctx.exponent
         if p == 0:
             return np.zeros_like(x), None
-        return (grad * p * x ** (p - 1)).astype(x.dtype, copy=False), None
+        # PyTorch's grouping, grad * (p * x^(p-1)): in float32 another order rounds otherwise
+        return (grad * (p * x ** (p - 1))).astype(x.dtype, copy=False), None
 
 
 class PowTensor(Function):
@@ -325,12 +326,14 @@ class PowTensor(Function):
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
+            # PyTorch's grouping, grad * (b * a^(b-1)) and grad * (out * log(a)): in float32
+            # another order of the products rounds otherwise
             with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 where b == 0 is masked
-                grad_a = unbroadcast(np.where(b == 0, 0.0, grad * b * a ** (b - 1)), np.shape(a))
+                grad_a = unbroadcast(np.where(b == 0, 0.0, grad * (b * a ** (b - 1))), np.shape(a))
         if ctx.needs_input_grad[1]:
             # PyTorch's convention: where a == 0 and b >= 0 the gradient is 0, not nan.
             log_a = np.log(np.where((a == 0) & (b >= 0), 1, a))
-            grad_b = unbroadcast(grad * out * log_a, np.shape(b))
+            grad_b = unbroadcast(grad * (out * log_a), np.shape(b))
         return (
             None if grad_a is None else grad_a.astype(np.result_type(a), copy=False),
             None if grad_b is None else grad_b.astype(np.result_type(b), copy=False),
@@ -345,14 +348,21 @@ class RPow(Function):
     @staticmethod
     def forward(ctx, x, base):
         out = np.power(base, x)
-        ctx.save_for_backward(out)
-        ctx.log_base = np.log(base) if base != 0 else 0.0
+        ctx.base = base
+        ctx.save_for_backward(x if base == 0 else None, out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return (grad * out * ctx.log_base).astype(out.dtype, copy=False), None
+        x, out = ctx.saved_tensors
+        # PyTorch's grad * (out * log(base)), log(base) rounded to the tensor's dtype; for
+        # base 0 the gradient is 0 where x >= 0 and -inf (out * log 0) where x < 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_base = np.asarray(np.log(np.float64(ctx.base)), dtype=out.dtype)
+            local = out * log_base
+            if ctx.base == 0:
+                local = np.where(x >= 0, 0, local)
+        return (grad * local).astype(out.dtype, copy=False), None
 
 
 class DivRounded(Function):

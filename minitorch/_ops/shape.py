@@ -226,3 +226,135 @@ class Unbind(Function):
     @staticmethod
     def backward(ctx, *grads):
         return np.stack(grads, axis=ctx.dim)
+
+
+# ------------------------------------------------------------------ padding
+def _widths(ndim: int, pad: tuple[int, ...]) -> list[tuple[int, int]]:
+    """PyTorch's ``pad`` ((before, after) pairs from the last dim) as one pair per dim."""
+    widths = [(0, 0)] * ndim
+    for i in range(len(pad) // 2):
+        widths[ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    return widths
+
+
+def _kept(size: int, before: int, after: int) -> slice:
+    """The part of a dim of ``size`` that negative pads leave (they crop from that side)."""
+    start = max(-before, 0)
+    return slice(start, max(size - max(-after, 0), start))
+
+
+class ConstantPadNd(Function):
+    """Pad the last dims with a constant: ``pad`` is PyTorch's (before, after) pairs from the
+    last dim; a negative one crops. The gradient is the output's centre, put back where the
+    kept input was (zero where it was cropped).
+    """
+
+    @staticmethod
+    def forward(ctx, x, pad, value):
+        widths = _widths(x.ndim, pad)
+        ctx.shape = x.shape
+        ctx.kept = tuple(_kept(n, b, a) for n, (b, a) in zip(x.shape, widths, strict=True))
+        growth = [(max(b, 0), max(a, 0)) for b, a in widths]
+        kept = x[ctx.kept]
+        ctx.centre = tuple(slice(b, b + n) for (b, _), n in zip(growth, kept.shape, strict=True))
+        return np.pad(kept, growth, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_x = np.zeros(ctx.shape, dtype=grad.dtype)
+        grad_x[ctx.kept] = grad[ctx.centre]
+        return grad_x, None, None
+
+
+class _BorderPad(Function):
+    """Pad the last 1 to 3 dims by copying input elements chosen by index maps.
+
+    ``out[..., i] = x[..., index[i]]`` along each padded dim, where ``index`` is ``numpy.pad``
+    of ``arange`` with the mode's rule, cropped where a pad is negative. Backward adds each
+    output gradient back to the element it was copied from, one dim at a time.
+    """
+
+    numpy_mode: str
+
+    @classmethod
+    def index(cls, size: int, before: int, after: int) -> np.ndarray:
+        """Which input element each output element along one dim copies: the border is made
+        from the whole dim, then the negative pads crop it (PyTorch's reflect and replicate)."""
+        grown = np.pad(np.arange(size), (max(before, 0), max(after, 0)), mode=cls.numpy_mode)
+        return grown[_kept(len(grown), before, after)]
+
+    @classmethod
+    def forward(cls, ctx, x, pad):
+        ctx.shape = x.shape
+        ctx.maps = [
+            (axis, cls.index(x.shape[axis], before, after))
+            for axis, (before, after) in enumerate(_widths(x.ndim, pad))
+            if (before, after) != (0, 0)
+        ]
+        out = x
+        for axis, index in ctx.maps:
+            out = np.take(out, index, axis=axis)
+        return out if ctx.maps else x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        for axis, index in reversed(ctx.maps):
+            shape = list(grad.shape)
+            shape[axis] = ctx.shape[axis]
+            summed = np.zeros(shape, dtype=grad.dtype)
+            np.add.at(summed, (slice(None),) * axis + (index,), grad)
+            grad = summed
+        return grad, None
+
+
+class ReflectionPad1D(_BorderPad):
+    """Mirror without repeating the edge: [a b c] padded by 2 -> c b [a b c] b a."""
+
+    numpy_mode = "reflect"
+
+
+class ReflectionPad2D(ReflectionPad1D):
+    """Reflection of the last two dims."""
+
+
+class ReflectionPad3D(ReflectionPad1D):
+    """Reflection of the last three dims."""
+
+
+class ReplicationPad1D(_BorderPad):
+    """Repeat the edge: [a b c] padded by 2 -> a a [a b c] c c."""
+
+    numpy_mode = "edge"
+
+
+class ReplicationPad2D(ReplicationPad1D):
+    """Replication of the last two dims."""
+
+
+class ReplicationPad3D(ReplicationPad1D):
+    """Replication of the last three dims."""
+
+
+class CircularPad1D(_BorderPad):
+    """Wrap around: [a b c] padded by 2 -> b c [a b c] a b.
+
+    A negative pad crops first and the border wraps around what is left, as PyTorch's
+    ``_pad_circular`` copies it: [a b c d] padded by (-1, 2) -> [b c d] b c.
+    """
+
+    numpy_mode = "wrap"
+
+    @classmethod
+    def index(cls, size: int, before: int, after: int) -> np.ndarray:
+        if size + before + after == 0:
+            return np.arange(0)  # an empty dim, however far the pads reach past each other
+        kept = np.arange(size)[_kept(size, before, after)]
+        return np.pad(kept, (max(before, 0), max(after, 0)), mode="wrap")
+
+
+class CircularPad2D(CircularPad1D):
+    """Circular padding of the last two dims."""
+
+
+class CircularPad3D(CircularPad1D):
+    """Circular padding of the last three dims."""

@@ -43,6 +43,7 @@ from minitorch._ops import conv as _conv
 from minitorch._ops import linear as _linear
 from minitorch._ops import loss as _loss
 from minitorch._ops import pool as _pool
+from minitorch._ops import shape as _shape
 from minitorch._tensor import Tensor
 from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.nn._reduction import legacy_get_string
@@ -68,10 +69,17 @@ __all__ = [
     "tanh",
 ]
 
-_INDEX_PAD_FUNCTIONS = {
-    "reflect": _conv.ReflectionPad2D,
-    "replicate": _conv.ReplicationPad2D,
-    "circular": _conv.CircularPad2D,
+# pad's Function for each mode but 'constant' and number of padded dims (PyTorch's node names)
+_BORDER_PAD_FUNCTIONS = {
+    ("reflect", 1): _shape.ReflectionPad1D,
+    ("reflect", 2): _shape.ReflectionPad2D,
+    ("reflect", 3): _shape.ReflectionPad3D,
+    ("replicate", 1): _shape.ReplicationPad1D,
+    ("replicate", 2): _shape.ReplicationPad2D,
+    ("replicate", 3): _shape.ReplicationPad3D,
+    ("circular", 1): _shape.CircularPad1D,
+    ("circular", 2): _shape.CircularPad2D,
+    ("circular", 3): _shape.CircularPad3D,
 }
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -116,18 +124,19 @@ def conv2d(
 def pad(
     input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None
 ) -> Tensor:
-    """Pad ``input``; ``pad`` lists (before, after) pairs starting from the last dimension.
+    """Pad ``input``; ``pad`` lists (before, after) pairs starting from the last dimension,
+    a negative one cropping that side.
 
     ``mode='constant'`` fills with ``value`` (default 0) on any number of dimensions;
-    ``'reflect'``, ``'replicate'`` and ``'circular'`` pad the last two dimensions of a 3-D
-    or 4-D input.
+    ``'reflect'``, ``'replicate'`` and ``'circular'`` pad the last k = 1, 2 or 3 dimensions
+    (``len(pad) == 2k``) of a (C, *spatial) or (N, C, *spatial) input: k + 1 or k + 2 dims.
     """
     _check_tensor(input, "pad", "input", 1)
     pad = tuple(int(p) for p in pad)
     check_pad(input, pad, mode, value)
     if mode == "constant":
-        return _conv.ConstantPadNd.apply(input, pad, 0.0 if value is None else value)
-    return _INDEX_PAD_FUNCTIONS[mode].apply(input, pad)
+        return _shape.ConstantPadNd.apply(input, pad, 0.0 if value is None else value)
+    return _BORDER_PAD_FUNCTIONS[mode, len(pad) // 2].apply(input, pad)
 
 
 # ------------------------------------------------------------------ pooling

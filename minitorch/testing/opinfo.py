@@ -498,6 +498,10 @@ def _values_undefined(info: Any) -> bool:
     if info.name.startswith(("empty", "new_empty")):
         return True
     for decorator in getattr(info, "decorators", ()):
+        if getattr(decorator, "cls_name", None) == "TestDecomp":
+            # a decomposition that makes its output with new_empty_strided (circular pad's)
+            # cannot be compared with the op there; the op's own values can
+            continue
         for inner in _as_tuple(getattr(decorator, "decorators", decorator)):
             for cell in getattr(inner, "__closure__", None) or ():
                 with contextlib.suppress(ValueError):
