@@ -29,15 +29,17 @@ import torch
 from PIL import Image
 
 import minitorch
-from minitorch import explain, predict, train
+from minitorch import predict, train
 from minitorch._cli import CHECKPOINT_FORMAT, run_parity
+from minitorch.explain import build_parser as explain_parser
+from minitorch.explain import main as explain_main
 from minitorch.models import digits_cnn, tudui_class
 
 REPO = Path(__file__).resolve().parents[1]
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "minitorch-train": train.main,
     "minitorch-predict": predict.main,
-    "minitorch-explain": explain.main,
+    "minitorch-explain": explain_main,
     "minitorch-parity": run_parity,
 }
 USAGE, RUNTIME = 2, 1
@@ -285,6 +287,50 @@ CASES = [
     case("explain-batch-negative", "minitorch-explain", "--batch -2", USAGE, "got -2"),
     case("explain-model-unknown", "minitorch-explain", "--model vgg", USAGE, "'vgg'"),
     case(
+        "explain-model-not-importable",
+        "minitorch-explain",
+        "--model no_such_module_for_explain:Net",
+        USAGE,
+        "cannot import no_such_module_for_explain",
+    ),
+    case(
+        "explain-model-no-such-name",
+        "minitorch-explain",
+        "--model minitorch.models:Nope",
+        USAGE,
+        "minitorch.models has no 'Nope'",
+    ),
+    case(
+        "explain-model-cannot-be-built",
+        "minitorch-explain",
+        "--model minitorch.models:digits_cnn",
+        USAGE,
+        "minitorch.models:digits_cnn() failed: TypeError",
+    ),
+    case(
+        "explain-model-not-callable",
+        "minitorch-explain",
+        "--model minitorch.models:CIFAR10_CLASSES",
+        USAGE,
+        "is a tuple, not a minitorch.nn.Module",
+    ),
+    case(
+        "explain-model-builds-something-else",
+        "minitorch-explain",
+        "--model minitorch:get_default_dtype",
+        USAGE,
+        "returned a minitorch._dtype.dtype, not a minitorch.nn.Module",
+    ),
+    case(
+        "explain-model-without-parameters",
+        "minitorch-explain",
+        "--model minitorch.nn:Flatten",
+        USAGE,
+        "the model has no parameters",
+    ),
+    case("explain-input-shape-bad", "minitorch-explain", "--input-shape 3x0", USAGE, "'3x0'"),
+    case("explain-momentum-negative", "minitorch-explain", "--momentum -1", USAGE, "got -1"),
+    case(
         "explain-batch-beyond-memory",
         "minitorch-explain",
         f"--batch {10**11}",
@@ -526,7 +572,7 @@ def test_the_damaged_run_resumes_once_repaired(finished_run, capsys, tmp_path):
 def test_seeds_are_what_torch_manual_seed_takes(seed, finished_run):
     """The commands take every seed PyTorch takes, and wrap negative ones as it does."""
     assert train.build_parser().parse_args(["--seed", str(seed)]).seed == seed
-    assert explain.build_parser().parse_args(["--seed", str(seed)]).seed == seed
+    assert explain_parser().parse_args(["--seed", str(seed)]).seed == seed
     assert minitorch.manual_seed(seed).initial_seed() == torch.manual_seed(seed).initial_seed()
     assert json.loads((finished_run / "config.json").read_text())["seed"] == -5
 
@@ -576,6 +622,13 @@ SUBPROCESS_CASES = [
         "cannot read image {bomb}",
     ),
     case("explain", "minitorch-explain", "--dot {folder}", USAGE, "{folder} is a folder"),
+    case(
+        "explain-model",
+        "minitorch-explain",
+        "--model minitorch.models:digits_cnn",
+        USAGE,
+        "digits_cnn() failed",
+    ),
     case("parity", "minitorch-parity", "--examples 0", USAGE, "--examples"),
 ]
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import importlib
 import inspect
 
+import numpy as np
 import pytest
 
 import minitorch
 from minitorch import _ops, nn
-from minitorch._trace import Trace
+from minitorch._trace import Trace, node_attributes, saved_arrays
 from minitorch.autograd import function as autograd_function
 from minitorch.autograd.function import Function
 from minitorch.models import tudui_class
@@ -227,41 +228,38 @@ def test_declared_kernels_exist():
         assert callable(getattr(importlib.import_module(module), attr)), dotted
 
 
-# ------------------------------------------------------------------ minitorch-explain
-def test_explain_command_reports_trace_layers_and_sources(capsys, tmp_path):
-    from minitorch import explain
-
-    assert explain.main(["--model", "cnn", "--batch", "2", "--dot", str(tmp_path / "g.dot")]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("One training step of 'cnn': input 2x1x8x8, loss ")
-    table = out.split("\n\n")[1].splitlines()
-    assert table[0].split()[:3] == ["#", "phase", "op"]
-    # 9 model ops + SGD's 6 in-place adds; 9 grad_fn + 6 leaves
-    assert "forward: 15 ops" in out and "backward: 15 nodes" in out
-    # the layers section ties each module to its forward op and the node that undid it
-    assert "0          Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))" in out
-    assert "forward:  #1 Convolution" in out
-    assert "loss_fn    CrossEntropyLoss()" in out
-    # the sources section names real lines: check one against inspect
-    from minitorch._ops.conv import Convolution
-
-    line = inspect.getsourcelines(Convolution.forward)[1]
-    def_line = line + next(
-        i
-        for i, text in enumerate(inspect.getsourcelines(Convolution.forward)[0])
-        if text.lstrip().startswith("def ")
-    )
-    assert f"forward      minitorch/_ops/conv.py:{def_line} Convolution.forward" in out
-    assert "kernel     minitorch/kernels/conv.py:" in out
-    assert "called from  minitorch/nn/functional.py:" in out
-    assert "update       minitorch/optim/sgd.py:" in out
-    dot = (tmp_path / "g.dot").read_text()
-    assert dot.startswith("digraph autograd {") and '"0.weight\\n(16, 1, 3, 3)"' in dot
+# ------------------------------------------------------------------ what a node keeps
+def test_saved_arrays_are_what_forward_saved_as_pytorch_saves_them():
+    """PyTorch's ExpBackward0 saves its result; MaxPool2DWithIndicesBackward0 its input and
+    the int64 indices; AddmmBackward0 the layer's input when the weight needs a gradient."""
+    x = minitorch.tensor([0.0, 1.0], requires_grad=True)
+    y = x.exp()
+    ((name, array),) = saved_arrays(y.grad_fn)
+    assert name == "saved[0]" and np.allclose(array, np.exp([0.0, 1.0]))
+    pooled = nn.MaxPool2d(2)(minitorch.randn(1, 1, 4, 4, requires_grad=True))
+    saved = [(name, a.shape, a.dtype.name) for name, a in saved_arrays(pooled.grad_fn)]
+    assert sorted(shape for _, shape, _ in saved) == [(1, 1, 2, 2), (1, 1, 4, 4)]
+    assert {dtype for *_, dtype in saved} == {"float32", "int64"}
+    assert [name for name, *_ in saved] == ["saved[0]", "saved[1]"]
+    y.sum().backward()
+    assert saved_arrays(y.grad_fn) == []  # backward freed them
+    accumulate = y.grad_fn.next_functions[0][0]
+    assert saved_arrays(accumulate) == [] and node_attributes(accumulate) == {}
 
 
-def test_explain_rejects_a_bad_batch(capsys):
-    from minitorch import explain
+def test_node_attributes_are_what_forward_recorded_besides_arrays():
+    conv = nn.Conv2d(1, 1, 3, stride=2)
+    out = conv(minitorch.ones(1, 1, 5, 5))
+    attributes = node_attributes(out.grad_fn)
+    assert attributes["saved[0]"] == attributes["saved[1]"] == "[saved array]"
+    assert attributes["geometry"][0] == (2, 2)  # the stride, as PyTorch's _saved_stride
+    assert "needs_input_grad" not in attributes
 
-    with pytest.raises(SystemExit):
-        explain.main(["--batch", "0"])
-    assert "--batch must be a positive integer" in capsys.readouterr().err
+
+def test_each_traced_node_knows_its_forward_row():
+    x = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    with Trace() as tr:
+        y = x.exp().sum()
+    assert tr.forward_index_of(y.grad_fn) == 2
+    assert tr.forward_index_of(y.grad_fn.next_functions[0][0]) == 1
+    assert Trace().forward_index_of(y.grad_fn) is None
