@@ -460,7 +460,7 @@ def test_memory_of_the_training_step(step):
 
 
 def test_every_node_reports_what_it_saved_and_when_it_was_freed(step):
-    records = step.saved_tensors()
+    records = step.events().saved_tensors
     graph = ["ConvolutionBackward0", "MaxPool2DWithIndicesBackward0"] * 3
     graph += ["AddmmBackward0", "AddmmBackward0", "CrossEntropyLossBackward0"]
     assert [r.node for r in records] == graph  # forward order; ViewBackward0 saves nothing
@@ -490,7 +490,7 @@ def test_every_node_reports_what_it_saved_and_when_it_was_freed(step):
 def test_saved_bytes_are_in_the_chrome_trace(step):
     trace = step.events().chrome_trace()["traceEvents"]
     nodes = [e for e in trace if "Saved bytes" in e.get("args", {})]
-    saved = step.saved_tensors()[::-1]  # backward runs the nodes in reverse
+    saved = step.events().saved_tensors[::-1]  # backward runs the nodes in reverse
     assert [e["name"] for e in nodes] == [record.node for record in saved]
     assert [e["args"]["Saved bytes"] for e in nodes] == [record.nbytes for record in saved]
 
@@ -532,11 +532,13 @@ def test_peak_memory_agrees_with_tracemalloc():
     finally:
         tracemalloc.stop()
         minitorch.set_num_threads(threads)
-    assert prof.peak_memory_usage == pytest.approx(measured, rel=0.10)
+    events = prof.events()
+    assert events.peak_memory_usage == pytest.approx(measured, rel=0.10)
     assert not tracemalloc.is_tracing()  # the profiler stopped what it started
     activations = 4 * 32 * 32 * 32 * 4
-    assert prof.peak_memory_usage > activations  # at least the first convolution's output
-    assert prof.peak_memory_event in {e.name.removeprefix(ENGINE) for e in prof.events()}
+    assert events.peak_memory_usage > activations  # at least the first convolution's output
+    assert events.peak_memory_event in {e.name.removeprefix(ENGINE) for e in events}
+    assert prof.key_averages().peak_memory_usage == events.peak_memory_usage
 
 
 def test_no_memory_columns_without_profile_memory():

@@ -346,6 +346,7 @@ class EventList(list):
             profile_memory=self._profile_memory,
             with_flops=self._with_flops,
             record_shapes=self._record_shapes,
+            memory=self._memory,
         )
 
     @property

@@ -21,7 +21,7 @@ from functools import partial
 from types import TracebackType
 from typing import Any
 
-from minitorch.profiler._events import EventList, SavedTensorsList
+from minitorch.profiler._events import EventList
 from minitorch.profiler._recorder import (
     _Recording,
     active_recording,
@@ -169,7 +169,8 @@ class profile:
     ``prof.key_averages().table(...)`` and ``prof.export_chrome_trace(path)``.
 
     ``record_shapes`` keeps each op's input shapes, ``profile_memory`` the bytes each event
-    allocates (and, minitorch's own, ``peak_memory_usage`` and ``saved_tensors()``),
+    allocates (and, minitorch's own, ``events().peak_memory_usage`` and
+    ``events().saved_tensors``),
     ``with_stack`` the Python stack of each op, ``with_flops`` shows the FLOPs column.
     ``schedule``/``on_trace_ready``/``step()`` profile some steps of a loop.
     """
@@ -327,23 +328,6 @@ class profile:
                 raise AssertionError("Profiler must be initialized before accessing events")
             return self._recording.event_list()
         return self._finished
-
-    @property
-    def peak_memory_usage(self) -> int:
-        """With ``profile_memory``: the most bytes the profiled code held at once, beyond what
-        it held when profiling began, temporaries inside ops included (minitorch's own)."""
-        return self.events().peak_memory_usage
-
-    @property
-    def peak_memory_event(self) -> str | None:
-        """The op or node during which ``peak_memory_usage`` was reached (minitorch's own)."""
-        return self.events().peak_memory_event
-
-    def saved_tensors(self) -> SavedTensorsList:
-        """With ``profile_memory``: what each backward node recorded while profiling saved
-        for backward, how many bytes, when backward released it and what that freed
-        (:class:`~minitorch.profiler._events.SavedTensors`; ``.table()`` prints them)."""
-        return self.events().saved_tensors
 
     def key_averages(
         self, group_by_input_shape: bool = False, group_by_stack_n: int = 0
