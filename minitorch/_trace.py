@@ -128,7 +128,7 @@ def _format_all(metas: list[TensorMeta | None], values: list[Scalar]) -> str:
 
 def _caller_stack(frame: FrameType | None, limit: int = 12) -> tuple[Frame, ...]:
     """The frames from ``frame`` outwards, up to and including the first outside minitorch."""
-    frames = []
+    frames: list[Frame] = []
     while frame is not None and len(frames) < limit:
         code = frame.f_code
         frames.append(Frame(code.co_filename, frame.f_lineno, code.co_qualname))

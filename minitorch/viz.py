@@ -265,8 +265,8 @@ def make_dot(
         if show_values:
             label += _value_lines(root)
         lines.append(_box(f"output{i}", label, _OUTPUT_COLOUR))
-        if root.requires_grad:
-            node, _ = gradient_edge(root)
+        node, _ = gradient_edge(root) if root.requires_grad else (None, 0)
+        if node is not None:  # None: no graph (a no_grad view of a leaf has none either)
             edges.append(f"  {node_id(node)} -> output{i}")
     while queue:
         node = queue.popleft()

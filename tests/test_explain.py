@@ -150,7 +150,7 @@ def test_memory_section_names_each_layer_and_explains_backward(explained):
     assert "0 1.0 KiB float32[2,2,8,8]" in lines
     assert "2 1.0 KiB int64[2,4,4,4]" in lines
     assert "optimizer state 1.1 KiB SGD: momentum_buffer, one per parameter" in lines
-    assert "peak during the step" in text and "(tracemalloc)" in text
+    assert "peak during the step" in text and "(tracemalloc, on an untraced step)" in text
     assert "Why backward needs memory:" in text
     assert all(len(line) <= 120 for line in text.splitlines())
 

@@ -317,3 +317,12 @@ def test_real_graphviz_draws_saved_arrays_and_attributes():
     graph = minitorch.viz.make_dot(loss, params, show_attrs=True, show_saved=True, show_values=True)
     svg = graph._repr_mimebundle_()["image/svg+xml"]
     assert "<svg" in svg and "ReluBackward0" in svg and "saved[0]" in svg
+
+
+def test_a_no_grad_view_of_a_leaf_has_no_graph_to_draw():
+    """It reports requires_grad, as in PyTorch, but no gradient flows through it."""
+    x = minitorch.ones(3, requires_grad=True)
+    with minitorch.no_grad():
+        view = x[0:2]
+    nodes, edges = parse(minitorch.viz.to_dot(view))
+    assert list(nodes.values()) == [("output\n(2)", "darkolivegreen1")] and edges == []

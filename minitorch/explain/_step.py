@@ -157,7 +157,7 @@ class Memory:
             lines.append(_cut(line, TABLE_WIDTH))
         lines.append(
             f"  {'peak during the step':<32} {format_bytes(self.peak):>10}  "
-            "beyond what existed before it (tracemalloc)"
+            "beyond what existed before it (tracemalloc, on an untraced step)"
         )
         return "\n".join([*lines, "", *_wrap(WHY_BACKWARD_NEEDS_MEMORY, TABLE_WIDTH)])
 
@@ -199,6 +199,8 @@ class Explanation:
     def table(self, wide: bool = False) -> str:
         """One line per op. Default: what fits 120 columns (#, phase, op, layer, what each op
         made or passed on, bytes saved, ms); ``wide``: every field, kernels included."""
+        header: tuple[str, ...]
+        cells: list[tuple[str, ...]]
         if wide:
             header = ("#", "phase", "op", "layer", "inputs", "outputs", "kernel", "saved", "ms")
             cells = [
@@ -595,10 +597,11 @@ def format_bytes(size: int) -> str:
     """``512 B``, ``48.0 KiB``, ``1.4 MiB``, ``2.1 GiB``."""
     if size < 1024:
         return f"{size} B"
+    scaled = float(size)
     for unit in ("KiB", "MiB", "GiB"):
-        size /= 1024
-        if size < 1024 or unit == "GiB":
-            return f"{size:.1f} {unit}"
+        scaled /= 1024
+        if scaled < 1024 or unit == "GiB":
+            return f"{scaled:.1f} {unit}"
     raise AssertionError("unreachable")
 
 
@@ -624,7 +627,7 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def _layout(
     header: tuple[str, ...],
-    cells: list[tuple[str, ...]],
+    cells: Sequence[tuple[str, ...]],
     right: set[int],
     limit: int | None,
     shrink: tuple[int, ...] = (),
