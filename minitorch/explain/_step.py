@@ -123,7 +123,9 @@ class Memory:
             once beyond what was allocated when it began, as Python's ``tracemalloc``
             counts it: every numpy array and Python object, not memory Numba allocates
             inside a kernel. Measured on a step of its own, after the traced one, since
-            tracing slows every allocation.
+            tracing slows every allocation. It includes the kernels' work buffers (a
+            convolution's im2col buffer, one per thread), so it varies with
+            ``minitorch.set_num_threads``.
     """
 
     parameters: int
