@@ -107,6 +107,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.repeat is not None and args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    pool = harness.numba.config.NUMBA_NUM_THREADS
+    if args.threads and max(args.threads) > pool:
+        parser.error(
+            f"--threads {max(args.threads)} is more than Numba's pool holds "
+            f"(NUMBA_NUM_THREADS={pool}); set NUMBA_NUM_THREADS first"
+        )
     try:
         load_models(args.model)
         args.all_rows = all_rows(tuple(args.rows_from))

@@ -112,8 +112,8 @@ def format_table(report: dict[str, Any]) -> str:
     )
     if memory:
         out.append(
-            "MB = peak resident memory of steady calls above the resident set after import,"
-            " each row and library in a fresh process (docs/benchmarks.md)"
+            "MB = peak anonymous resident memory of three steady calls above that before the"
+            " row was prepared, each row and library in a fresh process (docs/benchmarks.md)"
         )
     out += format_flags(report)
     out += format_headline(report)
@@ -262,12 +262,14 @@ def _plot_ratios(axis: Any, report: dict[str, Any]) -> None:
             xerr=[low, high],
             error_kw={"ecolor": "black", "elinewidth": 0.8, "capsize": 2},
         )
-        for bar, y, v, bad in zip(bars, ys, values, flagged, strict=True):
+        for bar, y, v, below, above, bad in zip(bars, ys, values, low, high, flagged, strict=True):
             if bad:
                 bar.set_hatch("///")
                 bar.set_edgecolor("red")
+            # the label beyond the whisker's end, where nothing is drawn
+            label = f" {v:.2f}{' !' if bad else ''} "
             axis.text(
-                v, y, f" {v:.2f}{' !' if bad else ''} ", va="center",
+                v + above if v >= 1 else v - below, y, label, va="center",
                 ha="left" if v >= 1 else "right", fontsize=7, color="red" if bad else "black",
             )  # fmt: skip
     axis.set_yticks(range(len(names)), list(reversed(names)))

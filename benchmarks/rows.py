@@ -313,11 +313,14 @@ _SUFFIX = re.compile(r"_(b|img|w)(\d+)(?=_|$)")
 
 
 def name_mismatches(name: str, params: dict[str, int]) -> list[str]:
-    """What a row's name states that its workload's parameters contradict (empty: none)."""
+    """What a row's name states that its workload's parameters contradict (empty: none).
+
+    A parameter the workload does not give (a user model's rows give none) is not checked.
+    """
     found = []
     for key, value in _SUFFIX.findall(name):
         param = NAME_SUFFIXES[key]
-        if params.get(param) != int(value):
+        if param in params and params[param] != int(value):
             found.append(f"{name} says {param} {value}, the workload has {params.get(param)}")
     return found
 

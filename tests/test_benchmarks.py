@@ -246,6 +246,7 @@ def test_row_names_match_their_shapes_in_quick_and_full_mode() -> None:
     ]
     assert name_mismatches("train_step_img64", {"batch": 4, "image": 64}) == []
     assert name_mismatches("loader_epoch_w2_persistent", {"workers": 0}) != []
+    assert name_mismatches("resnet_b16_train_step", {}) == []  # a user row states no batch
 
 
 def test_rows_are_chosen_by_name_glob_or_old_name() -> None:
@@ -297,6 +298,15 @@ def test_a_bad_model_spec_is_a_command_line_error(capsys: pytest.CaptureFixture[
         main(["--model", "benchmarks.example_model:nothing", "--list-rows"])
     assert exit_info.value.code == 2
     assert "no function 'nothing'" in capsys.readouterr().err
+
+
+def test_more_threads_than_numbas_pool_is_a_command_line_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--threads", f"1,{numba.config.NUMBA_NUM_THREADS + 1}", "--list-rows"])
+    assert exit_info.value.code == 2
+    assert "NUMBA_NUM_THREADS" in capsys.readouterr().err
 
 
 def test_list_rows_shows_rows_from_a_model(capsys: pytest.CaptureFixture[str]) -> None:
