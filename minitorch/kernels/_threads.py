@@ -1,7 +1,9 @@
 """Running a kernel on parts of a batch at once: one Python thread per part, BLAS on one thread.
 
-The convolution, pooling and linear kernels split the batch into as many contiguous runs of
-samples as there are threads, and each thread works through its own run with serial code:
+The convolution, pooling and linear kernels split their work into as many contiguous runs
+as there are threads (samples; a small batch's row tiles or planes, see those kernels; a
+part too small to be worth a thread stays with the caller: ``grain``), and each thread
+works through its own run with serial code:
 Numba kernels compiled with ``nogil=True`` and numpy's matrix products (one-thread BLAS).
 Both release the GIL, so plain ``threading`` runs them truly in parallel.
 
