@@ -41,7 +41,8 @@ model's three convolutions at batch 64, float32):
 * **A small batch split inside its samples.** A batch that does not divide evenly over
   the threads (one sample on two threads) is cut into row tiles that do (:func:`tiling`),
   in forward and in backward. Left whole, a batch of one ran on one thread with BLAS's
-  own threads, which on a busy 2-core machine took 10-20x longer (spinning BLAS threads).
+  own threads: on a busy 2-core machine the tutorial's three convolutions (forward and
+  backward) took 4-9x longer at best and 10-50x at the median (spinning BLAS threads).
 """
 
 from __future__ import annotations
