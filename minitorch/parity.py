@@ -633,6 +633,7 @@ register(
 def _products_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
     n, k, m, b = (draw(st.integers(1, 4)) for _ in range(4))
     choice = draw(st.sampled_from(["mm", "bmm", "mv", "dot", "outer", "trace", "operator"]))
+    shapes_: list[tuple[int, ...]]
     if choice == "mm":
         shapes_ = [(n, k), (k, m)]
         call = draw(st.sampled_from(["t.mm(x, y)", "x.mm(y)", "x.matmul(y)"]))

@@ -57,7 +57,7 @@ def _check_same_state_layout(mt_state: dict[str, Any], torch_state: dict[str, An
         problems.append(f"only minitorch's has {only_mt}")
     if only_torch := [key for key in torch_shapes if key not in mt_shapes]:
         problems.append(f"only PyTorch's has {only_torch}")
-    for key in mt_shapes.keys() & torch_shapes.keys():
+    for key in (key for key in mt_shapes if key in torch_shapes):  # minitorch's order
         if mt_shapes[key] != torch_shapes[key]:
             mt_shape, torch_shape = list(mt_shapes[key]), list(torch_shapes[key])
             problems.append(f"{key!r} is {mt_shape} in minitorch, {torch_shape} in PyTorch")

@@ -158,13 +158,11 @@ _UNARY_OPERATORS = {ast.USub: "__neg__", ast.Invert: "__invert__"}
 _BUILTINS = ("abs", "len", "float", "int", "bool", "complex")
 
 
-def _builtin_call(node: ast.AST) -> bool:
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id in _BUILTINS
-        and bool(node.args)
-    )
+def _builtin_argument(node: ast.AST) -> tuple[str, ast.expr] | None:
+    """``("abs", x)`` for a call ``abs(x)`` of one of :data:`_BUILTINS`; None otherwise."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
+        return (node.func.id, node.args[0]) if node.func.id in _BUILTINS else None
+    return None
 
 
 def calls_in(source: str, api: Iterable[str] | None = None) -> set[str]:
@@ -238,8 +236,8 @@ def calls_in(source: str, api: Iterable[str] | None = None) -> set[str]:
         elif isinstance(node, ast.comprehension):  # [row for row in x]
             if not foreign(node.iter):
                 found.add("Tensor.__iter__")
-        elif _builtin_call(node) and not foreign(node.args[0]):
-            found.add(f"Tensor.__{node.func.id}__")  # abs(x) is x.__abs__()
+        elif (builtin := _builtin_argument(node)) is not None and not foreign(builtin[1]):
+            found.add(f"Tensor.__{builtin[0]}__")  # abs(x) is x.__abs__()
     return found & known
 
 

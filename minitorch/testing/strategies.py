@@ -13,6 +13,15 @@ Typical use::
         x = data.draw(arrays(shapes(), dtype))
         assert_parity(lambda t, a: t.exp(a), x)
 
+The layer argument sets (``conv2d_args``, ``max_pool2d_args``, ``linear_args``,
+``cross_entropy_args``) take the ranges they draw from, so that a test of one's own layer
+draws arguments that fit it::
+
+    @given(conv=conv2d_args(channels=(3, 3), kernel=(3, 5), batch=(2,)))
+    def test_my_block(conv):
+        x = normal(conv["seed"], conv["input_shape"], np.float32)
+        assert_module_parity(lambda nn: my_block(nn, conv), x, atol=1e-4, rtol=1e-4)
+
 To test a non-contiguous input, pass ``transposed(x)`` and undo the swap with
 ``.mT`` inside the lambda: both libraries then see a transposed view of ``x``.
 """
