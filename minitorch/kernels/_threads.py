@@ -155,6 +155,9 @@ class _Workers:
                 results.put((index, True, context.run(work, start, stop)))
             except BaseException as error:  # handed back, raised in the caller's thread
                 results.put((index, False, error))
+            # the job's closure holds its arrays: drop it now rather than at the next job, so
+            # that what a backward node saved is freed when the node releases it
+            del task, context, work, results
 
     @classmethod
     def in_worker(cls) -> bool:
