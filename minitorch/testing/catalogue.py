@@ -476,25 +476,44 @@ BINARY_SPELLINGS = (
     OpCall("equal", "lambda t, x, y: x.equal(x * 1)"),
     OpCall("allclose", "lambda t, x, y: t.allclose(x, x + y * 1e-9)"),
     OpCall("allclose", "lambda t, x, y: x.allclose(y)"),
-    # more aliases; in-place comparisons and logic (y broadcasts into x's shape)
+    # more aliases; in-place comparisons and logic, on a copy of x broadcast to y's shape
     OpCall("div", "lambda t, x, y: t.divide(x, y)", {"min_magnitude": 0.1}),
     OpCall("div", "lambda t, x, y: t.true_divide(x, y)", {"min_magnitude": 0.1}),
     OpCall("mul", "lambda t, x, y: t.multiply(x, y)"),
     OpCall("sub", "lambda t, x, y: t.subtract(x, y, alpha=2)"),
-    OpCall("eq", "lambda t, x, y: x.detach().clone().eq_(y.detach())"),
-    OpCall("ne", "lambda t, x, y: x.detach().clone().ne_(y.detach())"),
-    OpCall("not_equal", "lambda t, x, y: x.detach().clone().not_equal_(y.detach())"),
-    OpCall("lt", "lambda t, x, y: x.detach().clone().lt_(y.detach())"),
-    OpCall("less", "lambda t, x, y: x.detach().clone().less_(y.detach())"),
-    OpCall("le", "lambda t, x, y: x.detach().clone().le_(y.detach())"),
-    OpCall("less_equal", "lambda t, x, y: x.detach().clone().less_equal_(y.detach())"),
-    OpCall("gt", "lambda t, x, y: x.detach().clone().gt_(y.detach())"),
-    OpCall("greater", "lambda t, x, y: x.detach().clone().greater_(y.detach())"),
-    OpCall("ge", "lambda t, x, y: x.detach().clone().ge_(y.detach())"),
-    OpCall("greater_equal", "lambda t, x, y: x.detach().clone().greater_equal_(y.detach())"),
-    OpCall("logical_and", "lambda t, x, y: x.detach().clone().logical_and_(y.detach())"),
-    OpCall("logical_or", "lambda t, x, y: x.detach().clone().logical_or_(y.detach())"),
-    OpCall("logical_xor", "lambda t, x, y: x.detach().clone().logical_xor_(y.detach())"),
+    OpCall("eq", "lambda t, x, y: t.broadcast_tensors(x, y)[0].detach().clone().eq_(y.detach())"),
+    OpCall("ne", "lambda t, x, y: t.broadcast_tensors(x, y)[0].detach().clone().ne_(y.detach())"),
+    OpCall(
+        "ne", "lambda t, x, y: t.broadcast_tensors(x, y)[0].detach().clone().not_equal_(y.detach())"
+    ),
+    OpCall("lt", "lambda t, x, y: t.broadcast_tensors(x, y)[0].detach().clone().lt_(y.detach())"),
+    OpCall("lt", "lambda t, x, y: t.broadcast_tensors(x, y)[0].detach().clone().less_(y.detach())"),
+    OpCall("le", "lambda t, x, y: t.broadcast_tensors(x, y)[0].detach().clone().le_(y.detach())"),
+    OpCall(
+        "le",
+        "lambda t, x, y: t.broadcast_tensors(x, y)[0].detach().clone().less_equal_(y.detach())",
+    ),
+    OpCall("gt", "lambda t, x, y: t.broadcast_tensors(x, y)[0].detach().clone().gt_(y.detach())"),
+    OpCall(
+        "gt", "lambda t, x, y: t.broadcast_tensors(x, y)[0].detach().clone().greater_(y.detach())"
+    ),
+    OpCall("ge", "lambda t, x, y: t.broadcast_tensors(x, y)[0].detach().clone().ge_(y.detach())"),
+    OpCall(
+        "ge",
+        "lambda t, x, y: t.broadcast_tensors(x, y)[0].detach().clone().greater_equal_(y.detach())",
+    ),
+    OpCall(
+        "logical_and",
+        "lambda t, x, y: t.broadcast_tensors(x, y)[0].detach().clone().logical_and_(y.detach())",
+    ),
+    OpCall(
+        "logical_or",
+        "lambda t, x, y: t.broadcast_tensors(x, y)[0].detach().clone().logical_or_(y.detach())",
+    ),
+    OpCall(
+        "logical_xor",
+        "lambda t, x, y: t.broadcast_tensors(x, y)[0].detach().clone().logical_xor_(y.detach())",
+    ),
     OpCall("logical_not", "lambda t, x, y: (x > 0).logical_not_()"),
 )
 
