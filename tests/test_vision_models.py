@@ -469,3 +469,228 @@ def test_relu_inplace_writes_into_its_input_as_pytorch_does() -> None:
         assert repr(lib.nn.ReLU(True)) == "ReLU(inplace=True)"
     for grad in grads:
         np.testing.assert_array_equal(grad, [0.0, 4.0, 0.0, 8.0])
+
+
+# ------------------------------------------------------------------ ResNet
+RESNETS = ["resnet18", "resnet34"]
+
+
+@pytest.fixture(scope="module")
+def resnet18_pair() -> tuple[object, object]:
+    """(minitorch resnet18, torchvision resnet18) holding the same weights."""
+    torch.manual_seed(0)
+    reference = torchvision.models.resnet18()
+    mini = models.resnet18()
+    copy_weights(reference, mini)
+    return mini, reference
+
+
+@pytest.mark.parametrize("name", RESNETS)
+def test_resnet_module_tree_repr_and_state_dict_are_torchvisions(name) -> None:
+    mini, reference = getattr(models, name)(), getattr(torchvision.models, name)()
+    assert repr(mini) == repr(reference)
+    assert [n for n, _ in mini.named_modules()] == [n for n, _ in reference.named_modules()]
+    assert [type(m).__name__ for m in mini.modules()] == [
+        type(m).__name__ for m in reference.modules()
+    ]
+    mini_state, state = mini.state_dict(), reference.state_dict()
+    assert list(mini_state) == list(state)
+    assert [(tuple(v.shape), str(v.dtype).split(".")[-1]) for v in mini_state.values()] == [
+        (tuple(v.shape), str(v.dtype).split(".")[-1]) for v in state.values()
+    ]
+    assert sum(p.numel() for p in mini.parameters()) == sum(
+        p.numel() for p in reference.parameters()
+    )
+
+
+@pytest.mark.parametrize("name", RESNETS)
+def test_resnet_builders_signatures_are_torchvisions(name) -> None:
+    mini, reference = getattr(models, name), getattr(torchvision.models, name)
+    ours = [(p.name, p.kind, p.default) for p in inspect.signature(mini).parameters.values()]
+    theirs = inspect.signature(reference).parameters.values()
+    assert ours == [(p.name, p.kind, p.default) for p in theirs]
+    ours = inspect.signature(models.ResNet).parameters
+    theirs = inspect.signature(torchvision.models.ResNet).parameters
+    assert [(p.name, p.default) for p in ours.values()] == [
+        (p.name, p.default) for p in theirs.values()
+    ]
+
+
+def one_step(model, lib, x: np.ndarray, upstream: np.ndarray) -> dict[str, np.ndarray]:
+    """Logits, the input's and every parameter's gradient, and the state after one forward
+    and backward, as float64 arrays by name."""
+    inputs = lib.tensor(x, requires_grad=True)
+    out = model(inputs)
+    out.backward(lib.tensor(upstream))
+    found = {"logits": out.detach().numpy(), "input gradient": inputs.grad.numpy()}
+    found |= {f"gradient of {n}": p.grad.numpy() for n, p in model.named_parameters()}
+    found |= {n: v.numpy() for n, v in model.state_dict().items()}
+    return {name: value.astype(np.float64) for name, value in found.items()}
+
+
+@pytest.mark.parametrize("mode", ["eval", "train"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_resnet18_logits_gradients_and_running_stats_match_torchvision(
+    resnet18_pair, mode, dtype
+) -> None:
+    """One step from the same weights: the logits, the input's and every parameter's
+    gradient (through the in-place residual additions and ReLUs, the padded max pooling and
+    the batch normalisations) and the state (in training, the updated running estimates).
+
+    float64 agrees with PyTorch to rounding. In float32 a gradient through twenty batch
+    normalisations of a few values per channel loses digits (PyTorch's own float32 gradients
+    can differ from its float64 ones by a percent for some weights), so float32 is held to
+    PyTorch's own accuracy: no further from PyTorch's float64 result than PyTorch's float32.
+    """
+    mini, reference = (copy.deepcopy(m) for m in resnet18_pair)
+    # in training two 64x64 pictures leave layer4's batch norms 8 values per channel (with
+    # fewer, float32's gradients on both sides are mostly rounding noise)
+    batch = 2 if mode == "train" else 1
+    x = pictures(batch, 3, 64, 64, dtype=np.float64)
+    upstream = pictures(batch, 1000, dtype=np.float64)
+    truth = one_step(copy.deepcopy(reference).double().train(mode == "train"), torch, x, upstream)
+    if dtype == np.float64:
+        mini.double()
+    else:
+        x, upstream = x.astype(dtype), upstream.astype(dtype)
+        expected = one_step(reference.train(mode == "train"), torch, x, upstream)
+    found = one_step(mini.train(mode == "train"), minitorch, x, upstream)
+    assert list(found) == list(truth)
+    for name, value in found.items():
+        scale = np.abs(truth[name]).max()
+        error = np.abs(value - truth[name]).max()
+        if dtype == np.float64:
+            assert error <= 1e-10 * scale + 1e-14, f"{name}: {error} (largest {scale})"
+        else:
+            pytorchs = np.abs(expected[name] - truth[name]).max()
+            assert error <= 2 * pytorchs + 1e-6 * scale, f"{name}: {error}, PyTorch's {pytorchs}"
+    if mode == "train":
+        assert mini.bn1.num_batches_tracked.item() == 1
+
+
+def test_resnet_initialisation_is_torchvisions() -> None:
+    """Convolutions N(0, 2/fan_out) (Kaiming, fan-out, ReLU gain), batch norms weight 1 and
+    bias 0; with zero_init_residual each block's last batch norm starts at weight 0."""
+    model = models.resnet18()
+    for module in model.modules():
+        if isinstance(module, minitorch.nn.Conv2d):
+            out_channels, _, kh, kw = module.weight.shape
+            expected = np.sqrt(2.0 / (out_channels * kh * kw))
+            weights = module.weight.detach().numpy()
+            assert abs(weights.mean()) < 5 * expected / np.sqrt(weights.size)
+            assert abs(weights.std() / expected - 1) < 6 * np.sqrt(0.5 / weights.size) + 1e-3
+            assert module.bias is None
+        elif isinstance(module, minitorch.nn.BatchNorm2d):
+            assert (module.weight.detach().numpy() == 1).all()
+            assert not module.bias.detach().numpy().any()
+    zeroed = models.resnet18(zero_init_residual=True)
+    for block in [*zeroed.layer1, *zeroed.layer2, *zeroed.layer3, *zeroed.layer4]:
+        assert not block.bn2.weight.detach().numpy().any()
+        assert (block.bn1.weight.detach().numpy() == 1).all()
+
+
+def test_resnet_arguments_are_refused_as_in_torchvision() -> None:
+    calls = [
+        lambda lib: lib.resnet18(groups=2),
+        lambda lib: lib.resnet18(width_per_group=32),
+        lambda lib: lib.resnet18(replace_stride_with_dilation=[False, True, False]),
+        lambda lib: lib.resnet18(replace_stride_with_dilation=[False, True]),
+        lambda lib: lib.resnet18(weights=lib.ResNet34_Weights.DEFAULT),
+        lambda lib: lib.resnet18(weights=None, pretrained=False),
+    ]
+    for call in calls:
+        with pytest.raises(Exception) as expected:  # noqa: PT011 - the class is compared
+            call(torchvision.models)
+        with pytest.raises(type(expected.value)) as raised:
+            call(models)
+        assert str(raised.value) == str(expected.value)
+
+
+def test_resnet18_with_ten_classes_and_small_pictures() -> None:
+    """A CIFAR-10-sized picture goes through (1x1 after layer4) and num_classes sizes fc."""
+    model = models.resnet18(num_classes=10).eval()
+    assert repr(model.fc) == "Linear(in_features=512, out_features=10, bias=True)"
+    assert tuple(logits(model, minitorch, pictures(1, 3, 32, 32)).shape) == (1, 10)
+
+
+def test_a_whole_resnet_pickled_by_torchvision_loads_as_minitorchs_and_back(
+    resnet18_pair, tmp_path
+) -> None:
+    mini, reference = (copy.deepcopy(m).eval() for m in resnet18_pair)
+    x = pictures(1, 3, 64, 64)
+    path = tmp_path / "resnet18_method1.pth"
+    torch.save(reference, path)
+    loaded = minitorch.load(path, weights_only=False)
+    assert type(loaded) is models.ResNet and type(loaded.layer1[0]).__name__ == "BasicBlock"
+    assert repr(loaded) == repr(reference)
+    np.testing.assert_allclose(
+        logits(loaded.eval(), minitorch, x), logits(reference, torch, x), rtol=1e-5, atol=1e-5
+    )
+    minitorch.save(mini, path)
+    back = torch.load(path, weights_only=False)
+    assert type(back) is torchvision.models.resnet.ResNet
+    assert back.bn1.num_batches_tracked.dtype == torch.int64
+    np.testing.assert_allclose(
+        logits(back.eval(), torch, x), logits(mini, minitorch, x), rtol=1e-5, atol=1e-5
+    )
+
+
+def test_resnet_weights_enums_are_torchvisions() -> None:
+    for name in ["ResNet18_Weights", "ResNet34_Weights"]:
+        mini, reference = getattr(models, name), getattr(torchvision.models, name)
+        assert [m.name for m in mini] == [m.name for m in reference]
+        assert mini.DEFAULT is mini.IMAGENET1K_V1
+        for member in mini:
+            theirs = reference[member.name]
+            assert repr(member) == repr(theirs) and member.url == theirs.url
+            assert member.meta == theirs.meta
+
+
+@pytest.fixture
+def resnet_builds_nothing(monkeypatch):
+    """Make both libraries' ``_resnet`` return what the builder chose instead of a model."""
+
+    def chosen(block, layers, weights, progress, **kwargs):
+        return block.__name__, layers, weights, progress, kwargs
+
+    monkeypatch.setattr(models.resnet, "_resnet", chosen)
+    monkeypatch.setattr(torchvision.models.resnet, "_resnet", chosen)
+
+
+RESNET_LEGACY_CALLS = [
+    ((), {"pretrained": False}),
+    ((), {"pretrained": True}),
+    ((True,), {}),
+    ((), {"weights": "DEFAULT"}),
+    ((), {"weights": "ResNet18_Weights.IMAGENET1K_V1", "num_classes": 10}),
+]
+
+
+@pytest.mark.parametrize(
+    "args, kwargs", RESNET_LEGACY_CALLS, ids=[str(c) for c in RESNET_LEGACY_CALLS]
+)
+def test_resnet_old_spellings_choose_the_weights_and_warn_as_torchvision(
+    resnet_builds_nothing, args, kwargs
+) -> None:
+    mini, mini_warnings = called(models.resnet18, *args, **kwargs)
+    reference, reference_warnings = called(torchvision.models.resnet18, *args, **kwargs)
+    assert mini_warnings == reference_warnings
+    assert repr(mini) == repr(reference)
+
+
+def test_resnet18_pretrained_weights_load_from_the_torch_hub_cache(torch_home, capsys) -> None:
+    reference = torchvision.models.resnet18()
+    reference(torch.randn(2, 3, 32, 32))  # running estimates and counts of their own
+    checkpoints = torch_home / "hub" / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    path = checkpoints / "resnet18-f37072fd.pth"  # the name in ResNet18_Weights' url
+    torch.save(reference.state_dict(), path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = models.resnet18(pretrained=True)
+    assert any("'pretrained' is deprecated" in str(w.message) for w in caught)
+    assert capsys.readouterr().out == ""  # nothing to download
+    for (name, value), expected in zip(
+        model.state_dict().items(), reference.state_dict().values(), strict=True
+    ):
+        np.testing.assert_array_equal(value.numpy(), expected.numpy(), err_msg=name)

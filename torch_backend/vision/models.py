@@ -1,11 +1,16 @@
 """``torch_backend.vision.models``: torchvision's model builders under minitorch's names."""
 
 from torchvision.models import (
+    ResNet,
+    ResNet18_Weights,
+    ResNet34_Weights,
     VGG,
     VGG11_Weights,
     VGG13_Weights,
     VGG16_Weights,
     VGG19_Weights,
+    resnet18,
+    resnet34,
     vgg11,
     vgg13,
     vgg16,
@@ -13,11 +18,16 @@ from torchvision.models import (
 )
 
 __all__ = [
+    "ResNet",
+    "ResNet18_Weights",
+    "ResNet34_Weights",
     "VGG",
     "VGG11_Weights",
     "VGG13_Weights",
     "VGG16_Weights",
     "VGG19_Weights",
+    "resnet18",
+    "resnet34",
     "vgg11",
     "vgg13",
     "vgg16",
