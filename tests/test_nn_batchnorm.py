@@ -134,9 +134,11 @@ def test_batch_norm_parity(batch, channels, height, width, training, dtype, seed
     upstream = values(seed + 5, x.shape, dtype)
     mini_out.backward(minitorch.tensor(upstream))
     torch_out.backward(torch.tensor(upstream))
-    for name, mini_arg, torch_arg in zip(["input", "weight", "bias"], mini_args, torch_args):
+    for name, mini_arg, torch_arg in zip(
+        ["input", "weight", "bias"], mini_args, torch_args, strict=True
+    ):
         check_close(mini_arg.grad, torch_arg.grad, f"gradient of {name}")
-    for name, mini_stat, torch_stat in zip(["mean", "var"], mini_stats, torch_stats):
+    for name, mini_stat, torch_stat in zip(["mean", "var"], mini_stats, torch_stats, strict=True):
         check_close(mini_stat, torch_stat, f"running {name}")
 
 

@@ -1,10 +1,10 @@
 """``torch_backend.vision.models``: torchvision's model builders under minitorch's names."""
 
 from torchvision.models import (
+    VGG,
     ResNet,
     ResNet18_Weights,
     ResNet34_Weights,
-    VGG,
     VGG11_Weights,
     VGG13_Weights,
     VGG16_Weights,
