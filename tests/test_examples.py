@@ -35,6 +35,7 @@ IMPORT_SWAPS = [
 SAME_OUTPUT_ON_PYTORCH = [
     "dataloader_workers",
     "model_pretrained",
+    "model_pretrained_resnet",
     "nn_conv",
     "nn_loss",
     "nn_maxpool",
@@ -271,3 +272,14 @@ def test_examples_run_on_pytorch_with_the_imports_swapped(tmp_path, output_of):
         assert output_of(name).replace("minitorch.", "torch.") == on_torch[name], name
     for name, last_line in PORTED_LAST_LINE.items():
         assert on_torch[name].splitlines()[-1] == last_line, name
+
+
+def test_model_pretrained_resnet_replaces_the_last_layer(output_of):
+    out = output_of("model_pretrained_resnet")
+    assert "(bn1): BatchNorm2d(64, eps=1e-05, momentum=0.1, affine=True" in out
+    assert "Linear(in_features=512, out_features=1000, bias=True)" in out
+    assert out.splitlines()[-3:] == [
+        "Linear(in_features=512, out_features=10, bias=True)",
+        "minitorch.Size([4, 10])",
+        "tensor(1)",
+    ]

@@ -91,7 +91,7 @@ def test_the_builders_and_their_signatures_are_torchvisions() -> None:
     torch_backend = pytest.importorskip("torch_backend.vision.models")
     assert set(models.__all__) == set(torch_backend.__all__)
     assert set(models.__all__) <= set(dir(torchvision.models))
-    for name in NAMES:
+    for name in [*NAMES, *(f"{name}_bn" for name in NAMES)]:
         mini, reference = getattr(models, name), getattr(torchvision.models, name)
         ours = [(p.name, p.kind, p.default) for p in inspect.signature(mini).parameters.values()]
         theirs = inspect.signature(reference).parameters.values()
@@ -217,7 +217,10 @@ def test_a_whole_vgg_pickled_by_torchvision_loads_as_minitorchs_and_back(built, 
 
 # ------------------------------------------------------------------ weights enums, legacy calls
 def test_weights_enums_are_torchvisions() -> None:
-    for name in ["VGG11_Weights", "VGG13_Weights", "VGG16_Weights", "VGG19_Weights"]:
+    for name in [
+        *("VGG11_Weights", "VGG13_Weights", "VGG16_Weights", "VGG19_Weights"),
+        *("VGG11_BN_Weights", "VGG13_BN_Weights", "VGG16_BN_Weights", "VGG19_BN_Weights"),
+    ]:
         mini, reference = getattr(models, name), getattr(torchvision.models, name)
         assert [m.name for m in mini] == [m.name for m in reference]
         assert mini.DEFAULT is mini.IMAGENET1K_V1
@@ -239,14 +242,11 @@ def test_weights_enums_are_torchvisions() -> None:
 def builds_nothing(monkeypatch):
     """Make both libraries' ``_vgg`` return what the builder chose instead of a model."""
 
-    def chosen(cfg, weights, progress, **kwargs):
-        return cfg, weights, progress, kwargs
-
-    def chosen_there(cfg, batch_norm, weights, progress, **kwargs):
-        return cfg, weights, progress, kwargs
+    def chosen(cfg, batch_norm, weights, progress, **kwargs):
+        return cfg, batch_norm, weights, progress, kwargs
 
     monkeypatch.setattr(vgg, "_vgg", chosen)
-    monkeypatch.setattr(torchvision.models.vgg, "_vgg", chosen_there)
+    monkeypatch.setattr(torchvision.models.vgg, "_vgg", chosen)
 
 
 def called(builder, *args, **kwargs) -> tuple[object, list[str]]:
@@ -438,9 +438,34 @@ def test_the_preset_transforms_say_they_are_not_implemented() -> None:
         models.VGG16_Weights.DEFAULT.transforms()
 
 
-def test_batch_norm_layers_are_not_implemented() -> None:
-    with pytest.raises(NotImplementedError, match="BatchNorm2d"):
-        vgg.make_layers(vgg.cfgs["A"], batch_norm=True)
+def test_vgg11_bn_is_torchvisions_in_structure_and_in_training_and_evaluation() -> None:
+    """A BatchNorm2d between each convolution and its ReLU (weight 1 and bias 0 when
+    initialised); logits in evaluation (running estimates) and training (the batch's)."""
+    reference = torchvision.models.vgg11_bn(init_weights=False)
+    mini = models.vgg11_bn()
+    assert repr(mini) == repr(reference)
+    assert list(mini.state_dict()) == list(reference.state_dict())
+    norms = [m for m in mini.modules() if isinstance(m, minitorch.nn.BatchNorm2d)]
+    assert len(norms) == 8
+    assert all(
+        (m.weight.detach().numpy() == 1).all() and not m.bias.detach().numpy().any() for m in norms
+    )
+    copy_weights(reference, mini)
+    for module in (mini.classifier, reference.classifier):
+        module.eval()  # no dropout: the same numbers on both sides
+    x = pictures(2, 3, 32, 32)
+    mini.features.train()
+    reference.features.train()
+    np.testing.assert_allclose(
+        logits(mini, minitorch, x), logits(reference, torch, x), rtol=1e-4, atol=1e-5
+    )
+    for name, value in reference.state_dict().items():  # the running estimates moved alike
+        np.testing.assert_allclose(
+            mini.state_dict()[name].numpy(), value.numpy(), rtol=1e-4, atol=1e-6, err_msg=name
+        )
+    mini.eval()
+    reference.eval()
+    np.testing.assert_allclose(logits(mini, minitorch, x), logits(reference, torch, x), atol=1e-5)
 
 
 # ------------------------------------------------------------------ ReLU(inplace=True)

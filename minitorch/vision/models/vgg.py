@@ -13,8 +13,8 @@ torchvision's checkpoints load as they are::
     )
 
 The configurations A, B, D and E of the paper are ``vgg11``, ``vgg13``, ``vgg16`` and
-``vgg19``. The batch-normalised variants (``vgg16_bn``, ...) need ``nn.BatchNorm2d``,
-which minitorch does not have, and are not provided.
+``vgg19``; ``vgg11_bn`` ... ``vgg19_bn`` put a ``BatchNorm2d`` between each convolution and
+its ReLU.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from minitorch._functional.shape import flatten
 from minitorch._tensor import Tensor
 from minitorch.nn import init
 from minitorch.nn.modules.activation import ReLU
+from minitorch.nn.modules.batchnorm import BatchNorm2d
 from minitorch.nn.modules.container import Sequential
 from minitorch.nn.modules.conv import Conv2d
 from minitorch.nn.modules.dropout import Dropout
@@ -42,10 +43,18 @@ __all__ = [
     "VGG13_Weights",
     "VGG16_Weights",
     "VGG19_Weights",
+    "VGG11_BN_Weights",
+    "VGG13_BN_Weights",
+    "VGG16_BN_Weights",
+    "VGG19_BN_Weights",
     "vgg11",
+    "vgg11_bn",
     "vgg13",
+    "vgg13_bn",
     "vgg16",
+    "vgg16_bn",
     "vgg19",
+    "vgg19_bn",
 ]
 
 
@@ -58,8 +67,8 @@ class VGG(Module):
             (:func:`make_layers` builds it from a configuration).
         num_classes (int, optional): outputs of the last linear layer. Default: 1000
         init_weights (bool, optional): initialise as torchvision does: convolutions
-            Kaiming-normal (fan-out, ReLU gain) with zero bias, linear layers N(0, 0.01)
-            with zero bias. Default: ``True``
+            Kaiming-normal (fan-out, ReLU gain) with zero bias, batch normalisations weight
+            1 and bias 0, linear layers N(0, 0.01) with zero bias. Default: ``True``
         dropout (float, optional): the probability of both dropout layers. Default: 0.5
 
     Shape:
@@ -98,6 +107,9 @@ class VGG(Module):
                     init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
                     if m.bias is not None:
                         init.constant_(m.bias, 0)
+                elif isinstance(m, BatchNorm2d):
+                    init.constant_(m.weight, 1)
+                    init.constant_(m.bias, 0)
                 elif isinstance(m, Linear):
                     init.normal_(m.weight, 0, 0.01)
                     init.constant_(m.bias, 0)
@@ -112,11 +124,8 @@ class VGG(Module):
 
 def make_layers(cfg: list[str | int], batch_norm: bool = False) -> Sequential:
     """The ``features`` of a configuration: an int is a 3x3 convolution (padding 1) to that
-    many channels followed by an in-place ReLU, ``"M"`` a 2x2 max pooling."""
-    if batch_norm:
-        raise NotImplementedError(
-            "make_layers(batch_norm=True) needs nn.BatchNorm2d, which minitorch does not implement"
-        )
+    many channels followed (with ``batch_norm``, after a ``BatchNorm2d``) by an in-place
+    ReLU, ``"M"`` a 2x2 max pooling."""
     layers: list[Module] = []
     in_channels = 3
     for v in cfg:
@@ -124,7 +133,11 @@ def make_layers(cfg: list[str | int], batch_norm: bool = False) -> Sequential:
             layers += [MaxPool2d(kernel_size=2, stride=2)]
         else:
             assert isinstance(v, int)
-            layers += [Conv2d(in_channels, v, kernel_size=3, padding=1), ReLU(inplace=True)]
+            conv2d = Conv2d(in_channels, v, kernel_size=3, padding=1)
+            if batch_norm:
+                layers += [conv2d, BatchNorm2d(v), ReLU(inplace=True)]
+            else:
+                layers += [conv2d, ReLU(inplace=True)]
             in_channels = v
     return Sequential(*layers)
 
@@ -140,12 +153,14 @@ cfgs: dict[str, list[str | int]] = {
 }
 
 
-def _vgg(cfg: str, weights: WeightsEnum | None, progress: bool, **kwargs: Any) -> VGG:
+def _vgg(
+    cfg: str, batch_norm: bool, weights: WeightsEnum | None, progress: bool, **kwargs: Any
+) -> VGG:
     if weights is not None:
         kwargs["init_weights"] = False  # the checkpoint overwrites every parameter
         if weights.meta["categories"] is not None:
             overwrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
-    model = VGG(make_layers(cfgs[cfg]), **kwargs)
+    model = VGG(make_layers(cfgs[cfg], batch_norm=batch_norm), **kwargs)
     if weights is not None:
         model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
     return model
@@ -247,6 +262,54 @@ class VGG19_Weights(WeightsEnum):
     DEFAULT = IMAGENET1K_V1
 
 
+class VGG11_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(
+        url="https://download.pytorch.org/models/vgg11_bn-6002323d.pth",
+        num_params=132868840,
+        acc1=70.370,
+        acc5=89.810,
+        gflops=7.609,
+        file_size_mb=506.881,
+    )
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG13_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(
+        url="https://download.pytorch.org/models/vgg13_bn-abd245e5.pth",
+        num_params=133053736,
+        acc1=71.586,
+        acc5=90.374,
+        gflops=11.308,
+        file_size_mb=507.59,
+    )
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG16_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(
+        url="https://download.pytorch.org/models/vgg16_bn-6c64b313.pth",
+        num_params=138365992,
+        acc1=73.360,
+        acc5=91.516,
+        gflops=15.47,
+        file_size_mb=527.866,
+    )
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG19_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(
+        url="https://download.pytorch.org/models/vgg19_bn-c79401a0.pth",
+        num_params=143678248,
+        acc1=74.218,
+        acc5=91.842,
+        gflops=19.632,
+        file_size_mb=548.143,
+    )
+    DEFAULT = IMAGENET1K_V1
+
+
 @handle_legacy_interface(VGG11_Weights.IMAGENET1K_V1)
 def vgg11(*, weights: VGG11_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
     """VGG-11 (configuration A of the paper), as ``torchvision.models.vgg11``.
@@ -259,7 +322,7 @@ def vgg11(*, weights: VGG11_Weights | None = None, progress: bool = True, **kwar
         **kwargs: passed to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``).
     """
     weights = VGG11_Weights.verify(weights)
-    return _vgg("A", weights, progress, **kwargs)
+    return _vgg("A", False, weights, progress, **kwargs)
 
 
 @handle_legacy_interface(VGG13_Weights.IMAGENET1K_V1)
@@ -274,7 +337,7 @@ def vgg13(*, weights: VGG13_Weights | None = None, progress: bool = True, **kwar
         **kwargs: passed to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``).
     """
     weights = VGG13_Weights.verify(weights)
-    return _vgg("B", weights, progress, **kwargs)
+    return _vgg("B", False, weights, progress, **kwargs)
 
 
 @handle_legacy_interface(VGG16_Weights.IMAGENET1K_V1)
@@ -289,7 +352,7 @@ def vgg16(*, weights: VGG16_Weights | None = None, progress: bool = True, **kwar
         **kwargs: passed to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``).
     """
     weights = VGG16_Weights.verify(weights)
-    return _vgg("D", weights, progress, **kwargs)
+    return _vgg("D", False, weights, progress, **kwargs)
 
 
 @handle_legacy_interface(VGG19_Weights.IMAGENET1K_V1)
@@ -304,4 +367,72 @@ def vgg19(*, weights: VGG19_Weights | None = None, progress: bool = True, **kwar
         **kwargs: passed to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``).
     """
     weights = VGG19_Weights.verify(weights)
-    return _vgg("E", weights, progress, **kwargs)
+    return _vgg("E", False, weights, progress, **kwargs)
+
+
+@handle_legacy_interface(VGG11_BN_Weights.IMAGENET1K_V1)
+def vgg11_bn(
+    *, weights: VGG11_BN_Weights | None = None, progress: bool = True, **kwargs: Any
+) -> VGG:
+    """VGG-11 with batch normalisation, as ``torchvision.models.vgg11_bn``.
+
+    Args:
+        weights (VGG11_BN_Weights, optional): pretrained weights to load (from the torch
+            hub cache, downloaded there when missing), or None (the default): torchvision's
+            random initialisation. ``pretrained=True/False`` still works, with a warning.
+        progress (bool, optional): show a progress bar while downloading. Default: ``True``
+        **kwargs: passed to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``).
+    """
+    weights = VGG11_BN_Weights.verify(weights)
+    return _vgg("A", True, weights, progress, **kwargs)
+
+
+@handle_legacy_interface(VGG13_BN_Weights.IMAGENET1K_V1)
+def vgg13_bn(
+    *, weights: VGG13_BN_Weights | None = None, progress: bool = True, **kwargs: Any
+) -> VGG:
+    """VGG-13 with batch normalisation, as ``torchvision.models.vgg13_bn``.
+
+    Args:
+        weights (VGG13_BN_Weights, optional): pretrained weights to load (from the torch
+            hub cache, downloaded there when missing), or None (the default): torchvision's
+            random initialisation. ``pretrained=True/False`` still works, with a warning.
+        progress (bool, optional): show a progress bar while downloading. Default: ``True``
+        **kwargs: passed to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``).
+    """
+    weights = VGG13_BN_Weights.verify(weights)
+    return _vgg("B", True, weights, progress, **kwargs)
+
+
+@handle_legacy_interface(VGG16_BN_Weights.IMAGENET1K_V1)
+def vgg16_bn(
+    *, weights: VGG16_BN_Weights | None = None, progress: bool = True, **kwargs: Any
+) -> VGG:
+    """VGG-16 with batch normalisation, as ``torchvision.models.vgg16_bn``.
+
+    Args:
+        weights (VGG16_BN_Weights, optional): pretrained weights to load (from the torch
+            hub cache, downloaded there when missing), or None (the default): torchvision's
+            random initialisation. ``pretrained=True/False`` still works, with a warning.
+        progress (bool, optional): show a progress bar while downloading. Default: ``True``
+        **kwargs: passed to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``).
+    """
+    weights = VGG16_BN_Weights.verify(weights)
+    return _vgg("D", True, weights, progress, **kwargs)
+
+
+@handle_legacy_interface(VGG19_BN_Weights.IMAGENET1K_V1)
+def vgg19_bn(
+    *, weights: VGG19_BN_Weights | None = None, progress: bool = True, **kwargs: Any
+) -> VGG:
+    """VGG-19 with batch normalisation, as ``torchvision.models.vgg19_bn``.
+
+    Args:
+        weights (VGG19_BN_Weights, optional): pretrained weights to load (from the torch
+            hub cache, downloaded there when missing), or None (the default): torchvision's
+            random initialisation. ``pretrained=True/False`` still works, with a warning.
+        progress (bool, optional): show a progress bar while downloading. Default: ``True``
+        **kwargs: passed to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``).
+    """
+    weights = VGG19_BN_Weights.verify(weights)
+    return _vgg("E", True, weights, progress, **kwargs)
