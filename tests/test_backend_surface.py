@@ -78,6 +78,7 @@ MIRRORED = {
     "optim": "torch.optim",
     "optim.lr_scheduler": "torch.optim.lr_scheduler",
     "profiler": "torch.profiler",
+    "autograd.graph": "torch.autograd.graph",
     "utils": "torch.utils",
     "utils.data": "torch.utils.data",
     "vision": "torchvision",

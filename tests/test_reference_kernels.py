@@ -358,6 +358,9 @@ def test_the_profiler_names_the_reference_kernels():
         "minitorch.kernels.reference.max_pool2d_backward",
         "minitorch.kernels.reference.conv2d_backward",
     }
+    # the reference convolution counts the fast one's FLOPs: 2 per multiply-add of the formula
+    conv_flops = {e.name: e.flops for e in prof.events() if e.name.endswith("conv2d_forward")}
+    assert conv_flops == {"minitorch.kernels.reference.conv2d_forward": 2 * 2 * 4 * 6 * 6 * 27}
 
 
 def test_the_set_cannot_change_while_the_profiler_records():

@@ -57,6 +57,8 @@ def _conv2d_backward(args: tuple, result: Any) -> int:
 _KERNEL_FLOPS: dict[str, Callable[[tuple, Any], int]] = {
     "minitorch.kernels.conv.conv2d_forward": _conv2d_forward,
     "minitorch.kernels.conv.conv2d_backward": _conv2d_backward,
+    "minitorch.kernels.reference.conv2d_forward": _conv2d_forward,
+    "minitorch.kernels.reference.conv2d_backward": _conv2d_backward,
 }
 
 
