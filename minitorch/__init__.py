@@ -58,12 +58,14 @@ from minitorch._dtype import (
 )
 from minitorch._functional.elementwise import (
     abs,
+    absolute,
     add,
     allclose,
     clamp,
     clip,
     clone,
     div,
+    divide,
     eq,
     equal,
     exp,
@@ -87,8 +89,10 @@ from minitorch._functional.elementwise import (
     maximum,
     minimum,
     mul,
+    multiply,
     ne,
     neg,
+    negative,
     not_equal,
     pow,
     relu,
@@ -97,7 +101,9 @@ from minitorch._functional.elementwise import (
     sigmoid,
     sqrt,
     sub,
+    subtract,
     tanh,
+    true_divide,
     where,
 )
 from minitorch._functional.indexing import (
@@ -107,6 +113,21 @@ from minitorch._functional.indexing import (
     masked_fill,
     masked_select,
     nonzero,
+)
+from minitorch._functional.inplace import (
+    abs_,
+    clamp_,
+    clip_,
+    exp_,
+    fill_,
+    log_,
+    neg_,
+    negative_,
+    relu_,
+    sigmoid_,
+    sqrt_,
+    tanh_,
+    zero_,
 )
 from minitorch._functional.linalg import bmm, dot, ger, matmul, mm, mv, outer, trace
 from minitorch._functional.reduce import (
@@ -176,6 +197,7 @@ from minitorch.autograd import (
     no_grad,
     set_grad_enabled,
 )
+from minitorch.nn.functional import conv2d
 from minitorch.serialization import load, save
 from minitorch.utils import data as _utils_data  # binds minitorch.utils.data, as in torch
 
@@ -345,6 +367,26 @@ __all__ = [
     "where",
     "zeros",
     "zeros_like",
+    "absolute",
+    "divide",
+    "multiply",
+    "negative",
+    "subtract",
+    "true_divide",
+    "abs_",
+    "clamp_",
+    "clip_",
+    "exp_",
+    "fill_",
+    "log_",
+    "neg_",
+    "negative_",
+    "relu_",
+    "sigmoid_",
+    "sqrt_",
+    "tanh_",
+    "zero_",
+    "conv2d",
 ]
 
 __version__ = "0.1.0"

@@ -493,6 +493,10 @@ class Tensor:
         """See :func:`minitorch.remainder`."""
         return _elementwise.remainder(self, other)
 
+    def floor_divide(self, other: Tensor | Scalar) -> Tensor:
+        """See :func:`minitorch.floor_divide`."""
+        return _elementwise.floor_divide(self, other)
+
     __mod__ = remainder
 
     def __rmod__(self, other: Scalar) -> Tensor:
@@ -522,6 +526,7 @@ class Tensor:
         return _elementwise.abs(self)
 
     __abs__ = abs
+    absolute = abs
 
     def tanh(self) -> Tensor:
         """See :func:`minitorch.tanh`."""
@@ -704,9 +709,13 @@ class Tensor:
         """See :func:`minitorch.sub_`."""
         return _inplace.sub_(self, other, alpha=alpha)
 
+    subtract_ = sub_
+
     def mul_(self, other: Tensor | Scalar) -> Tensor:
         """See :func:`minitorch.mul_`."""
         return _inplace.mul_(self, other)
+
+    multiply_ = mul_
 
     def div_(self, other: Tensor | Scalar, *, rounding_mode: str | None = None) -> Tensor:
         """See :func:`minitorch.div_`."""
@@ -759,9 +768,13 @@ class Tensor:
         """See :func:`minitorch.neg_`."""
         return _inplace.neg_(self)
 
+    negative_ = neg_
+
     def abs_(self) -> Tensor:
         """See :func:`minitorch.abs_`."""
         return _inplace.abs_(self)
+
+    absolute_ = abs_
 
     def exp_(self) -> Tensor:
         """See :func:`minitorch.exp_`."""
@@ -792,6 +805,52 @@ class Tensor:
         return _inplace.pow_(self, exponent)
 
     __ipow__ = pow_
+
+    def eq_(self, other: Tensor | Scalar) -> Tensor:
+        """``self == other`` written into ``self`` (1 or 0 in its dtype)."""
+        return _inplace.eq_(self, other)
+
+    def ne_(self, other: Tensor | Scalar) -> Tensor:
+        """``self != other`` written into ``self`` (1 or 0 in its dtype)."""
+        return _inplace.ne_(self, other)
+
+    def lt_(self, other: Tensor | Scalar) -> Tensor:
+        """``self < other`` written into ``self`` (1 or 0 in its dtype)."""
+        return _inplace.lt_(self, other)
+
+    def le_(self, other: Tensor | Scalar) -> Tensor:
+        """``self <= other`` written into ``self`` (1 or 0 in its dtype)."""
+        return _inplace.le_(self, other)
+
+    def gt_(self, other: Tensor | Scalar) -> Tensor:
+        """``self > other`` written into ``self`` (1 or 0 in its dtype)."""
+        return _inplace.gt_(self, other)
+
+    def ge_(self, other: Tensor | Scalar) -> Tensor:
+        """``self >= other`` written into ``self`` (1 or 0 in its dtype)."""
+        return _inplace.ge_(self, other)
+
+    not_equal_ = ne_
+    less_ = lt_
+    less_equal_ = le_
+    greater_ = gt_
+    greater_equal_ = ge_
+
+    def logical_not_(self) -> Tensor:
+        """``logical_not(self)`` written into ``self``."""
+        return _inplace.logical_not_(self)
+
+    def logical_and_(self, other: Tensor) -> Tensor:
+        """``logical_and(self, other)`` written into ``self``."""
+        return _inplace.logical_and_(self, other)
+
+    def logical_or_(self, other: Tensor) -> Tensor:
+        """``logical_or(self, other)`` written into ``self``."""
+        return _inplace.logical_or_(self, other)
+
+    def logical_xor_(self, other: Tensor) -> Tensor:
+        """``logical_xor(self, other)`` written into ``self``."""
+        return _inplace.logical_xor_(self, other)
 
     # ---------- reductions (minitorch/_functional/reduce.py)
     def sum(

@@ -555,3 +555,71 @@ def test_pow_gradients_of_broadcast_float32_operands():
     a = rng.uniform(0.5, 9, (5, 10, 5)).astype(np.float32)
     b = rng.uniform(-3, 9, (10, 5)).astype(np.float32)
     assert_parity(lambda t, a, b: a**b, a, b)
+
+
+# ------------------------------------------------------------------ aliases and in-place variants
+ALIASES = [
+    lambda t, x, y: t.absolute(x) + x.absolute(),
+    lambda t, x, y: t.multiply(x, y),
+    lambda t, x, y: t.subtract(x, y, alpha=2),
+    lambda t, x, y: t.divide(x, y) + t.divide(x, y, rounding_mode="floor"),
+    lambda t, x, y: t.true_divide(x, y),
+    lambda t, x, y: t.negative(x),
+    lambda t, x, y: (x * 1).multiply_(y).subtract_(x, alpha=0.5).negative_().absolute_(),
+    lambda t, x, y: t.conv2d(x.view(1, 1, 2, 3), y.view(1, 1, 2, 3)),
+]
+
+
+@pytest.mark.parametrize("call", ALIASES)
+def test_aliases(call):
+    x, y = np.array([[-1.5, 2.0, 3.25], [0.5, -4.0, 7.0]]), np.array([0.5, -3.0, 2.5])
+    assert_parity(call, x, np.broadcast_to(y, (2, 3)).copy())
+
+
+IN_PLACE_STEPS = [
+    lambda t, x, y: (x * 1).eq_(y),
+    lambda t, x, y: (x * 1).ne_(1.0),
+    lambda t, x, y: (x * 1).lt_(y),
+    lambda t, x, y: (x * 1).le_(0.5),
+    lambda t, x, y: (x * 1).gt_(y),
+    lambda t, x, y: (x * 1).ge_(y),
+    lambda t, x, y: (x * 1).less_(y) + (x * 1).greater_equal_(y) + (x * 1).not_equal_(y),
+    lambda t, x, y: (x * 1).logical_not_(),
+    lambda t, x, y: (x * 1).logical_and_(y) + (x * 1).logical_or_(y) + (x * 1).logical_xor_(y),
+]
+
+
+@pytest.mark.parametrize("call", IN_PLACE_STEPS)
+def test_comparisons_in_place_write_ones_and_zeros_with_zero_gradients(call):
+    assert_parity(call, np.array([1.0, 0.0, 0.5, -2.0]), np.array([1.0, 2.0, 0.0, -3.0]))
+
+
+def test_floor_divide_method():
+    assert_parity(
+        lambda t, x, y: x.floor_divide(y), np.array([7.5, -3.0]), np.array([2.0, 2.0]), grad=False
+    )
+
+
+def test_comparison_in_place_keeps_an_integer_dtype():
+    assert_same_outcome(lambda t: t.tensor([1, 2, 3]).lt_(2.5))
+    assert_same_outcome(lambda t: t.tensor([1.0, 2.0]).logical_and_(1.0))
+
+
+@pytest.mark.parametrize(
+    "name", ["relu_", "sigmoid_", "tanh_", "exp_", "abs_", "neg_", "negative_", "zero_", "sqrt_"]
+)
+def test_top_level_in_place_ops(name):
+    assert_parity(lambda t, x: getattr(t, name)(x * 1), np.array([0.25, 1.5, 4.0]))
+
+
+def test_top_level_fill_and_clamp_in_place():
+    assert_same_outcome(lambda t: t.fill_(t.zeros(3), 2.5))
+    assert_same_outcome(lambda t: t.clamp_(t.tensor([-1.0, 0.5, 3.0]), 0, 1))
+    assert_same_outcome(lambda t: t.clip_(t.tensor([-1.0, 0.5, 3.0]), max=0.25))
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum", "max", "min"])
+def test_a_number_first_is_pytorchs_type_error(name):
+    assert_same_outcome(lambda t: getattr(t, name)(1, t.ones(2)))
+    if name in ("max", "min"):
+        assert_same_outcome(lambda t: getattr(t, name)(1.5))

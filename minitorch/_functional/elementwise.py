@@ -277,6 +277,17 @@ def div(input: Tensor, other: Tensor | Scalar, *, rounding_mode: str | None = No
     return DivRounded.apply(a, b, rounding_mode=rounding_mode)
 
 
+# PyTorch's aliases of the arithmetic above.
+multiply = mul
+subtract = sub
+divide = div
+
+
+def true_divide(input: Tensor, other: Tensor | Scalar) -> Tensor:
+    """``div`` without a rounding mode: integers give floats."""
+    return div(input, other)
+
+
 def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:  # noqa: A001
     """``input ** exponent``; either side may be a Python number."""
     if isinstance(exponent, Tensor) and isinstance(input, Tensor):
@@ -407,6 +418,9 @@ def neg(input: Tensor) -> Tensor:
     return Neg.apply(input)
 
 
+negative = neg
+
+
 def exp(input: Tensor) -> Tensor:
     return Exp.apply(_float_input(input))
 
@@ -421,6 +435,9 @@ def sqrt(input: Tensor) -> Tensor:
 
 def abs(input: Tensor) -> Tensor:  # noqa: A001
     return Abs.apply(input)
+
+
+absolute = abs
 
 
 def tanh(input: Tensor) -> Tensor:
@@ -737,12 +754,14 @@ def where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar) -> 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise maximum; at ties the gradient is split evenly, as in PyTorch."""
+    _check_tensor_argument(input, "maximum", "input", 1)
     _check_tensor_argument(other, "maximum")
     return _binary(Maximum, input, other, "maximum")
 
 
 def minimum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise minimum; at ties the gradient is split evenly, as in PyTorch."""
+    _check_tensor_argument(input, "minimum", "input", 1)
     _check_tensor_argument(other, "minimum")
     return _binary(Minimum, input, other, "minimum")
 

@@ -34,11 +34,21 @@ from minitorch._functional.elementwise import (
     as_operand,
     clamp,
     div,
+    eq,
     exp,
     floor_divide,
+    ge,
+    gt,
     invalid_arguments,
+    le,
     log,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
     mul,
+    ne,
     neg,
     pow,
     relu,
@@ -50,7 +60,7 @@ from minitorch._functional.elementwise import (
     tanh,
 )
 from minitorch._ops import elementwise as _ew
-from minitorch._ops.elementwise import Copy, Fill, FillWithTensor, SharesMemory, Zero
+from minitorch._ops.elementwise import Copy, Fill, FillWithTensor, SharesMemory, StepInPlace, Zero
 from minitorch._tensor import Tensor
 from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.autograd.inplace import inplace
@@ -134,6 +144,9 @@ def clamp_(
     return inplace(self, clamp, min, max)
 
 
+clip_ = clamp_
+
+
 # ------------------------------------------------------------------ fill and copy
 _FILL_SIGNATURES = ("(Tensor value)", "(Number value)")
 
@@ -187,6 +200,9 @@ def neg_(self: Tensor) -> Tensor:
     return inplace(self, neg)
 
 
+negative_ = neg_
+
+
 def abs_(self: Tensor) -> Tensor:
     return inplace(self, abs)
 
@@ -218,6 +234,68 @@ def relu_(self: Tensor) -> Tensor:
 def pow_(self: Tensor, exponent: Tensor | Scalar) -> Tensor:
     check_broadcast_into(self, exponent)
     return inplace(self, pow, exponent)
+
+
+# ------------------------------------------------------------------ comparisons in place
+def _step_written(tensor: Tensor, op: Callable, other: Tensor | Scalar) -> Tensor:
+    """``op(tensor, other)``'s bool result in ``tensor``'s dtype, with zero gradients."""
+    return StepInPlace.apply(op(tensor, other), tensor, other)
+
+
+def _compared_(self: Tensor, op: Callable, other: Tensor | Scalar) -> Tensor:
+    check_broadcast_into(self, other)
+    return inplace(self, _step_written, op, other)
+
+
+def eq_(self: Tensor, other: Tensor | Scalar) -> Tensor:
+    return _compared_(self, eq, other)
+
+
+def ne_(self: Tensor, other: Tensor | Scalar) -> Tensor:
+    return _compared_(self, ne, other)
+
+
+def lt_(self: Tensor, other: Tensor | Scalar) -> Tensor:
+    return _compared_(self, lt, other)
+
+
+def le_(self: Tensor, other: Tensor | Scalar) -> Tensor:
+    return _compared_(self, le, other)
+
+
+def gt_(self: Tensor, other: Tensor | Scalar) -> Tensor:
+    return _compared_(self, gt, other)
+
+
+def ge_(self: Tensor, other: Tensor | Scalar) -> Tensor:
+    return _compared_(self, ge, other)
+
+
+# PyTorch records no node for the logical ops in place: the tensor keeps its history, and a
+# gradient passes through as if nothing had been written.
+def logical_not_(self: Tensor) -> Tensor:
+    return inplace(self, logical_not)
+
+
+def _logical_(self: Tensor, op: Callable, name: str, other: Tensor) -> Tensor:
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}"
+        )
+    check_broadcast_into(self, other)
+    return inplace(self, op, other)
+
+
+def logical_and_(self: Tensor, other: Tensor) -> Tensor:
+    return _logical_(self, logical_and, "logical_and_", other)
+
+
+def logical_or_(self: Tensor, other: Tensor) -> Tensor:
+    return _logical_(self, logical_or, "logical_or_", other)
+
+
+def logical_xor_(self: Tensor, other: Tensor) -> Tensor:
+    return _logical_(self, logical_xor, "logical_xor_", other)
 
 
 # ------------------------------------------------------------------ out=

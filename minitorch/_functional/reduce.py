@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from minitorch import _dtype
 from minitorch._checks import scalar_type_name, wrap_dim, wrap_dims
-from minitorch._functional.elementwise import maximum, minimum
+from minitorch._functional.elementwise import invalid_arguments, maximum, minimum
 from minitorch._functional.inplace import check_out, write_out
 from minitorch._ops.reduce import (
     All,
@@ -129,8 +129,22 @@ def prod(
 MaxOrMin = Tensor | tuple[Tensor, Tensor]
 
 
+_EXTREME_SIGNATURES = (
+    "(Tensor input, *, Tensor out = None)",
+    "(Tensor input, Tensor other, *, Tensor out = None)",
+    "(Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)",
+)
+
+
 def _extreme(name: str, input: Tensor, dim: int | Tensor | None, keepdim: bool) -> MaxOrMin:
     is_max = name == "max"
+    if not isinstance(input, Tensor):
+        if dim is None:
+            raise TypeError(
+                f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                f"{type(input).__name__}"
+            )
+        raise invalid_arguments(name, (input, dim), _EXTREME_SIGNATURES)
     if isinstance(dim, Tensor):  # max(a, b): the elementwise maximum
         return maximum(input, dim) if is_max else minimum(input, dim)
     ndim = input.dim()

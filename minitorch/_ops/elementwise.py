@@ -797,6 +797,25 @@ class LogicalXor(Function):
         return np.logical_xor(_truth(a), _truth(b))
 
 
+class StepInPlace(Function):
+    """A comparison's or logical op's ``result`` written into ``x`` (``x.eq_(y)``): its values
+    in ``x``'s dtype, and the zero gradients of a step function for ``x`` and for a tensor
+    ``other``, as PyTorch's ``EqBackward0`` gives them. ``result`` itself gets none."""
+
+    non_differentiable = (0,)
+
+    @staticmethod
+    def forward(ctx, result, x, other):
+        ctx.shapes = np.shape(x), np.shape(other)
+        return result.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape_x, shape_other = ctx.shapes
+        zeros_other = np.zeros(shape_other, grad.dtype) if ctx.needs_input_grad[2] else None
+        return None, np.zeros(shape_x, grad.dtype), zeros_other
+
+
 class BitwiseNot(Function):
     @staticmethod
     def forward(ctx, x):
