@@ -223,6 +223,30 @@ def test_a_pytorch_state_dict_loads_and_an_old_one_without_the_count_too() -> No
     assert fresh.num_batches_tracked.item() == 0
 
 
+@pytest.mark.parametrize("version", [None, 1, 2])
+def test_a_missing_count_is_kept_or_reported_by_the_checkpoints_version(version) -> None:
+    """A state_dict without num_batches_tracked: from a plain dict or a version-1 record the
+    module keeps its own count; a version-2 state_dict (what state_dict() writes today) is
+    missing the key, with PyTorch's error under strict=True."""
+    outcomes = []
+    for lib in (minitorch, torch):
+        model = lib.nn.Sequential(lib.nn.BatchNorm2d(2))
+        state = model.state_dict()
+        del state["0.num_batches_tracked"]
+        if version is None:
+            state = dict(state)
+        else:
+            state._metadata["0"]["version"] = version
+        try:
+            outcomes.append(("loaded", model.load_state_dict(state).missing_keys))
+        except RuntimeError as error:
+            outcomes.append(("refused", str(error)))
+        assert model.load_state_dict(state, strict=False).missing_keys == (
+            ["0.num_batches_tracked"] if version == 2 else []
+        )
+    assert outcomes[0] == outcomes[1]
+
+
 def test_reset_parameters_and_running_stats() -> None:
     bn = minitorch.nn.BatchNorm1d(2)
     bn(minitorch.randn(5, 2) * 4)

@@ -81,15 +81,20 @@ class _BatchNorm(Module):
         raise NotImplementedError
 
     def _load_from_state_dict(
-        self, state_dict: Any, prefix: str, missing_keys: list, *args: Any, **kwargs: Any
+        self,
+        state_dict: Any,
+        prefix: str,
+        local_metadata: dict[str, Any],
+        *args: Any,
     ) -> None:
-        # A checkpoint from before num_batches_tracked existed (PyTorch 0.4) has none, and
-        # PyTorch keeps the module's own count for it. minitorch's load_state_dict does not
-        # pass on the checkpoint's version, so any state_dict without the count is read so.
+        # A checkpoint from before num_batches_tracked existed (version 1, PyTorch 0.4) or a
+        # plain dict without state_dict()'s version records has none: PyTorch keeps the
+        # module's own count then, and reports the key missing from a version-2 state_dict.
         key = prefix + "num_batches_tracked"
-        if self.track_running_stats and key not in state_dict:
+        version = local_metadata.get("version")
+        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
             state_dict = {**state_dict, key: self.num_batches_tracked}
-        super()._load_from_state_dict(state_dict, prefix, missing_keys, *args, **kwargs)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, *args)
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)

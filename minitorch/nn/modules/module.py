@@ -540,11 +540,16 @@ class Module:
         self,
         state_dict: Mapping[str, Any],
         prefix: str,
+        local_metadata: dict[str, Any],
+        strict: bool,
         missing_keys: list[str],
         unexpected_keys: list[str],
         error_msgs: list[str],
-        assign: bool,
     ) -> None:
+        """Load this module's own parameters and buffers, PyTorch's hook and signature:
+        ``local_metadata`` is the checkpoint's record for this module (its ``version``, and
+        ``assign_to_params_buffers`` for ``load_state_dict(assign=True)``)."""
+        assign = local_metadata.get("assign_to_params_buffers", False)
         persistent = {
             k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set
         }
@@ -610,9 +615,16 @@ class Module:
         unexpected_keys: list[str] = []
         error_msgs: list[str] = []
 
+        # each module's record (its version) as state_dict() wrote it, for modules whose
+        # layout changed between versions (BatchNorm's num_batches_tracked)
+        metadata = getattr(state_dict, "_metadata", None)
+
         def load(module: Module, local_state: Mapping[str, Any], prefix: str) -> None:
+            local_metadata = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
+            if assign:
+                local_metadata["assign_to_params_buffers"] = assign
             module._load_from_state_dict(
-                local_state, prefix, missing_keys, unexpected_keys, error_msgs, assign
+                local_state, prefix, local_metadata, True, missing_keys, unexpected_keys, error_msgs
             )
             for name, child in module._modules.items():
                 if child is not None:
