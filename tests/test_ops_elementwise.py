@@ -623,3 +623,33 @@ def test_a_number_first_is_pytorchs_type_error(name):
     assert_same_outcome(lambda t: getattr(t, name)(1, t.ones(2)))
     if name in ("max", "min"):
         assert_same_outcome(lambda t: getattr(t, name)(1.5))
+
+
+# ------------------------------------------------------------------ float16 with numbers
+# PyTorch's float16 mul and div read a number (or a 0-d tensor of another float dtype) at its
+# own value in float32 and round the result once; add and sub round the number to float16
+# first; ``number / x`` is ``x.reciprocal() * number`` in every dtype.
+HALF_WITH_NUMBERS = [
+    lambda t, x: x * (1 / 3),
+    lambda t, x: 1e-4 * x,
+    lambda t, x: x / 2.2,
+    lambda t, x: x / t.tensor(0.1, dtype=t.float64),
+    lambda t, x: x + 1 / 3,
+    lambda t, x: x - 1e-4,
+    lambda t, x: 2.2 / x,
+    lambda t, x: x.clone().mul_(1 / 3),
+    lambda t, x: x.clone().div_(2.2),
+]
+
+
+@pytest.mark.parametrize("call", HALF_WITH_NUMBERS)
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_arithmetic_with_numbers_rounds_as_pytorch(call, dtype):
+    values = np.random.default_rng(0).standard_normal(200).astype(dtype)
+    assert_same_outcome(lambda t: call(t, t.from_numpy(values.copy())))
+
+
+def test_reversed_division_gradient_is_pytorchs():
+    assert_parity(
+        lambda t, x: 3.3 / x, np.array([0.5, -2.0, 7.0], dtype=np.float32), atol=0, rtol=0
+    )

@@ -58,6 +58,7 @@ from minitorch._ops.elementwise import (
     Neg,
     Pow,
     PowTensor,
+    ReciprocalTimes,
     Relu,
     Remainder,
     RemainderScalar,
@@ -175,13 +176,20 @@ def _number_as(value: Scalar, dtype: _dtype.dtype) -> Scalar:
 
 
 def _promoted_operands(
-    a: object, b: object, name: str, true_divide: bool = False
+    a: object, b: object, name: str, true_divide: bool = False, opmath: tuple[int, ...] = ()
 ) -> tuple[Tensor, Tensor]:
-    """Both operands as tensors of the result dtype (a Python number as a 0-d one)."""
+    """Both operands as tensors of the result dtype (a Python number as a 0-d one).
+
+    ``opmath`` lists the positions where PyTorch's float16 kernel reads a number (or a 0-d
+    tensor of another float dtype) at its original value, in float32, its "opmath" type
+    (``mul``, ``div``'s divisor): such an operand stays float32, and the Function computes in
+    float32 and rounds the result once, to float16.
+    """
     a, b = as_operand(a, name), as_operand(b, name)
     result = _dtype.result_type(a, b)
     if true_divide and not result.is_floating_point:
         result = _dtype.get_default_dtype()
+    original = a, b
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         shape_a, shape_b = a.shape, b.shape
         if shape_a != shape_b:  # as plain tuples: indexing a Size runs Python code
@@ -196,11 +204,38 @@ def _promoted_operands(
         b = scalar_operand(b, result)
     elif b.dtype is not result:
         b = b._cast(result)
+    if result is _dtype.float16 and opmath:
+        a, b = (
+            _in_opmath(given) if i in opmath and _is_wrapped_scalar(given) else promoted
+            for i, (promoted, given) in enumerate(zip((a, b), original, strict=True))
+        )
     return a, b
 
 
-def _binary(fn: type[Function], a: object, b: object, name: str, true_divide: bool = False, **kw):
-    a, b = _promoted_operands(a, b, name, true_divide)
+def _is_wrapped_scalar(x: Tensor | Scalar) -> bool:
+    """A number, or a 0-d float tensor of a dtype other than float16 (PyTorch's CPU scalar)."""
+    if not isinstance(x, Tensor):
+        return not isinstance(x, bool)
+    return x.dim() == 0 and x.dtype.is_floating_point and x.dtype is not _dtype.float16
+
+
+def _in_opmath(x: Tensor | Scalar) -> Tensor:
+    """``x`` as float32, PyTorch's opmath type for float16, from its original value."""
+    if not isinstance(x, Tensor):
+        return scalar_operand(x, _dtype.float32)
+    return x if x.dtype is _dtype.float32 else x._cast(_dtype.float32)
+
+
+def _binary(
+    fn: type[Function],
+    a: object,
+    b: object,
+    name: str,
+    true_divide: bool = False,
+    opmath: tuple[int, ...] = (),
+    **kw,
+):
+    a, b = _promoted_operands(a, b, name, true_divide, opmath)
     return fn.apply(a, b, **kw)
 
 
@@ -256,7 +291,7 @@ def sub(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
 
 
 def mul(input: Tensor, other: Tensor | Scalar) -> Tensor:
-    return _binary(Mul, input, other, "mul")
+    return _binary(Mul, input, other, "mul", opmath=(0, 1))
 
 
 def div(input: Tensor, other: Tensor | Scalar, *, rounding_mode: str | None = None) -> Tensor:
@@ -266,7 +301,7 @@ def div(input: Tensor, other: Tensor | Scalar, *, rounding_mode: str | None = No
     as in PyTorch the result is differentiable, with zero gradients.
     """
     if rounding_mode is None:
-        return _binary(Div, input, other, "div", true_divide=True)
+        return _binary(Div, input, other, "div", true_divide=True, opmath=(1,))
     if rounding_mode not in ("floor", "trunc"):
         raise RuntimeError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
@@ -345,7 +380,10 @@ def rtruediv(self: Tensor, other: Scalar) -> Tensor:
     result = _dtype.result_type(self, other)
     if not result.is_floating_point:
         result = _dtype.get_default_dtype()
-    return _binary(Div, scalar_operand(other, result), self, "div")
+    x = self if self.dtype is result else self._cast(result)
+    # PyTorch's Tensor.__rtruediv__ is self.reciprocal() * other
+    number = scalar_operand(other, _dtype.float32 if result is _dtype.float16 else result)
+    return ReciprocalTimes.apply(x, number)
 
 
 def rpow(self: Tensor, other: Scalar) -> Tensor:

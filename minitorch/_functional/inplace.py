@@ -115,7 +115,8 @@ def sub_(self: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
 
 def mul_(self: Tensor, other: Tensor | Scalar) -> Tensor:
     check_broadcast_into(self, other)
-    other = _in_own_dtype(self, other)
+    if self.dtype is not _dtype.float16:  # float16 multiplies by the number in float32 (mul)
+        other = _in_own_dtype(self, other)
     return inplace(self, mul, other, direct=_direct(self, other, _ew.mul_into))
 
 

@@ -144,6 +144,14 @@ def _strides_as(x: np.ndarray, dtype: np.dtype) -> tuple[int, ...]:
     return tuple(s // x.itemsize * itemsize for s in x.strides)
 
 
+def _rounded_from_opmath(a: np.ndarray, b: np.ndarray, result: np.ndarray) -> np.ndarray:
+    """A float16 operand's result computed with a float32 ("opmath") scalar, rounded once to
+    float16 as PyTorch's kernel rounds it (numpy would keep float32)."""
+    if result.dtype == np.float32 and np.float16 in (np.result_type(a), np.result_type(b)):
+        return result.astype(np.float16)
+    return result
+
+
 def _in_dtype_of(operand: np.ndarray, result: np.ndarray) -> np.ndarray:
     """``result`` in ``operand``'s dtype: where numpy's rules widen it (a float ``alpha``
     times integers, bools raised to a power), PyTorch's result keeps the operands' dtype."""
@@ -257,7 +265,7 @@ class Mul(Function):
         if needs:
             ctx.shapes = np.shape(a), np.shape(b)
             ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
-        return np.multiply(a, b, out=pytorch_layout(a, b))
+        return _rounded_from_opmath(a, b, np.multiply(a, b, out=pytorch_layout(a, b)))
 
     @staticmethod
     def backward(ctx, grad):
@@ -276,7 +284,7 @@ class Div(Function):
             ctx.shapes = np.shape(a), np.shape(b)
             ctx.save_for_backward(a if needs[1] else None, b)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf/nan, silently
-            return np.divide(a, b, out=pytorch_layout(a, b))
+            return _rounded_from_opmath(a, b, np.divide(a, b, out=pytorch_layout(a, b)))
 
     @staticmethod
     def backward(ctx, grad):
@@ -289,6 +297,27 @@ class Div(Function):
             if ctx.needs_input_grad[1]:
                 grad_b = unbroadcast(-grad * a / (b * b), shape_b)
         return grad_a, grad_b
+
+
+class ReciprocalTimes(Function):
+    """``number / x`` as PyTorch computes it, ``x.reciprocal() * number``: the reciprocal
+    rounded to ``x``'s dtype, then the product (for float16 in float32, rounded once).
+    d/dx = -(grad * number) * r^2, where r = 1/x, as PyTorch's two nodes give it."""
+
+    backward_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, x, number):
+        reciprocal = np.reciprocal(x)
+        ctx.save_for_backward(reciprocal)
+        ctx.number = number
+        return _rounded_from_opmath(reciprocal, number, reciprocal * number)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (reciprocal,) = ctx.saved_tensors
+        grad_reciprocal = _rounded_from_opmath(reciprocal, ctx.number, grad * ctx.number)
+        return -grad_reciprocal * (reciprocal * reciprocal), None
 
 
 class Pow(Function):
