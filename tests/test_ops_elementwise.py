@@ -653,3 +653,18 @@ def test_reversed_division_gradient_is_pytorchs():
     assert_parity(
         lambda t, x: 3.3 / x, np.array([0.5, -2.0, 7.0], dtype=np.float32), atol=0, rtol=0
     )
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int32"])
+@pytest.mark.parametrize("alpha", [1e308, 1e39, 70000.0, 2**40, True])
+def test_alpha_beyond_the_dtype_is_pytorchs_overflow_error(dtype, alpha):
+    assert_same_outcome(lambda t: t.ones(2, dtype=getattr(t, dtype)).add_(1, alpha=alpha))
+    assert_same_outcome(lambda t: t.sub(t.ones(2, dtype=getattr(t, dtype)), 1, alpha=alpha))
+
+
+def test_alpha_is_checked_in_a_write_under_no_grad():
+    def step(t):
+        with t.no_grad():
+            return t.ones(2).add_(t.ones(2), alpha=1e308)
+
+    assert_same_outcome(step)

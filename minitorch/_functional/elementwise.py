@@ -14,7 +14,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from minitorch import _dtype
-from minitorch._checks import broadcast_shapes, conversion_type_name, scalar_type_name
+from minitorch._checks import (
+    broadcast_shapes,
+    checked_conversion,
+    conversion_type_name,
+    scalar_type_name,
+)
 from minitorch._creation import from_numpy
 from minitorch._memory_format import (
     REQUIRED_RANK,
@@ -240,7 +245,7 @@ def _binary(
 
 
 # ------------------------------------------------------------------ arithmetic
-def _checked_alpha(alpha: object, result: _dtype.dtype) -> Scalar:
+def checked_alpha(alpha: object, result: _dtype.dtype) -> Scalar:
     """``alpha`` as a Python number, with PyTorch's checks against the result's dtype."""
     if isinstance(alpha, Tensor | np.generic):
         alpha = alpha.item()
@@ -254,6 +259,7 @@ def _checked_alpha(alpha: object, result: _dtype.dtype) -> Scalar:
         raise RuntimeError(
             "For non-complex input tensors, argument alpha must not be a complex number."
         )
+    checked_conversion(alpha, result)  # PyTorch's overflow error: float32 takes no 1e308
     return alpha
 
 
@@ -280,14 +286,14 @@ def _check_subtraction(a: object, b: object) -> None:
 def add(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     """``input + alpha * other`` with broadcasting."""
     a, b = _promoted_operands(input, other, "add")
-    return Add.apply(a, b, alpha=_checked_alpha(alpha, a.dtype))
+    return Add.apply(a, b, alpha=checked_alpha(alpha, a.dtype))
 
 
 def sub(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
     _check_subtraction(input, other)
     a, b = _promoted_operands(input, other, "sub")
-    return Sub.apply(a, b, alpha=_checked_alpha(alpha, a.dtype))
+    return Sub.apply(a, b, alpha=checked_alpha(alpha, a.dtype))
 
 
 def mul(input: Tensor, other: Tensor | Scalar) -> Tensor:
@@ -364,12 +370,12 @@ def rsub(input: Tensor, other: Tensor | Scalar, alpha: Scalar = 1) -> Tensor:
     _check_subtraction(other, input)
     if isinstance(other, Tensor):
         b, a = _promoted_operands(other, input, "sub")
-        return RSubTensor.apply(a, b, alpha=_checked_alpha(alpha, a.dtype))
+        return RSubTensor.apply(a, b, alpha=checked_alpha(alpha, a.dtype))
     result = _dtype.result_type(input, other)
     return RSub.apply(
         input._cast(result) if input.dtype is not result else input,
         _number_as(other, result),
-        alpha=_checked_alpha(alpha, result),
+        alpha=checked_alpha(alpha, result),
     )
 
 

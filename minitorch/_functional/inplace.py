@@ -32,6 +32,7 @@ from minitorch._functional.elementwise import (
     abs,
     add,
     as_operand,
+    checked_alpha,
     clamp,
     div,
     eq,
@@ -103,12 +104,16 @@ def _direct(tensor: Tensor, other: Tensor | Scalar, write: Callable) -> Callable
 
 def add_(self: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     check_broadcast_into(self, other)
+    # checked here too: the direct write under no_grad skips add's check
+    checked_alpha(alpha, _dtype.result_type(self, other))
     other = _in_own_dtype(self, other)
     return inplace(self, add, other, alpha=alpha, direct=_direct(self, other, _ew.add_into))
 
 
 def sub_(self: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     check_broadcast_into(self, other)
+    # checked here too: the direct write under no_grad skips sub's check
+    checked_alpha(alpha, _dtype.result_type(self, other))
     other = _in_own_dtype(self, other)
     return inplace(self, sub, other, alpha=alpha, direct=_direct(self, other, _ew.sub_into))
 
