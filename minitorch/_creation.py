@@ -369,6 +369,16 @@ def linspace(
     device: object = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    """``steps`` evenly spaced points from ``start`` to ``end`` (numbers or 0-d tensors)."""
+    given = [
+        (name, x.dim()) for name, x in (("start", start), ("end", end)) if isinstance(x, Tensor)
+    ]
+    if any(dims for _, dims in given):  # PyTorch names the tensors it was given
+        got = " and ".join(f"{name} with {dims} dimension(s)" for name, dims in given)
+        raise RuntimeError(
+            f"linspace only supports 0-dimensional start and end tensors, but got {got}."
+        )
+    start, end = (x.item() if isinstance(x, Tensor) else x for x in (start, end))
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     return _finish(

@@ -668,3 +668,10 @@ def test_alpha_is_checked_in_a_write_under_no_grad():
             return t.ones(2).add_(t.ones(2), alpha=1e308)
 
     assert_same_outcome(step)
+
+
+def test_linspace_takes_0_d_tensors_only():
+    assert_same_outcome(lambda t: t.linspace(t.tensor(1.0), t.tensor(2.0), 5))
+    assert_same_outcome(lambda t: t.linspace(t.tensor([1.0]), t.tensor([2.0]), 5))
+    assert_same_outcome(lambda t: t.linspace(t.tensor([1.0]), 2.0, 5))
+    assert_same_outcome(lambda t: t.linspace(t.tensor(1.0), t.tensor([2.0]), 5))
