@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from minitorch.autograd.function import Function
-from minitorch.kernels._threads import grain_of, over_batch
+from minitorch.kernels._threads import over_batch
 
 
 class Linear(Function):
@@ -36,8 +36,7 @@ class Linear(Function):
             if bias is not None:
                 out[start:stop] += bias
 
-        # a row costs 2*in*out operations; a few rows are not worth a thread of their own
-        over_batch(rows.shape[0], affine, grain_of(2 * rows.shape[1] * weight.shape[0]))
+        over_batch(rows.shape[0], affine)
         needs = ctx.needs_input_grad
         if needs:  # each factor only where the other's gradient needs it, as PyTorch's addmm
             ctx.save_for_backward(rows if needs[1] else None, weight if needs[0] else None)
@@ -58,9 +57,7 @@ class Linear(Function):
                 np.matmul(grad_rows[start:stop], weight, out=grad_x[start:stop])
             return grad_rows[start:stop].T @ rows[start:stop] if need_weight else None
 
-        products = int(need_input) + int(need_weight)
-        row_flops = 2 * products * ctx.rows_shape[1] * ctx.out_features
-        parts = over_batch(n_rows, differentiate, grain_of(row_flops))
+        parts = over_batch(n_rows, differentiate)
         grad_weight = sum(parts) if need_weight else None
         grad_bias = grad_rows.sum(axis=0) if need_bias else None
         grad_x = grad_x.reshape(ctx.input_shape) if need_input else None
