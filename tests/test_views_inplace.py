@@ -14,6 +14,7 @@ import threading
 import numpy as np
 import pytest
 import torch
+from _outcomes import assert_same_outcome
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -834,3 +835,10 @@ def test_in_place_on_an_empty_tensor_is_allowed_as_in_torch(op):
     expected = getattr(torch.ones(1, 0, 3), op)(*args)
     got = getattr(minitorch.ones(1, 0, 3), op)(*args)
     assert tuple(got.shape) == tuple(expected.shape) == (1, 0, 3)
+
+
+def test_an_expanded_out_is_refused_before_it_is_resized():
+    def call(t):
+        return t.index_select(t.ones(3, 6), 1, t.tensor([0, 1]), out=t.zeros(1, 6).expand(2, 6))
+
+    assert_same_outcome(call)
