@@ -42,6 +42,7 @@ STAR_IMPORTED += [
 # (minitorch module, name) -> why torch_backend's counterpart does not export the name
 # (see ALLOWED in tests/test_backend_surface.py).
 NOT_IN_TORCH_BACKEND = {
+    ("minitorch", "explain"): "explains a minitorch training step; PyTorch has no such function",
 }
 
 

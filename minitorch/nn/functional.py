@@ -39,6 +39,7 @@ from minitorch._checks import (
 from minitorch._functional import elementwise as _elementwise
 from minitorch._functional import inplace as _inplace
 from minitorch._functional import reduce as _reduce
+from minitorch._functional.normalization import batch_norm
 from minitorch._ops import conv as _conv
 from minitorch._ops import linear as _linear
 from minitorch._ops import loss as _loss
@@ -50,6 +51,7 @@ from minitorch.nn._reduction import legacy_get_string
 
 __all__ = [
     "adaptive_avg_pool2d",
+    "batch_norm",
     "conv2d",
     "cross_entropy",
     "dropout",

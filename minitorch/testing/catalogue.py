@@ -115,6 +115,10 @@ _NOT_CHECKED_GROUPS = {
         "empty empty_like Tensor.resize_"
     ),
     "files, not values: tests/test_serialization.py round-trips them with PyTorch": "save load",
+    "a report on a training step, not a tensor op: tests/test_explain.py checks its figures "
+    "against PyTorch's saved tensors and parameters": "explain",
+    "the functional form under nn.BatchNorm1d/2d, whose property calls it; PyTorch's op_db "
+    "entry runs it in tests/test_opinfo.py": "nn.functional.batch_norm",
     "memory and device plumbing: addresses, storages and devices, no values": (
         "Tensor.data_ptr Tensor.untyped_storage Tensor.cpu Tensor.cuda Tensor.device "
         "Tensor.is_cuda Tensor.__array__ Tensor.__deepcopy__"

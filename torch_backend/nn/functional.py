@@ -2,6 +2,7 @@
 
 from torch.nn.functional import (
     adaptive_avg_pool2d,
+    batch_norm,
     conv2d,
     cross_entropy,
     dropout,
@@ -23,6 +24,7 @@ from torch.nn.functional import (
 
 __all__ = [
     "adaptive_avg_pool2d",
+    "batch_norm",
     "conv2d",
     "cross_entropy",
     "dropout",
