@@ -55,7 +55,7 @@ from minitorch._ops.indexing import (
     Slice,
 )
 from minitorch._tensor import Tensor
-from minitorch.autograd.inplace import has_internal_overlap, inplace
+from minitorch.autograd.inplace import OVERLAPPING_WRITE, has_internal_overlap, inplace
 
 Scalar = int | float | bool
 
@@ -324,6 +324,8 @@ def index_select(input: Tensor, dim: int, index: Tensor, *, out: Tensor | None =
         check_out("index_select", out, (input,))
         if out.dtype is not input.dtype:
             raise RuntimeError("index_select(): self and result must have the same scalar type")
+        if has_internal_overlap(out):  # PyTorch's index_select refuses it before resizing
+            raise RuntimeError(OVERLAPPING_WRITE)
         return write_out(out, index_select(input, dim, index), (input, index))
     shape = input.shape
     d = wrap_dim(dim, len(shape))

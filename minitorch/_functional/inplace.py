@@ -64,7 +64,7 @@ from minitorch._ops import elementwise as _ew
 from minitorch._ops.elementwise import Copy, Fill, FillWithTensor, SharesMemory, StepInPlace, Zero
 from minitorch._tensor import Tensor
 from minitorch.autograd.grad_mode import is_grad_enabled
-from minitorch.autograd.inplace import OVERLAPPING_WRITE, has_internal_overlap, inplace
+from minitorch.autograd.inplace import inplace
 
 __all__ = ["check_broadcast_into", "check_castable", "check_out", "fill_value", "write_out"]
 
@@ -336,8 +336,6 @@ def write_out(
     in, converted to ``out``'s dtype, through the in-place recipe, which bumps its version.
     """
     shape = tuple(result.shape)
-    if not overlap_allowed and has_internal_overlap(out):  # before any resize, as PyTorch
-        raise RuntimeError(OVERLAPPING_WRITE)
     # PyTorch grows a storage in place, for every tensor that shares it, so an input in out's
     # memory stays in it; a numpy array cannot grow, so here out gets new memory (checked first)
     overlapping = any(SharesMemory.apply(out, t).item() for t in inputs)
