@@ -451,7 +451,7 @@ MORE = [
         "reflect pad of one dimension of a 4-D input",
         lambda t, x: t.nn.functional.pad(x, (1, 1), mode="reflect"),
         (f32(1, 2, 3, 3),),
-        "reflect",
+        "Padding size 2 is not supported for 4D input tensor",
     ),
     (
         "negative kernel",
@@ -578,8 +578,6 @@ def test_more_bad_input(name, fn, inputs, match):
 
 def test_what_minitorch_leaves_out_says_so():
     x = minitorch.ones(2, 3)
-    with pytest.raises(NotImplementedError, match="negative"):
-        minitorch.nn.functional.pad(x, (-1, 1))
     with pytest.raises(NotImplementedError, match="1-D weight"):
         minitorch.nn.functional.linear(x, minitorch.ones(3))
     with pytest.raises(NotImplementedError, match="register_full_backward_hook"):
