@@ -1,4 +1,4 @@
-"""Convolution and padding as differentiable Functions (``conv2d``, ``pad``).
+"""Convolution as a differentiable Function (``conv2d``); padding is in :mod:`minitorch._ops.shape`.
 
 The arithmetic lives in :mod:`minitorch.kernels.conv`; these Functions arrange the arrays
 (padding, channels-last layout, unbatched inputs) and save what backward needs. Their
@@ -54,78 +54,3 @@ class Convolution(Function):
         if grad_x is not None and ctx.unbatched:
             grad_x = grad_x[0]
         return grad_x, grad_weight, grad_bias, None, None, None, None
-
-
-class ConstantPadNd(Function):
-    """Pad the last dimensions with a constant; the gradient is the unpadded centre.
-
-    ``pad`` is PyTorch's: (left, right) pairs starting from the last dimension.
-    """
-
-    @staticmethod
-    def forward(ctx, x, pad, value):
-        widths = [(0, 0)] * x.ndim
-        for i in range(len(pad) // 2):
-            widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
-        ctx.centre = tuple(
-            slice(before, before + n) for (before, _), n in zip(widths, x.shape, strict=True)
-        )
-        return np.pad(x, widths, mode="constant", constant_values=value)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad[ctx.centre], None, None
-
-
-class _IndexPad2d(Function):
-    """Pad the last two dimensions by copying input elements chosen by index maps.
-
-    ``padded[..., i, j] = x[..., rows[i], cols[j]]`` where ``rows`` and ``cols`` are
-    ``numpy.pad`` of ``arange`` with the mode's rule; reflect, replicate and circular
-    padding are all of this form. Backward adds each padded gradient back to the
-    element it was copied from.
-    """
-
-    numpy_mode: str
-
-    @classmethod
-    def index_maps(cls, shape, pad):
-        left, right, top, bottom = pad
-        rows = np.pad(np.arange(shape[-2]), (top, bottom), mode=cls.numpy_mode)
-        cols = np.pad(np.arange(shape[-1]), (left, right), mode=cls.numpy_mode)
-        return rows, cols
-
-    @classmethod
-    def forward(cls, ctx, x, pad):
-        rows, cols = cls.index_maps(x.shape, pad)
-        ctx.maps = rows, cols
-        ctx.shape = x.shape
-        return x[..., rows[:, None], cols[None, :]]
-
-    @staticmethod
-    def backward(ctx, grad):
-        rows, cols = ctx.maps
-        *lead, height, width = ctx.shape
-        by_row = np.zeros((*lead, height, grad.shape[-1]), dtype=grad.dtype)
-        np.add.at(by_row, (..., rows, slice(None)), grad)
-        grad_x = np.zeros(ctx.shape, dtype=grad.dtype)
-        np.add.at(grad_x, (..., cols), by_row)
-        return grad_x, None
-
-
-class ReflectionPad2D(_IndexPad2d):
-    """Mirror without repeating the edge: [a b c] padded by 2 -> c b [a b c] b a."""
-
-    numpy_mode = "reflect"
-
-
-class ReplicationPad2D(_IndexPad2d):
-    """Repeat the edge: [a b c] padded by 2 -> a a [a b c] c c."""
-
-    numpy_mode = "edge"
-
-
-class CircularPad2D(_IndexPad2d):
-    """Wrap around: [a b c] padded by 2 -> b c [a b c] a b."""
-
-    numpy_mode = "wrap"
