@@ -737,9 +737,13 @@ def _tensor_to_minitorch(value: Any, memo: dict[Any, Any] | None = None) -> Any:
         return flat.detach().numpy().copy()
 
     storage = _shared({} if memo is None else memo, value, storage_copy)
-    array = np.lib.stride_tricks.as_strided(
-        storage[value.storage_offset() :],
-        shape=tuple(value.shape),
+    # an ndarray over the storage's buffer has the storage as its base, so minitorch sees
+    # one storage behind tensors that share one (as_strided's wrapper would hide it)
+    array = np.ndarray(
+        tuple(value.shape),
+        storage.dtype,
+        buffer=storage,
+        offset=value.storage_offset() * storage.itemsize,
         strides=tuple(stride * storage.itemsize for stride in value.stride()),
     )
     tensor = minitorch.from_numpy(array)
