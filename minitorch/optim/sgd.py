@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from minitorch._tensor import Tensor
-from minitorch.autograd.grad_mode import enable_grad, no_grad
+from minitorch.autograd.grad_mode import enable_grad, set_grad_enabled
 from minitorch.optim.optimizer import Optimizer, ParamsT
 
 __all__ = ["SGD"]
@@ -26,20 +26,31 @@ class SGD(Optimizer):
             g = buf                             otherwise
         p = p - lr * g
 
-    The update is written into the parameters in place (``param.add_(grad, alpha=-lr)``)
-    under ``no_grad``, as PyTorch's is, so each step bumps the parameters' versions.
+    The update is written into the parameters in place (``param.add_(grad, alpha=-lr)``),
+    as PyTorch's is, so each step bumps the parameters' versions. The step runs with grad
+    mode set to ``differentiable`` (whatever mode the caller is in), as PyTorch's does.
 
     Args:
         params: tensors to optimize, or dicts defining parameter groups.
-        lr: learning rate (default 1e-3).
+        lr: learning rate (default 1e-3), a float or a 1-element Tensor.
         momentum: momentum factor (default 0).
         dampening: dampening for momentum (default 0).
-        weight_decay: L2 penalty (default 0).
+        weight_decay: L2 penalty (default 0), a float or a 1-element Tensor.
         nesterov: use Nesterov momentum (needs momentum > 0 and dampening 0).
         maximize: follow the gradient upwards instead of downwards.
         foreach, fused: PyTorch kernel choices; minitorch has one implementation
             with the same arithmetic, so these only record the setting.
-        differentiable: not supported (raises NotImplementedError when True).
+        differentiable: record the step in the autograd graph (default False). The step
+            then runs with grad mode on, even inside ``no_grad``, and its in-place
+            arithmetic is recorded like any other in-place op, so a loss computed from the
+            stepped parameters backpropagates through the step: into the tensors the
+            parameters were made from, into gradients that require grad, and into a Tensor
+            ``lr`` or ``weight_decay`` that requires grad. As in PyTorch, this needs
+            non-leaf parameters (a leaf that requires grad refuses the in-place update
+            with a RuntimeError), the first step's momentum buffer is a detached copy of
+            the gradient, and a Tensor ``weight_decay`` that requires grad is added into
+            the ``.grad`` tensors in place. First-order only: minitorch has no
+            higher-order gradients.
 
     Example::
 
@@ -55,7 +66,7 @@ class SGD(Optimizer):
         lr: float | Tensor = 1e-3,
         momentum: float = 0,
         dampening: float = 0,
-        weight_decay: float = 0,
+        weight_decay: float | Tensor = 0,
         nesterov: bool = False,
         *,
         maximize: bool = False,
@@ -71,10 +82,6 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid momentum value: {momentum}")
         if weight_decay < 0.0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if differentiable:
-            raise NotImplementedError("SGD(differentiable=True) is not implemented in minitorch")
-        if fused and foreach:
-            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
         defaults = {
             "lr": lr,
             "momentum": momentum,
@@ -89,6 +96,11 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
+        if fused:  # checked after the groups, as PyTorch does
+            if differentiable:
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if foreach:
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
@@ -100,12 +112,17 @@ class SGD(Optimizer):
             group.setdefault("fused", False)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; return ``closure()``'s loss if given."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():  # the update is no part of any graph (PyTorch's non-differentiable step)
+        """Update every parameter that has a gradient; return ``closure()``'s loss if given.
+
+        Grad mode is ``differentiable`` during the step (PyTorch's
+        ``_use_grad_for_differentiable``): off, the update is no part of any graph; on, it is
+        recorded even when the caller is inside ``no_grad``.
+        """
+        with set_grad_enabled(bool(self.defaults["differentiable"])):
+            loss = None
+            if closure is not None:
+                with enable_grad():
+                    loss = closure()
             for group in self.param_groups:
                 params: list[Tensor] = []
                 grads: list[Tensor] = []
@@ -148,7 +165,7 @@ def _single_tensor_sgd(
     grads: list[Tensor],
     momentum_buffer_list: list[Tensor | None],
     *,
-    weight_decay: float,
+    weight_decay: float | Tensor,
     momentum: float,
     lr: float | Tensor,
     dampening: float,
@@ -160,12 +177,21 @@ def _single_tensor_sgd(
     Each in-place op (``add_``, ``mul_``) bumps the version of the tensor it writes, so a
     graph that saved a parameter refuses backward after the step, as in PyTorch. A new
     momentum buffer is stored into ``momentum_buffer_list``.
+
+    Where PyTorch uses ``addcmul_`` (a Tensor ``lr`` or ``weight_decay`` that requires grad,
+    so that its gradient is recorded), the same product is made by ``mul`` and added in
+    place: the values, the version bumps and what backward saves (the factors) are the same.
     """
-    lr = float(lr)
+    lr = _to_scalar(lr)
     for i, param in enumerate(params):
         grad = grads[i] if not maximize else -grads[i]
         if weight_decay != 0:
-            grad = grad.add(param, alpha=weight_decay)
+            if isinstance(weight_decay, Tensor) and weight_decay.requires_grad:
+                # grad.addcmul_(param.clone(), weight_decay): into the gradient itself; the
+                # clone is saved for weight_decay's gradient, untouched by the write into param
+                grad = grad.add_(param.clone() * weight_decay)
+            else:
+                grad = grad.add(param, alpha=_number(weight_decay))
         if momentum != 0:
             buf = momentum_buffer_list[i]
             if buf is None:
@@ -174,4 +200,22 @@ def _single_tensor_sgd(
             else:
                 buf.mul_(momentum).add_(grad, alpha=1 - dampening)
             grad = grad.add(buf, alpha=momentum) if nesterov else buf
-        param.add_(grad, alpha=-lr)
+        if isinstance(lr, Tensor) and lr.requires_grad:
+            param.sub_(grad * lr)  # param.addcmul_(grad, lr, value=-1)
+        else:
+            param.add_(grad, alpha=-_number(lr))
+
+
+def _to_scalar(hyperparameter: float | Tensor) -> float | Tensor:
+    """A 1-element Tensor hyperparameter as a 0-d Tensor (PyTorch's ``_to_scalar``), so it
+    broadcasts against a parameter of any shape; a number as it is."""
+    if isinstance(hyperparameter, Tensor) and hyperparameter.dim() != 0:
+        return hyperparameter.squeeze()
+    return hyperparameter
+
+
+def _number(hyperparameter: float | Tensor) -> float:
+    """A hyperparameter as a Python number, for an ``alpha`` (PyTorch reads a Tensor's value)."""
+    if isinstance(hyperparameter, Tensor):
+        return hyperparameter.item()
+    return hyperparameter
