@@ -1506,12 +1506,14 @@ def _optim_status(
                 )
     except _Mismatch as mismatch:
         return MISMATCHED, str(mismatch)
-    except _Refused as refused:
-        return refused.status, refused.detail
+    except _StepRaised as raised:
+        return raised.status, raised.detail
     return MATCHED, ""
 
 
-class _Refused(Exception):
+class _StepRaised(Exception):
+    """A step raised on either side: the sample ends there, with this verdict."""
+
     def __init__(self, status: str, detail: str) -> None:
         super().__init__(detail)
         self.status, self.detail = status, detail
@@ -1529,23 +1531,27 @@ def _step_both(
     mt_schedulers: list[Any],
     step: int,
 ) -> None:
+    """One optimizer step (and scheduler steps) on each library.
+
+    Where either side raises (PyTorch's differentiable step refuses leaf parameters), the
+    sample ends there: :class:`_StepRaised` carries the verdict, matched when both raised the
+    same class.
+    """
     torch = _torch()
     plateau = torch.optim.lr_scheduler.ReduceLROnPlateau
     metric = 1.0  # a loss that never improves: ReduceLROnPlateau acts after its patience
-    with _quiet():
-        torch_optimizer.step()
-        for scheduler in torch_schedulers:
-            scheduler.step(metric) if isinstance(scheduler, plateau) else scheduler.step()
 
-    def minitorch_step() -> None:
-        mt_optimizer.step()
-        for torch_scheduler, scheduler in zip(torch_schedulers, mt_schedulers, strict=True):
+    def step_all(optimizer: Any, schedulers: list[Any]) -> None:
+        optimizer.step()
+        for torch_scheduler, scheduler in zip(torch_schedulers, schedulers, strict=True):
             scheduler.step(metric) if isinstance(torch_scheduler, plateau) else scheduler.step()
 
-    done = _run(minitorch_step, True)
-    if done.error is not None:
-        judged = _judge_errors(done, _Run(None), "step") or (MISMATCHED, "")
-        raise _Refused(judged[0], f"at step {step + 1}: {judged[1]}")
+    pt = _run(lambda: step_all(torch_optimizer, torch_schedulers), False)
+    mt = _run(lambda: step_all(mt_optimizer, mt_schedulers), True)
+    judged = _judge_errors(mt, pt, "step")
+    if judged is not None:
+        status, detail = judged
+        raise _StepRaised(status, f"at step {step + 1}: {detail}" if detail else "")
 
 
 def _optim_error_status(entry: Entry, dtype_name: str, error_input: Any) -> tuple[str, str, str]:
