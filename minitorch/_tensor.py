@@ -469,9 +469,11 @@ class Tensor:
     divide = div
 
     def __radd__(self, other: Scalar) -> Tensor:
+        _check_self("__radd__", self)
         return _elementwise.add(self, other)
 
     def __rmul__(self, other: Scalar) -> Tensor:
+        _check_self("__rmul__", self)
         return _elementwise.mul(self, other)
 
     def __rsub__(self, other: Scalar) -> Tensor:
@@ -998,6 +1000,26 @@ class Tensor:
         """See :func:`minitorch.t`."""
         return _shape.t(self)
 
+    # in-place view ops: this tensor takes the view's sizes and strides (no element moves)
+    def unsqueeze_(self, dim: int) -> Tensor:
+        """:meth:`unsqueeze` in place."""
+        return _shape.unsqueeze_(self, dim)
+
+    def squeeze_(self, dim: int | Sequence[int] | None = None) -> Tensor:
+        """:meth:`squeeze` in place."""
+        return _shape.squeeze_(self, dim)
+
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        """:meth:`transpose` in place."""
+        return _shape.transpose_(self, dim0, dim1)
+
+    swapaxes_ = transpose_
+    swapdims_ = transpose_
+
+    def t_(self) -> Tensor:
+        """:meth:`t` in place."""
+        return _shape.t_(self)
+
     def expand(self, *sizes: int) -> Tensor:
         """See :func:`minitorch.expand`."""
         return _shape.expand(self, *sizes)
@@ -1226,6 +1248,16 @@ def _rebuild_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:
 
 def is_tensor(obj: object, /) -> bool:
     return isinstance(obj, Tensor)
+
+
+def _check_self(name: str, self: object) -> None:
+    """PyTorch's TypeError for ``Tensor.__radd__(2, t)``: its reflected add and multiply are
+    C descriptors, which refuse a ``self`` that is no tensor (a Python method would take it)."""
+    if not isinstance(self, Tensor):
+        raise TypeError(
+            f"descriptor '{name}' for 'Tensor' objects doesn't apply to a "
+            f"'{type(self).__name__}' object"
+        )
 
 
 # The operations' modules build Tensors, so they are imported once the class above exists;

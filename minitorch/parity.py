@@ -546,6 +546,12 @@ def _view_cases(draw: st.DrawFn, dtype: np.dtype) -> Case:
         "x.detach() * x",
         "x.reshape_as(x.flatten()) * 2",
         "x.view_as(x) + x.expand_as(x)",
+        # the in-place view ops, on a non-leaf (a leaf that requires grad is refused)
+        f"(x * 1).squeeze_({draw(dims(n))})",
+        f"(x * 1).unsqueeze_({draw(st.integers(-n - 1, n))})",
+        "(x * 1).t_()" if n <= 2 else f"(x * 1).transpose_(0, {draw(dims(n))})",
+        f"(x * 1).swapaxes_({draw(dims(n))}, -1)",
+        f"(x * 1).swapdims_(0, {draw(dims(n))})",
     ]
     return Case(f"lambda t, x: ({draw(st.sampled_from(calls))}) * 1", (x,))
 
@@ -604,6 +610,12 @@ register(
         "Tensor.reshape_as",
         "Tensor.view_as",
         "Tensor.expand_as",
+        "Tensor.squeeze_",
+        "Tensor.unsqueeze_",
+        "Tensor.t_",
+        "Tensor.transpose_",
+        "Tensor.swapaxes_",
+        "Tensor.swapdims_",
         "Tensor.__add__",
         "Tensor.__mul__",
         "Tensor.__rmul__",

@@ -137,9 +137,27 @@ def _iadd(t, x, w0):
     return x
 
 
+# In-place view ops write nothing, but change the tensor's sizes and strides in place.
+def _t_(t, x, w0):
+    return x.t_()
+
+
+def _transpose_(t, x, w0):
+    return x.transpose_(0, -1)
+
+
+def _unsqueeze_(t, x, w0):
+    return x.unsqueeze_(-1) if x.dim() < 4 else None
+
+
+def _squeeze_(t, x, w0):
+    return x.squeeze_()
+
+
 INPLACE = [
     _add_scalar, _mul_operand, _sub_scaled, _fill, _fill_operand, _zero, _copy_operand,
-    _setitem_first, _setitem_number, _clamp, _exp, _iadd,
+    _setitem_first, _setitem_number, _clamp, _exp, _iadd, _t_, _transpose_, _unsqueeze_,
+    _squeeze_,
 ]  # fmt: skip
 
 
@@ -282,6 +300,22 @@ def _assert_same(expected, actual, program) -> None:
     shape=(2, 3),
     seed=0,
 )
+@example(  # a leaf reshaped under no_grad after its gradient's path was recorded: refused
+    program=[("inplace", _t_, 2, False)], shape=(2, 3), seed=0
+)
+@example(  # ... where adding the two gradients up would broadcast them silently
+    program=[("inplace", _unsqueeze_, 2, False)], shape=(1, 3), seed=0
+)
+@example(  # an in-place view op on a view, then a write through it: CopySlices on the base
+    program=[
+        ("view", _select, 0),
+        ("inplace", _unsqueeze_, 3, True),
+        ("inplace", _mul_operand, 3, True),
+    ],
+    shape=(2, 3),
+    seed=0,
+)
+@example(program=[("inplace", _squeeze_, 0, True)], shape=(1, 3), seed=0)
 def test_view_and_inplace_programs_match_pytorch(program, shape, seed):
     rng = np.random.default_rng(seed)
     start = rng.uniform(0.5, 1.5, size=shape)
@@ -842,3 +876,106 @@ def test_an_expanded_out_is_refused_before_it_is_resized():
         return t.index_select(t.ones(3, 6), 1, t.tensor([0, 1]), out=t.zeros(1, 6).expand(2, 6))
 
     assert_same_outcome(call)
+
+
+# ------------------------------------------------------------------ in-place view ops
+def _node(t):
+    return None if t.grad_fn is None else t.grad_fn.name()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda x: x.t_(),
+        lambda x: x.transpose_(0, 1),
+        lambda x: x.swapaxes_(1, 0),
+        lambda x: x.swapdims_(0, -1),
+        lambda x: x.unsqueeze_(1),
+        lambda x: x.unsqueeze(0).squeeze_(),
+        lambda x: x.unsqueeze(0).squeeze_(0),
+        lambda x: x.unsqueeze(0).unsqueeze(-1).squeeze_((0, 3)),
+        lambda x: x.squeeze_(0),  # no size-1 dim: nothing changes, but the version moves
+    ],
+)
+def test_inplace_view_ops_change_the_tensor_itself_as_pytorch(change):
+    def program(t):
+        a = t.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+        y = a * 2
+        changed = change(y)
+        weights = t.arange(float(changed.numel())).reshape(changed.shape)
+        (changed * weights).sum().backward()
+        return [
+            tuple(changed.shape),
+            changed.stride(),
+            changed._version,
+            _node(changed),
+            changed.is_contiguous(),
+            _numpy(a.grad),
+        ]
+
+    _same_outcome(program)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda x: x.t_(),  # a leaf that requires grad
+        lambda x: x[0].unsqueeze_(0),  # a view of one
+        lambda x: (x * 1).split(1)[0].squeeze_(0),  # one of several views
+        lambda x: (x * 1).unsqueeze_(5),  # a dim out of range
+        lambda x: (x * 1).unsqueeze(0).t_(),  # t_ of 3 dims
+        lambda x: (x * 1).transpose_(0, 2),
+    ],
+)
+def test_inplace_view_ops_refuse_what_pytorch_refuses(change):
+    def program(t):
+        return change(t.ones(2, 3, requires_grad=True))
+
+    assert_same_outcome(program)
+
+
+def test_inplace_view_ops_on_a_view_keep_it_a_view_of_its_base():
+    def program(t):
+        a = t.ones(2, 3, requires_grad=True)
+        base = a * 2
+        row, other = base[0], base[1]
+        row.unsqueeze_(0)
+        row.mul_(3)
+        base.sum().backward()
+        return [row._base is base, tuple(row.shape), _node(row), _node(other), _numpy(a.grad)]
+
+    _same_outcome(program)
+
+
+def test_inplace_view_ops_on_expanded_memory_and_detached_tensors():
+    def program(t):
+        expanded = t.ones(3, 1).expand(3, 4).t_()
+        owner = t.ones(2, 3, requires_grad=True) * 1
+        detached = owner.detach().t_()
+        return [expanded.stride(), tuple(detached.shape), tuple(owner.shape), owner._version]
+
+    _same_outcome(program)
+
+
+def test_retain_grad_keeps_the_gradient_of_the_tensor_before_its_inplace_view_op():
+    # PyTorch's retained gradient stays with the node the tensor had: the old shape
+    def program(t):
+        a = t.ones(2, 3, requires_grad=True)
+        z = a * 1
+        z.retain_grad()
+        z.t_()
+        (z * t.arange(6.0).view(3, 2)).sum().backward()
+        return [_numpy(z.grad), _numpy(a.grad)]
+
+    _same_outcome(program)
+
+
+def test_a_tensor_reshaped_in_place_under_no_grad_is_refused_at_backward():
+    def program(t):
+        a = t.ones(2, 3, requires_grad=True)
+        y = a * 2
+        with t.no_grad():
+            y.t_()
+        y.sum().backward()
+
+    assert_same_outcome(program)

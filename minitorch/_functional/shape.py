@@ -28,15 +28,23 @@ from minitorch._ops.shape import (
     SplitWithSizes,
     Squeeze,
     SqueezeDim,
+    SqueezeDimInPlace,
     SqueezeDims,
+    SqueezeDimsInPlace,
+    SqueezeInPlace,
     Stack,
     T,
+    TInPlace,
     Transpose,
+    TransposeInPlace,
     Unbind,
     Unsqueeze,
+    UnsqueezeInPlace,
     View,
 )
 from minitorch._tensor import Tensor
+from minitorch.autograd.function import Function
+from minitorch.autograd.inplace import inplace_view
 
 
 # ------------------------------------------------------------------ helpers
@@ -175,17 +183,28 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dimension at ``dim`` (``-1`` appends one)."""
+    return _unsqueeze(input, dim, Unsqueeze)
+
+
+def _unsqueeze(input: Tensor, dim: int, fn: type[Function]) -> Tensor:
     shape = input.shape
     d = wrap_dim(dim, len(shape) + 1)
-    return Unsqueeze.apply(input, shape=shape[:d] + (1,) + shape[d:])
+    return fn.apply(input, shape=shape[:d] + (1,) + shape[d:])
 
 
 def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     """Remove size-1 dimensions: all of them, or those among ``dim`` (others are kept)."""
+    return _squeeze(input, dim, (Squeeze, SqueezeDim, SqueezeDims))
+
+
+def _squeeze(
+    input: Tensor, dim: int | Sequence[int] | None, fns: tuple[type[Function], ...]
+) -> Tensor:
+    """``fns``: the Functions recorded for no ``dim``, one and several (PyTorch's names)."""
     shape = input.shape
     if dim is None:
-        return Squeeze.apply(input, shape=tuple(s for s in shape if s != 1))
-    fn = SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
+        return fns[0].apply(input, shape=tuple(s for s in shape if s != 1))
+    fn = fns[2] if isinstance(dim, (tuple, list)) else fns[1]
     dims = wrap_dims(dim if isinstance(dim, (tuple, list)) else (dim,), len(shape))
     kept = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
     return fn.apply(input, shape=kept)
@@ -224,7 +243,11 @@ def _swap(ndim: int, dim0: int, dim1: int) -> tuple[int, ...]:
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """View with dimensions ``dim0`` and ``dim1`` swapped."""
-    return Transpose.apply(input, dims=_swap(input.dim(), dim0, dim1))
+    return _transpose(input, dim0, dim1, Transpose)
+
+
+def _transpose(input: Tensor, dim0: int, dim1: int, fn: type[Function]) -> Tensor:
+    return fn.apply(input, dims=_swap(input.dim(), dim0, dim1))
 
 
 swapaxes = transpose
@@ -233,10 +256,38 @@ swapdims = transpose
 
 def t(input: Tensor) -> Tensor:
     """Transpose of a matrix (0-d and 1-d tensors come back as they are)."""
+    return _t(input, T)
+
+
+def _t(input: Tensor, fn: type[Function], name: str = "t") -> Tensor:
     ndim = input.dim()
     if ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
-    return T.apply(input, dims=tuple(reversed(range(ndim))))
+        raise RuntimeError(f"{name}() expects a tensor with <= 2 dimensions, but self is {ndim}D")
+    return fn.apply(input, dims=tuple(reversed(range(ndim))))
+
+
+# ------------------------------------------------------------------ in-place view ops
+# Tensor methods only (PyTorch has no torch.t_): the tensor itself becomes the view.
+def unsqueeze_(input: Tensor, dim: int) -> Tensor:
+    """:func:`unsqueeze` in place (``Tensor.unsqueeze_``)."""
+    return inplace_view(input, _unsqueeze, dim, UnsqueezeInPlace)
+
+
+def squeeze_(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
+    """:func:`squeeze` in place (``Tensor.squeeze_``)."""
+    return inplace_view(
+        input, _squeeze, dim, (SqueezeInPlace, SqueezeDimInPlace, SqueezeDimsInPlace)
+    )
+
+
+def transpose_(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """:func:`transpose` in place (``Tensor.transpose_``, ``swapaxes_``, ``swapdims_``)."""
+    return inplace_view(input, _transpose, dim0, dim1, TransposeInPlace)
+
+
+def t_(input: Tensor) -> Tensor:
+    """:func:`t` in place (``Tensor.t_``)."""
+    return inplace_view(input, _t, TInPlace, "t_")
 
 
 def reversed_dims(input: Tensor) -> Tensor:

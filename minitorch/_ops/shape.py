@@ -99,6 +99,32 @@ class T(Permute):
     pass
 
 
+# The in-place view ops (``unsqueeze_``, ``squeeze_``, ``transpose_``, ``t_``) record the
+# same Functions under the node names PyTorch gives its in-place variants.
+class UnsqueezeInPlace(Unsqueeze):
+    backward_name = "UnsqueezeBackward1"
+
+
+class SqueezeInPlace(Squeeze):
+    backward_name = "SqueezeBackward3"
+
+
+class SqueezeDimInPlace(SqueezeDim):
+    backward_name = "SqueezeBackward4"
+
+
+class SqueezeDimsInPlace(SqueezeDims):
+    backward_name = "SqueezeBackward5"
+
+
+class TransposeInPlace(Transpose):
+    backward_name = "TransposeBackward1"
+
+
+class TInPlace(T):
+    backward_name = "TBackward1"
+
+
 # ------------------------------------------------------------------ expanding, repeating
 class Expand(Function):
     """Broadcast to a larger shape without copying; the gradient is summed back."""

@@ -173,10 +173,13 @@ def run_backward(
             _store_retained_grads(node, grads)
             if not retain_graph:
                 node.release_saved()
-        for (child, output_nr), grad in zip(node.next_functions, grad_inputs, strict=True):
+        for index, ((child, output_nr), grad) in enumerate(
+            zip(node.next_functions, grad_inputs, strict=True)
+        ):
             if child is None:
                 continue
             if grad is not None:
+                _check_shape_for(child, output_nr, node, index, grad)
                 deliver(child, output_nr, grad)
             dependencies[child] -= 1
             if dependencies[child] == 0:
@@ -184,6 +187,19 @@ def run_backward(
     if capture is not None:
         return [captured[gradient_edge(t)] for t in capture]
     return None
+
+
+def _check_shape_for(child: Node, output_nr: int, node: Node, index: int, grad: np.ndarray) -> None:
+    """PyTorch's check of a gradient against the tensor it is for, as that tensor was when
+    ``child`` recorded it. ``node`` already shaped it like the input it saw; the two differ
+    only when an in-place view op (``t_``, ``squeeze_``, ...) changed the tensor's sizes
+    between the ops, where adding the gradients up would broadcast them silently."""
+    expected = child._output_meta[output_nr][0] if isinstance(child, BackwardNode) else child.shape
+    if grad.shape != expected:
+        raise RuntimeError(
+            f"Function {node.name()} returned an invalid gradient at index {index} - got "
+            f"{list(grad.shape)} but expected shape compatible with {list(expected)}"
+        )
 
 
 def _store_retained_grads(node: BackwardNode, grads: list[np.ndarray | None]) -> None:

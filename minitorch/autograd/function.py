@@ -139,6 +139,9 @@ class AccumulateGrad(Node):
         super().__init__()
         self._sequence_nr = float("inf")  # run as soon as ready, as PyTorch does
         self.variable = variable
+        # the leaf's shape when the graph first reached it: gradients must keep to it even if
+        # the leaf's sizes change in place later (t_, unsqueeze_ under no_grad), as in PyTorch
+        self.shape = variable._data.shape
 
     def __call__(self, grad: np.ndarray) -> tuple:
         variable = self.variable

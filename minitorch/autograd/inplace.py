@@ -35,7 +35,7 @@ from minitorch.autograd.function import (
 )
 from minitorch.autograd.grad_mode import is_grad_enabled
 
-__all__ = ["check_inplace", "has_internal_overlap", "inplace"]
+__all__ = ["check_inplace", "has_internal_overlap", "inplace", "inplace_view"]
 
 OVERLAPPING_WRITE = (
     "unsupported operation: more than one element of the written-to tensor refers to a single "
@@ -82,6 +82,32 @@ def inplace(
     tensor._bump_version()
     if fn_nodes is not None:
         rebase_history(tensor, result, fn_nodes, view_edge)
+    return tensor
+
+
+def inplace_view(tensor: Tensor, view_op: Callable[..., Tensor], *args: Any) -> Tensor:
+    """``tensor`` given the sizes and strides of ``view_op(tensor, *args)``, the way PyTorch's
+    in-place view ops (``t_``, ``squeeze_``, ``transpose_``, ...) change a tensor.
+
+    No element is written, but PyTorch treats the change as an in-place op: it refuses the
+    tensors the recipe refuses (memory shared by ``expand`` excepted: nothing is written),
+    bumps the version, and, with autograd, the tensor takes the view op's node, so its
+    gradient is reshaped back on the way to its old history. A view stays a view of the
+    same base, whose history is unchanged. Under ``no_grad`` a tensor that is no view keeps
+    its node, as in PyTorch, and a view gets its node from its base when next asked for.
+    """
+    check_inplace(tensor, overlap_allowed=True)
+    result = view_op(tensor, *args)
+    tensor._data = result._data
+    tensor._bump_version()
+    if result._grad_fn is None:
+        return tensor
+    if tensor._view_info is not None:
+        tensor._view_info = result._view_info
+        tensor._view_info.version = tensor._version
+    # unlike a write, no retained gradient moves to the new node: PyTorch's retain_grad()
+    # then still reports the gradient of the tensor as it was before, in its old shape
+    tensor._grad_fn, tensor._output_nr = result._grad_fn, result._output_nr
     return tensor
 
 
