@@ -339,11 +339,6 @@ def test_repr_lists_group_options():
     assert text.startswith("SGD (\nParameter Group 0\n") and "    lr: 0.1\n" in text
 
 
-def test_differentiable_is_not_implemented():
-    with pytest.raises(NotImplementedError, match="differentiable"):
-        minitorch.optim.SGD([leaf(minitorch)], differentiable=True)
-
-
 def test_base_optimizer_step_is_abstract():
     optimizer = minitorch.optim.Optimizer([leaf(minitorch)], {"lr": 0.1})
     with pytest.raises(NotImplementedError):
