@@ -230,24 +230,30 @@ def conv_row(
     out_channels: int,
     backward: bool,
     in_quick: bool = False,
+    kernel: int = 5,
+    padding: int = 2,
 ) -> Row:
+    """conv2d of a square input with a square ``kernel``; quick mode shrinks the batch and
+    the image side (never below the kernel)."""
     batch, channels, size, _ = in_shape
     kind = "forward+backward" if backward else "forward"
 
     def build(quick: bool) -> Workload:
-        n, s = (_quick_batch(batch), max(2, size // 4)) if quick else (batch, size)
-        x_shape, w_shape = (n, channels, s, s), (out_channels, channels, 5, 5)
-        bound = 1.0 / math.sqrt(channels * 25)
+        n, s = (_quick_batch(batch), max(kernel, size // 4)) if quick else (batch, size)
+        out_side = s + 2 * padding - kernel + 1
+        x_shape, w_shape = (n, channels, s, s), (out_channels, channels, kernel, kernel)
+        bound = 1.0 / math.sqrt(channels * kernel * kernel)
         x, w = _random(x_shape, 1), _random(w_shape, 2, bound)
-        b, g = _random((out_channels,), 3, bound), _random((n, out_channels, s, s), 4)
+        b = _random((out_channels,), 3, bound)
+        g = _random((n, out_channels, out_side, out_side), 4)
 
         def prepare(backend: Backend) -> Call:
             conv = backend.lib.nn.functional.conv2d
             return _op_call(
-                backend, lambda x, w, b: conv(x, w, b, padding=2), [x, w, b], g, backward
+                backend, lambda x, w, b: conv(x, w, b, padding=padding), [x, w, b], g, backward
             )
 
-        text = f"{_shape_text(x_shape)}->{out_channels}ch 5x5 pad 2"
+        text = f"{_shape_text(x_shape)}->{out_channels}ch {kernel}x{kernel} pad {padding}"
         return Workload(text, {"batch": n, "image": s}, prepare)
 
     return Row(name, "op", f"conv2d {kind}", build, in_quick=in_quick)
@@ -326,7 +332,8 @@ def name_mismatches(name: str, params: dict[str, int]) -> list[str]:
 
 
 def _quick_batch(batch: int) -> int:
-    return max(2, batch // 16)
+    """A sixteenth of the batch, at least 2, and never more than the batch itself."""
+    return min(batch, max(2, batch // 16))
 
 
 def _quick_image(image_size: int) -> int:
@@ -406,6 +413,9 @@ def builtin_rows() -> list[Row]:
                 f"conv{index}_fwd_bwd", shape, out_channels, backward=True, in_quick=index == 1
             )
         )
+    # One large sample (issue 19): the kernel works it through in tiles of output rows, so
+    # memory stays bounded. Forward only: forward+backward takes 3-7 s a call on 2 threads.
+    rows.append(conv_row("conv_large_fwd", (1, 64, 300, 300), 64, False, kernel=11, padding=0))
     rows += [
         max_pool_row("max_pool_fwd", (b, 32, 32, 32), backward=False),
         max_pool_row("max_pool_fwd_bwd", (b, 32, 32, 32), backward=True, in_quick=True),

@@ -268,7 +268,7 @@ def test_full_rows_cover_the_issue() -> None:
     assert {"max_pool_fwd_bwd", "linear_fwd_bwd", "cross_entropy_fwd_bwd"} <= names
     for batch in (1, 16, 64, 256):
         assert {f"train_step_b{batch}", f"inference_b{batch}"} <= names
-    assert {"train_step_img16", "train_step_img64", "vgg16_fwd_b1"} <= names
+    assert {"train_step_img16", "train_step_img64", "vgg16_fwd_b1", "conv_large_fwd"} <= names
 
 
 def test_thread_counts_parse_a_list() -> None:
