@@ -16,13 +16,16 @@ a fix shows as XPASS and fails the run until its line leaves the list, so the li
 shrinks.
 """
 
+import dataclasses
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
 
+import minitorch
 from minitorch.testing import opinfo
 from minitorch.testing.catalogue import public_api
 
@@ -125,3 +128,29 @@ def test_report_command_writes_json_and_known_gaps(tmp_path: Path, capsys) -> No
     assert report["summary"]["samples"] == sum(e["samples"] for e in report["entries"])
     assert status == (1 if gaps else 0)
     assert "PyTorch" in capsys.readouterr().out.splitlines()[-1]  # the summary line
+
+
+def _pow_variant_and_sample() -> tuple[opinfo.Entry, Any, Any]:
+    # pow's float32 sample 4: a (10, 5) exponent broadcast over (5, 10, 5), whose gradient
+    # sums 5 terms near 4e4, where the two libraries' orders of summation differ by more
+    # than assert_close's float32 tolerance
+    entry = next(e for e in ENTRIES if e.key == "op:pow")
+    variant = next(v for v in opinfo._op_variants(entry.key) if v.label == "pow")
+    return entry, variant, opinfo._op_samples(entry.key, "float32", 5)[4]
+
+
+def test_a_float32_rounding_difference_is_judged_against_pytorchs_float64_gradient() -> None:
+    entry, variant, sample = _pow_variant_and_sample()
+    status, detail = opinfo._op_status(entry, variant, sample, seed=4)
+    assert (status, detail) == (opinfo.MATCHED, opinfo.ROUNDING_MATCH)
+
+
+def test_the_float64_reference_still_catches_a_wrong_gradient() -> None:
+    entry, variant, sample = _pow_variant_and_sample()
+
+    def off_gradient(x, y, **kwargs):  # the same forward; the exponent's gradient is off
+        return minitorch.pow(x, y, **kwargs) + (y - y.detach()) * 100.0
+
+    wrong = dataclasses.replace(variant, minitorch_fn=off_gradient)
+    status, detail = opinfo._op_status(entry, wrong, sample, seed=4)
+    assert status == opinfo.MISMATCHED and "gradient of args[0]" in detail
