@@ -31,7 +31,22 @@ one more step with :class:`minitorch._trace.Trace` (the recorder mechanism
 ``main``) is ``sys.modules["minitorch.explain"]``, or ``from minitorch.explain import main``.
 """
 
-from minitorch.explain._command import build_parser, main
+import importlib as _importlib
+
 from minitorch.explain._step import Explanation, Layer, Memory, Row, explain
 
 __all__ = ["Explanation", "Layer", "Memory", "Row", "build_parser", "explain", "main"]
+
+# The command's names on first use: ``import minitorch`` binds :func:`explain` and need not
+# load the command line (argparse, the model zoo, the graph drawing) with it.
+_COMMAND_NAMES = ("build_parser", "main")
+
+
+def __getattr__(name: str) -> object:
+    if name in _COMMAND_NAMES:
+        return getattr(_importlib.import_module("minitorch.explain._command"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_COMMAND_NAMES})
