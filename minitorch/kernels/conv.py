@@ -364,12 +364,16 @@ def conv2d_forward(
             out[sample, :, positions] += bias[:, None]
 
     # A row tile's product as cols @ w_mat^T, into a small channels-last buffer transposed into
-    # the output: OpenBLAS ran this layout 1.1-1.4x faster than w_mat @ cols^T on receptive
-    # fields of 64 values or more (a 64-channel 11x11 layer on 300x300: 1.25x; VGG's 3x3
-    # layers: 1.15-1.3x), and 2x slower on VGG's first layer (27 values), where the transpose
-    # costs as much as the product. The same dot products: equal bit for bit on those layers,
-    # a float32 rounding apart on some small grouped ones (OpenBLAS's order of summation).
-    rows_first = cut.tiles_per_sample > 1 and depth >= ROWS_FIRST_DEPTH
+    # the output. Measured with OpenBLAS, one sample: 1.15-1.3x faster than w_mat @ cols^T on
+    # a 64-channel 11x11 layer on 300x300 and on VGG's 224x224 and 112x112 layers; 2x slower
+    # on VGG's first layer (27-value receptive fields: the transpose costs as much as the
+    # product) and 1.1-1.6x slower on its 512-channel layers, whose tiles are 56-112 positions
+    # long: so only for long receptive fields and for tiles of at least half as many positions
+    # as output channels. The same dot products: equal bit for bit on those layers, a float32
+    # rounding apart on some small grouped ones (OpenBLAS's order of summation).
+    rows_first = (
+        cut.tiles_per_sample > 1 and depth >= ROWS_FIRST_DEPTH and group_out <= 2 * tile_positions
+    )
     w_rows = np.ascontiguousarray(w_mat.transpose(0, 2, 1)) if rows_first else None
 
     def tile_product(cols: np.ndarray, sample: int, first: int, out_rows: np.ndarray) -> None:
