@@ -566,6 +566,10 @@ def _cold_start_run(
     backend: str, batch: int, image_size: int, threads: int, cache_dir: str
 ) -> dict:
     env = _child_env(threads, cache_dir)
+    # Python's bytecode cache on, as a user has it (pip writes it at install): with
+    # PYTHONDONTWRITEBYTECODE=1 inherited, every child compiled minitorch's ~90 modules
+    # again, about 0.2 s of each "cached" cold start that no user pays
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     command = [sys.executable, "-c", _COLD_START_CHILD, backend, str(batch), str(image_size)]
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
@@ -607,5 +611,5 @@ def cold_start(
         "cached_median_s": statistics.median(run["total_s"] for run in warm),
         "cache_bytes": cache_bytes,
         "reference": reference_run,
-        "target_cached_s": 3.0,
+        "target_cached_s": 1.0,  # issue 19's goal for a cached cold start
     }

@@ -200,7 +200,7 @@ def format_cold_start(cold: dict[str, Any]) -> list[str]:
         f"  no Numba cache: {no_cache['total_s']:.2f} s (import {no_cache['import_s']:.2f} s,"
         f" then a steady step takes {no_cache['second_step_s'] * 1e3:.0f} ms)",
         f"  cached: {cached:.2f} s, median of {len(cold['cached'])}"
-        f" ({'within' if cached < target else 'OVER'} the {target:.0f} s target;"
+        f" ({'within' if cached < target else 'OVER'} the {target:.1f} s target;"
         f" cache {cold['cache_bytes'] / 1e6:.1f} MB)",
     ]
     reference = cold["reference"]

@@ -132,3 +132,13 @@ def test_tiny_work_stays_on_the_calling_thread():
     assert len(_threads.over_batch(10, lambda start, stop: (start, stop), grain=5)) == min(
         2, _threads.num_threads()
     )
+
+
+def test_a_small_lone_sample_is_not_cut_into_tiles_for_the_threads():
+    """A batch of one is cut into row tiles for the threads only when its work is worth them:
+    at the default least work per part, the tutorial's batch-1 convolutions stay whole."""
+    geo = conv_kernels.geometry((1, 32, 16, 16), (32, 32, 5, 5), (1, 1), (2, 2, 2, 2), (1, 1), 1)
+    flops = 2 * 32 * geo.depth * geo.positions  # 13 MFLOP
+    assert conv_kernels.tiling(geo, 1, 4, 2, flops).tiles_per_sample == 1
+    assert conv_kernels.tiling(geo, 1, 4, 2, 2 * _threads.PART_FLOPS).tiles_per_sample == 2
+    assert conv_kernels.tiling(geo, 2, 4, 2, flops).tiles_per_sample == 1  # evenly divided

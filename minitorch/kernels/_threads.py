@@ -262,12 +262,20 @@ def over_batch(total: int, work: Callable[[int, int], T], grain: int = 1) -> lis
         return _pool(threads - 1).run(work, parts)
 
 
-# The work a part should have at least, for kernels that know their cost: handing a part to
-# a worker thread and collecting it costs ~20-60 us on an idle 2-core machine, and a part of
-# this many floating-point operations takes ~40 us at one-thread BLAS speed.
-PART_FLOPS = 2_000_000
+# The work a part should have at least, for kernels that know their cost. Handing a part to
+# a worker thread and collecting it costs ~20-60 us on an idle 2-core machine and 60-100 us
+# on a virtual one whose idle second core must be woken up; a part of this many
+# floating-point operations takes ~200 us at the small products' one-thread speed. With
+# 2 MFLOP, a batch-1 training step of the tutorial model ran 1.5x slower on two threads than
+# on one (each of its convolutions cut in two).
+PART_FLOPS = 8_000_000
 
 
 def grain_of(flops_per_unit: float) -> int:
     """How many units of ``flops_per_unit`` operations make a part worth a thread."""
     return max(1, -(-PART_FLOPS // max(1, int(flops_per_unit))))
+
+
+def worth_splitting(flops: float, parts: int) -> bool:
+    """Whether ``flops`` operations are enough work for ``parts`` threads."""
+    return flops >= parts * PART_FLOPS

@@ -53,7 +53,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from minitorch.kernels._threads import grain_of, num_threads, over_batch
+from minitorch.kernels._threads import grain_of, num_threads, over_batch, worth_splitting
 
 __all__ = ["col2im", "conv2d_backward", "conv2d_forward", "im2col"]
 
@@ -154,14 +154,21 @@ class Tiling(NamedTuple):
         return samples * self.tiles_per_sample
 
 
-def tiling(geo: ConvGeometry, samples: int, itemsize: int, threads: int) -> Tiling:
+def tiling(
+    geo: ConvGeometry, samples: int, itemsize: int, threads: int, sample_flops: float
+) -> Tiling:
     """Whole samples when the batch divides evenly over the threads and each sample fits the
     buffer; else tiles of rows, small enough for the buffer and many enough that every
     thread gets the same number of them (a batch of one on two threads: two half samples).
     A large batch that does not divide evenly stays in samples: one sample more on some
-    threads costs little against the tiles' smaller products."""
+    threads costs little against the tiles' smaller products. So does a batch too small to
+    be worth the threads (``sample_flops`` each), which then runs in one part."""
     rows = geo.rows_per_tile(itemsize)
-    if samples % threads and samples < SMALL_BATCH * threads:
+    if (
+        samples % threads
+        and samples < SMALL_BATCH * threads
+        and worth_splitting(samples * sample_flops, threads)
+    ):
         wanted = threads // math.gcd(samples, threads)
         rows = min(rows, -(-geo.out_h // wanted))
     if rows == geo.out_h:
@@ -350,7 +357,9 @@ def conv2d_forward(
     out = np.empty((samples, geo.out_channels, geo.positions), dtype=x.dtype)
     top, _, left, _ = geo.padding
     window = (geo.kernel_h, geo.kernel_w, *geo.stride, *geo.dilation, groups)
-    cut = tiling(geo, samples, x.itemsize, num_threads())
+    # one product of (O/groups, K) by (K, positions) per group and sample
+    sample_flops = 2 * geo.out_channels * depth * geo.positions
+    cut = tiling(geo, samples, x.itemsize, num_threads(), sample_flops)
     tile_positions = min(cut.rows * geo.out_w, geo.positions)
 
     def product(cols: np.ndarray, sample: slice | int, positions: slice) -> None:
@@ -411,8 +420,7 @@ def conv2d_forward(
             else:
                 product(cols[0, :count], sample, slice(first, first + count))
 
-    # one product of (O/groups, K) by (K, positions) per group and unit
-    unit_flops = 2 * geo.out_channels * depth * tile_positions
+    unit_flops = sample_flops * tile_positions // max(1, geo.positions)
     over_batch(cut.units(samples), convolve, grain_of(unit_flops))
     return out.reshape(samples, geo.out_channels, geo.out_h, geo.out_w)
 
@@ -448,7 +456,10 @@ def conv2d_backward(
     grad_x = np.empty_like(x) if need_input_grad else None
     top, _, left, _ = geo.padding
     window = (geo.kernel_h, geo.kernel_w, *geo.stride, *geo.dilation, groups)
-    cut = tiling(geo, samples, x.itemsize, num_threads())
+    # two products (grad-weight, grad-input) the size of forward's per sample
+    products = int(need_weight_grad) + int(need_input_grad)
+    sample_flops = 2 * products * geo.out_channels * depth * geo.positions
+    cut = tiling(geo, samples, x.itemsize, num_threads(), sample_flops)
     tiles = cut.tiles_per_sample
     tile_positions = min(cut.rows * geo.out_w, geo.positions)
 
@@ -504,9 +515,7 @@ def conv2d_backward(
             grad_bias = grad_flat[start:stop].sum(axis=(0, 2))
         return grad_w_mat, grad_bias, shared
 
-    # two products (grad-weight, grad-input) the size of forward's per unit
-    products = int(need_weight_grad) + int(need_input_grad)
-    unit_flops = 2 * products * geo.out_channels * depth * tile_positions
+    unit_flops = sample_flops * tile_positions // max(1, geo.positions)
     parts = over_batch(cut.units(samples), differentiate, grain_of(unit_flops))
     if grad_x is not None:
         _add_shared_gradients([item for part in parts for item in part[2]], grad_x, top, left)
