@@ -23,7 +23,10 @@ model's three convolutions at batch 64, float32):
 * **Channels first (NCHW) on the output side.** ``w_mat @ cols^T`` produces ``(O, P)``,
   which is exactly one sample of the NCHW output, so outputs stay C-contiguous NCHW as in
   PyTorch (``view`` works on them) without a transpose; in backward the output gradient is
-  used in place, untouched. BLAS reads ``cols^T`` as a transposed view, at no cost.
+  used in place, untouched. BLAS reads ``cols^T`` as a transposed view, at no cost. For
+  receptive fields of 64 values or more, forward computes ``cols @ w_mat^T`` instead, into a
+  small ``(P, O)`` buffer transposed into the output: OpenBLAS runs that shape 1.1-1.5x
+  faster, and the transpose of one sample's output costs little (:func:`conv2d_forward`).
 * **A few samples at a time.** The full-batch im2col matrices of the tutorial model are
   13-52 MB and memory copies run at ~14 GB/s here; building them for a few samples at a
   time (:data:`CHUNK_BYTES`) keeps each in cache between the copy and the product.
@@ -63,8 +66,8 @@ CHUNK_BYTES = 2**20
 # Below this many samples per thread, a batch that does not divide evenly over the threads
 # is cut into row tiles that do (see :func:`tiling`).
 SMALL_BATCH = 8
-# From this receptive-field length (KH*KW*C/groups) on, forward multiplies a row tile as
-# cols @ w_mat^T (see :func:`conv2d_forward`).
+# From this receptive-field length (KH*KW*C/groups) on, forward multiplies a sample or a row
+# tile as cols @ w_mat^T (see :func:`conv2d_forward`).
 ROWS_FIRST_DEPTH = 64
 
 
@@ -372,17 +375,17 @@ def conv2d_forward(
         if bias is not None:
             out[sample, :, positions] += bias[:, None]
 
-    # A row tile's product as cols @ w_mat^T, into a small channels-last buffer transposed into
-    # the output. Measured with OpenBLAS, one sample: 1.15-1.3x faster than w_mat @ cols^T on
-    # a 64-channel 11x11 layer on 300x300 and on VGG's 224x224 and 112x112 layers; 2x slower
-    # on VGG's first layer (27-value receptive fields: the transpose costs as much as the
-    # product) and 1.1-1.6x slower on its 512-channel layers, whose tiles are 56-112 positions
-    # long: so only for long receptive fields and for tiles of at least half as many positions
-    # as output channels. The same dot products: equal bit for bit on those layers, a float32
-    # rounding apart on some small grouped ones (OpenBLAS's order of summation).
-    rows_first = (
-        cut.tiles_per_sample > 1 and depth >= ROWS_FIRST_DEPTH and group_out <= 2 * tile_positions
-    )
+    # A sample's or a row tile's product as cols @ w_mat^T, into a small channels-last buffer
+    # transposed into the output. Measured with OpenBLAS, one sample: 1.15-1.3x faster than
+    # w_mat @ cols^T on a 64-channel 11x11 layer on 300x300 and on VGG's 224x224 and 112x112
+    # layers, 1.47x on the tutorial's second convolution and 1.1x on its third (whole samples,
+    # batch 64); 2x slower on VGG's first layer (27-value receptive fields: the transpose
+    # costs as much as the product) and 1.1-1.6x slower on its 512-channel layers, whose tiles
+    # are 56-112 positions long: so only for long receptive fields and for units of at least
+    # half as many positions as output channels. The same dot products: equal bit for bit on
+    # those layers, a float32 rounding apart on some small grouped ones (OpenBLAS's order of
+    # summation).
+    rows_first = depth >= ROWS_FIRST_DEPTH and group_out <= 2 * tile_positions
     w_rows = np.ascontiguousarray(w_mat.transpose(0, 2, 1)) if rows_first else None
 
     def tile_product(cols: np.ndarray, sample: int, first: int, out_rows: np.ndarray) -> None:
@@ -398,15 +401,19 @@ def conv2d_forward(
     def convolve(start: int, stop: int) -> None:
         x_pad = np.zeros((cut.chunk, *geo.padded_shape), dtype=x.dtype)
         cols = np.empty((cut.chunk, tile_positions, groups * depth), x.dtype)
+        out_rows = np.empty((tile_positions, group_out), x.dtype) if rows_first else None
         if cut.tiles_per_sample == 1:  # [start, stop) counts samples
             for first in range(start, stop, cut.chunk):
                 n = min(cut.chunk, stop - first)
                 pad_channels_last(x, x_pad[:n], first, top, left)
                 im2col(x_pad[:n], cols[:n], 0, *window)
-                product(cols[:n], slice(first, first + n), slice(None))
+                if rows_first:
+                    for i in range(n):
+                        tile_product(cols[i], first + i, 0, out_rows)
+                else:
+                    product(cols[:n], slice(first, first + n), slice(None))
             return
         padded = -1  # [start, stop) counts tiles; the sample in x_pad, padded once
-        out_rows = np.empty((tile_positions, group_out), x.dtype) if rows_first else None
         for tile in range(start, stop):
             sample, block = divmod(tile, cut.tiles_per_sample)
             if sample != padded:
