@@ -620,31 +620,42 @@ class _Leaves:
         self.pairs: list[tuple[str, Any, Any]] = []  # (where, torch leaf, minitorch leaf)
 
 
+def _map_tensors(value: Any, memo: dict[Any, Any], convert: Callable[[Any], Any]) -> Any:
+    """PyTorch's sample with each tensor replaced by ``convert(tensor)``, once per tensor
+    (``memo``), in lists, tuples (named ones too) and dicts, in their order."""
+    torch = _torch()
+    if id(value) in memo:
+        return memo[id(value)]
+    if isinstance(value, torch.Tensor):
+        converted = memo[id(value)] = convert(value)
+        return converted
+    if isinstance(value, (list, tuple)) and not isinstance(value, torch.Size):
+        items = [_map_tensors(v, memo, convert) for v in value]
+        return type(value)(*items) if _is_namedtuple(value) else type(value)(items)
+    if isinstance(value, dict):
+        return {k: _map_tensors(v, memo, convert) for k, v in value.items()}
+    return value
+
+
 def _fresh_torch(value: Any, memo: dict[Any, Any]) -> Any:
     """A copy of PyTorch's sample whose tensors are new leaves over copied storages, with
     the same sizes, strides and offsets (an expanded ``out=`` stays expanded) and the same
     sharing between tensors: in-place variants write into it, and gradients collect in it,
     once per run."""
     torch = _torch()
-    if id(value) in memo:
-        return memo[id(value)]
-    if isinstance(value, torch.Tensor):
-        if value.layout != torch.strided or value.is_quantized or value.device.type != "cpu":
-            return value  # refused with its reason when converted
-        storage = _shared(memo, value, lambda: value.untyped_storage().clone())
-        copy = torch.empty(0, dtype=value.dtype)
-        copy.set_(storage, value.storage_offset(), value.size(), value.stride())
-        copy.requires_grad_(value.requires_grad)
-        if isinstance(value, torch.nn.Parameter):
-            copy = torch.nn.Parameter(copy, requires_grad=value.requires_grad)
-        memo[id(value)] = copy
+
+    def fresh(tensor: Any) -> Any:
+        if tensor.layout != torch.strided or tensor.is_quantized or tensor.device.type != "cpu":
+            return tensor  # refused with its reason when converted
+        storage = _shared(memo, tensor, lambda: tensor.untyped_storage().clone())
+        copy = torch.empty(0, dtype=tensor.dtype)
+        copy.set_(storage, tensor.storage_offset(), tensor.size(), tensor.stride())
+        copy.requires_grad_(tensor.requires_grad)
+        if isinstance(tensor, torch.nn.Parameter):
+            copy = torch.nn.Parameter(copy, requires_grad=tensor.requires_grad)
         return copy
-    if isinstance(value, (list, tuple)) and not isinstance(value, torch.Size):
-        items = [_fresh_torch(v, memo) for v in value]
-        return type(value)(*items) if _is_namedtuple(value) else type(value)(items)
-    if isinstance(value, dict):
-        return {k: _fresh_torch(v, memo) for k, v in value.items()}
-    return value
+
+    return _map_tensors(value, memo, fresh)
 
 
 def _is_namedtuple(value: Any) -> bool:
@@ -1082,7 +1093,7 @@ def _float64_verdict(
     if not leaves.pairs or any(t.dtype != torch.float32 for _, t, _ in leaves.pairs):
         return ""
     wide_leaves: list[Any] = []
-    wide_sample = _widened(_fresh_torch(as_args, {}), {}, wide_leaves)
+    wide_sample = _widened(_fresh_torch(as_args, {}), wide_leaves)
     if len(wide_leaves) != len(leaves.pairs):
         return ""
     pt = _call_variant(variant, wide_sample, on_minitorch=False)
@@ -1113,27 +1124,21 @@ def _float64_verdict(
     return ROUNDING_MATCH
 
 
-def _widened(value: Any, memo: dict[int, Any], leaves: list[Any]) -> Any:
+def _widened(value: Any, leaves: list[Any]) -> Any:
     """PyTorch's sample with float32 tensors as float64 leaves, in :func:`_to_minitorch`'s
     order (the leaves requiring grad are appended to ``leaves``)."""
     torch = _torch()
-    if id(value) in memo:
-        return memo[id(value)]
-    if isinstance(value, torch.Tensor):
-        wide = value.detach()
+
+    def widen(tensor: Any) -> Any:
+        wide = tensor.detach()
         if wide.dtype == torch.float32:
             wide = wide.double()
-        wide.requires_grad_(value.requires_grad)
-        if value.requires_grad:
+        wide.requires_grad_(tensor.requires_grad)
+        if tensor.requires_grad:
             leaves.append(wide)
-        memo[id(value)] = wide
         return wide
-    if isinstance(value, (list, tuple)) and not isinstance(value, torch.Size):
-        items = [_widened(v, memo, leaves) for v in value]
-        return type(value)(*items) if _is_namedtuple(value) else type(value)(items)
-    if isinstance(value, dict):
-        return {k: _widened(v, memo, leaves) for k, v in value.items()}
-    return value
+
+    return _map_tensors(value, {}, widen)
 
 
 def _name_leaves(leaves: _Leaves) -> None:
