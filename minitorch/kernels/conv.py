@@ -56,6 +56,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from minitorch.kernels import _direct
 from minitorch.kernels._threads import grain_of, num_threads, over_batch, worth_splitting
 
 __all__ = ["col2im", "conv2d_backward", "conv2d_forward", "im2col"]
@@ -398,6 +399,32 @@ def conv2d_forward(
                 tile_out.T
             )
 
+    # float32 with whole vectors of output channels: the direct kernel, without im2col
+    direct = _direct.fits(geo.out_channels, groups, x.dtype)
+    if direct:
+        kernel = (geo.kernel_h, geo.kernel_w)
+        direct_args = (
+            _direct.pack_weight(weight),
+            *_direct.run_offsets(geo.padded_shape[1], geo.channels, kernel, geo.dilation),
+            np.zeros(geo.out_channels, x.dtype) if bias is None else np.ascontiguousarray(bias),
+            out,
+        )
+        vectors = _direct.vectors_for(geo.out_channels)
+
+    def convolve_direct(start: int, stop: int) -> None:
+        x_pad = np.zeros((1, *geo.padded_shape), dtype=x.dtype)
+        padded = -1  # the sample in x_pad
+        for unit in range(start, stop):
+            sample, block = divmod(unit, cut.tiles_per_sample)
+            if sample != padded:
+                pad_channels_last(x, x_pad, sample, top, left)
+                padded = sample
+            first = block * tile_positions
+            last = min(first + tile_positions, geo.positions)
+            _direct.forward_positions(
+                x_pad[0], *direct_args, sample, geo.out_w, *geo.stride, first, last, vectors
+            )
+
     def convolve(start: int, stop: int) -> None:
         x_pad = np.zeros((cut.chunk, *geo.padded_shape), dtype=x.dtype)
         cols = np.empty((cut.chunk, tile_positions, groups * depth), x.dtype)
@@ -428,7 +455,7 @@ def conv2d_forward(
                 product(cols[0, :count], sample, slice(first, first + count))
 
     unit_flops = sample_flops * tile_positions // max(1, geo.positions)
-    over_batch(cut.units(samples), convolve, grain_of(unit_flops))
+    over_batch(cut.units(samples), convolve_direct if direct else convolve, grain_of(unit_flops))
     return out.reshape(samples, geo.out_channels, geo.out_h, geo.out_w)
 
 
@@ -457,6 +484,13 @@ def conv2d_backward(
     x = np.ascontiguousarray(x)
     samples = x.shape[0]
     geo = geometry(x.shape, weight.shape, stride, padding, dilation, groups)
+    if need_input_grad and _input_gradient_is_a_convolution(geo, x.dtype):
+        grad_x = _input_gradient_by_convolution(geo, weight, grad_out)
+        _, grad_weight, grad_bias = conv2d_backward(
+            x, weight, grad_out, stride, padding, dilation, groups,
+            False, need_weight_grad, need_bias_grad,
+        )  # fmt: skip
+        return grad_x, grad_weight, grad_bias
     w_mat = weight_matrix(weight, groups)
     group_out, depth = w_mat.shape[1], w_mat.shape[2]
     grad_flat = np.ascontiguousarray(grad_out).reshape(samples, geo.out_channels, geo.positions)
@@ -477,7 +511,7 @@ def conv2d_backward(
         x_pad = np.zeros((cut.chunk, *geo.padded_shape), dtype=x.dtype)
         grad_pad = np.empty_like(x_pad) if grad_x is not None else None
         cols = np.empty((cut.chunk, tile_positions, groups * depth), dtype=x.dtype)
-        per_sample = np.empty((cut.chunk, group_out, depth), dtype=x.dtype)
+        chunk_product = np.empty((group_out, depth), dtype=x.dtype)
         grad_w_mat = np.zeros_like(w_mat) if need_weight_grad else None
         shared: list[tuple[int, np.ndarray]] = []
         first_sample, stop_sample = start // tiles, -(-stop // tiles)
@@ -498,12 +532,12 @@ def conv2d_backward(
                 if grad_w_mat is not None:
                     im2col(x_pad[:n], tile_cols, tile_first, *window)
                     for g in range(groups):
-                        np.matmul(
-                            grad_tile[:, g * group_out : (g + 1) * group_out],
-                            tile_cols[:, :, g * depth : (g + 1) * depth],
-                            out=per_sample[:n],
-                        )
-                        grad_w_mat[g] += per_sample[:n].sum(axis=0)
+                        # one product over the chunk's samples: (O/groups, n*P) by (n*P, K)
+                        grad_rows = grad_tile[:, g * group_out : (g + 1) * group_out]
+                        grad_rows = grad_rows.transpose(1, 0, 2).reshape(group_out, -1)
+                        chunk_cols = tile_cols[:, :, g * depth : (g + 1) * depth]
+                        np.matmul(grad_rows, chunk_cols.reshape(-1, depth), out=chunk_product)
+                        grad_w_mat[g] += chunk_product
                 if grad_pad is not None:
                     for g in range(groups):
                         np.matmul(
@@ -532,6 +566,37 @@ def conv2d_backward(
     if need_bias_grad:
         grad_bias = sum(part[1] for part in parts) if tiles == 1 else grad_flat.sum(axis=(0, 2))
     return grad_x, grad_weight, grad_bias
+
+
+def _input_gradient_is_a_convolution(geo: ConvGeometry, dtype: np.dtype) -> bool:
+    """Whether the input gradient is computed as a convolution by the direct kernel: stride
+    and dilation 1, one group, and no side padded by a kernel's length or more (the full
+    convolution's padding, ``kernel - 1 - padding``, is then never negative)."""
+    top, bottom, left, right = geo.padding
+    return (
+        _direct.fits(geo.channels, geo.groups, dtype)
+        and geo.stride == (1, 1)
+        and geo.dilation == (1, 1)
+        and max(top, bottom) < geo.kernel_h
+        and max(left, right) < geo.kernel_w
+    )
+
+
+def _input_gradient_by_convolution(
+    geo: ConvGeometry, weight: np.ndarray, grad_out: np.ndarray
+) -> np.ndarray:
+    """With stride and dilation 1, the input gradient is the output gradient convolved with
+    the weight turned by 180 degrees, input and output channels swapped, over the output
+    padded by ``kernel - 1 - padding`` on each side (a "full" convolution)::
+
+        grad_x[n, c, h, w] = sum over (o, i, j) of
+                             grad_out_pad[n, o, h + i, w + j] * weight[o, c, KH-1-i, KW-1-j]
+    """
+    top, bottom, left, right = geo.padding
+    turned = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
+    full = (geo.kernel_h - 1 - top, geo.kernel_h - 1 - bottom)
+    full += (geo.kernel_w - 1 - left, geo.kernel_w - 1 - right)
+    return conv2d_forward(grad_out, turned, None, (1, 1), full, (1, 1), 1)
 
 
 def _add_shared_gradients(
