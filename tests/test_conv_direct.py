@@ -11,6 +11,7 @@ from unittest import mock
 import numba
 import numpy as np
 import pytest
+import torch
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -23,16 +24,18 @@ F32_SUMS = {"rtol": 1e-4, "atol": 1e-4}
 
 @pytest.fixture
 def direct(monkeypatch):
-    """Switch the direct kernel on, count its calls, and let ``threads(n)`` split any work."""
+    """Switch the direct kernel on, record its calls (kernel name, first and stop result),
+    and let ``minitorch.set_num_threads(n)`` split any work."""
     monkeypatch.setattr(_direct, "ENABLED", True)
     calls = []
-    forward_positions = _direct.forward_positions
+    for name in ("forward_positions", "weight_gradient_rows"):
+        kernel = getattr(_direct, name)
 
-    def counting(*args):
-        calls.append(args[-3:-1])
-        return forward_positions(*args)
+        def counting(*args, kernel=kernel, name=name):
+            calls.append((name, *args[-3:-1]))
+            return kernel(*args)
 
-    monkeypatch.setattr(_direct, "forward_positions", counting)
+        monkeypatch.setattr(_direct, name, counting)
     monkeypatch.setattr(_threads, "PART_FLOPS", 0)
     before_numba = numba.get_num_threads()
     blas = [lib.get_num_threads() for lib in _threads._blas_libraries()]
@@ -41,6 +44,10 @@ def direct(monkeypatch):
     numba.set_num_threads(before_numba)
     for lib, count in zip(_threads._blas_libraries(), blas, strict=True):
         lib.set_num_threads(count)
+
+
+def _kernels(calls):
+    return {name for name, *_ in calls}
 
 
 def _check(x_shape, out_channels, kernel, bias=True, seed=0, **options):
@@ -67,6 +74,8 @@ CASES = {
     "strided, dilated rows": ((2, 4, 11, 10), 48, (3, 2), {"stride": (2, 1), "dilation": (2, 1)}),
     "dilated columns": ((1, 3, 10, 12), 32, (2, 3), {"dilation": (1, 2), "padding": (1, 2)}),
     "same padding, even kernel": ((2, 3, 9, 8), 16, (4, 4), {"padding": "same"}),
+    "input gradient, same padding": ((2, 16, 7, 6), 32, (4, 3), {"padding": "same"}),
+    "input gradient, padding past the kernel": ((1, 16, 5, 5), 16, (2, 2), {"padding": 3}),
 }
 
 
@@ -77,12 +86,12 @@ def test_direct_convolution_matches_torch(case, threads, direct):
     minitorch.set_num_threads(threads)
     x_shape, out_channels, kernel, options = CASES[case]
     _check(x_shape, out_channels, kernel, **options)
-    assert direct, "the direct kernel did not run"
+    assert _kernels(direct) == {"forward_positions", "weight_gradient_rows"}
 
 
 def test_direct_convolution_without_bias(direct):
     _check((2, 3, 8, 8), 32, (3, 3), bias=False, padding=1)
-    assert direct
+    assert _kernels(direct) == {"forward_positions", "weight_gradient_rows"}
 
 
 def test_direct_convolution_spreads_nan_and_infinity(direct):
@@ -90,13 +99,37 @@ def test_direct_convolution_spreads_nan_and_infinity(direct):
     x[0, 0, 1, 1], x[0, 1, 4, 2] = np.nan, np.inf
     w = np.random.default_rng(2).standard_normal((16, 2, 3, 3)).astype(np.float32)
     assert_parity(lambda t, x, w: t.nn.functional.conv2d(x, w), x, w, grad=False)
-    assert direct
+    assert _kernels(direct) == {"forward_positions"}
 
 
 def test_a_batch_of_one_is_cut_into_tiles_the_threads_share(direct):
+    """Two threads: each computes half the rows of the output (144 positions) in forward,
+    and half the 72 rows (kh, kw, c) of the packed weight gradient (three tiles of 12 each)."""
     minitorch.set_num_threads(2)
     _check((1, 8, 12, 12), 32, (3, 3), padding=1)
-    assert sorted(direct) == [(0, 72), (72, 144)]  # two threads, half the rows each
+    assert sorted(call for call in direct if call[0] == "forward_positions") == [
+        ("forward_positions", 0, 72),
+        ("forward_positions", 72, 144),
+    ]
+    assert sorted(call for call in direct if call[0] == "weight_gradient_rows") == [
+        ("weight_gradient_rows", 0, 36),
+        ("weight_gradient_rows", 36, 72),
+    ]
+
+
+def test_the_weight_gradient_alone(direct):
+    """The tutorial's first convolution: its input needs no gradient, only the weight's."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 12, 12)).astype(np.float32)
+    w = rng.standard_normal((32, 3, 5, 5)).astype(np.float32)
+    w_mt = minitorch.tensor(w, requires_grad=True)
+    y_mt = minitorch.nn.functional.conv2d(minitorch.tensor(x), w_mt, padding=2)
+    (y_mt * y_mt).sum().backward()
+    w_torch = torch.tensor(w, requires_grad=True)
+    y_torch = torch.nn.functional.conv2d(torch.tensor(x), w_torch, padding=2)
+    (y_torch * y_torch).sum().backward()
+    np.testing.assert_allclose(w_mt.grad.numpy(), w_torch.grad.numpy(), **F32_SUMS)
+    assert _kernels(direct) == {"forward_positions", "weight_gradient_rows"}
 
 
 def test_only_whole_vectors_of_float32_channels_take_the_direct_kernel(monkeypatch):

@@ -46,6 +46,7 @@ __all__ = [
     "pack_weight",
     "run_offsets",
     "vectors_for",
+    "weight_gradient_rows",
 ]
 
 LANES = 16  # float32 values in one AVX-512 register
@@ -74,21 +75,22 @@ def _tile_intrinsic(width: int, vectors: int):
 
     @intrinsic
     def tile(
-        typingctx, x, w, bases, offsets, run, block_runs, o_first, out, out_first, stride, bias
-    ):
+        typingctx, x, w, bases, offsets, run, x_stride, block_runs, o_first, out, out_first,
+        stride, bias,
+    ):  # fmt: skip
         signature = types.void(
-            x, w, bases, offsets, run, block_runs, o_first, out, out_first, stride, bias
+            x, w, bases, offsets, run, x_stride, block_runs, o_first, out, out_first, stride, bias
         )
 
         def codegen(context, builder, sig, args):
             def array(i):
                 return context.make_array(sig.args[i])(context, builder, args[i])
 
-            x_ptr, w_ptr, bases_ptr, out_ptr, bias_ptr = (array(i).data for i in (0, 1, 2, 7, 10))
+            x_ptr, w_ptr, bases_ptr, out_ptr, bias_ptr = (array(i).data for i in (0, 1, 2, 8, 11))
             offsets_ptr, runs = array(3).data, builder.extract_value(array(3).shape, 0)
             out_channels = builder.extract_value(array(1).shape, 1)
-            run_v, block_runs, o_first_v = args[4], args[5], args[6]
-            out_first_v, out_stride_v = args[8], args[9]
+            run_v, x_stride, block_runs, o_first_v = args[4], args[5], args[6], args[7]
+            out_first_v, out_stride_v = args[9], args[10]
             fma = cgutils.get_or_insert_function(
                 builder.module, ir.FunctionType(_VECTOR, [_VECTOR] * 3), "llvm.fma.v16f32"
             )
@@ -130,7 +132,7 @@ def _tile_intrinsic(width: int, vectors: int):
                             load_vector(w_ptr, builder.add(w_row, ir.Constant(_I64, LANES * v)))
                             for v in range(vectors)
                         ]
-                        x_step = builder.add(x_run, step.index)
+                        x_step = builder.add(x_run, builder.mul(step.index, x_stride))
                         for j in range(width):
                             value = builder.load(at(x_ptr, builder.add(bases_v[j], x_step)))
                             broadcast = builder.shuffle_vector(
@@ -224,18 +226,52 @@ def run_offsets(
 
 
 @numba.njit(cache=True, nogil=True)
-def _tile(x_flat, w_packed, bases, offsets, run, o_first, vectors, out, out_first, stride, bias):
+def _tile(x_flat, w, bases, offsets, run, x_stride, o_first, vectors, out, out_first, stride, bias):
     """The tile of ``vectors`` vectors of output channels (the intrinsics' arguments)."""
     block_runs = max(1, BLOCK_TERMS // run)
     if vectors == 4:
-        _tile_6x4(x_flat, w_packed, bases, offsets, run, block_runs, o_first, out, out_first,
+        _tile_6x4(x_flat, w, bases, offsets, run, x_stride, block_runs, o_first, out, out_first,
                   stride, bias)  # fmt: skip
     elif vectors == 2:
-        _tile_12x2(x_flat, w_packed, bases, offsets, run, block_runs, o_first, out, out_first,
-                   stride, bias)  # fmt: skip
+        _tile_12x2(x_flat, w, bases, offsets, run, x_stride, block_runs, o_first, out,
+                   out_first, stride, bias)  # fmt: skip
     else:
-        _tile_24x1(x_flat, w_packed, bases, offsets, run, block_runs, o_first, out, out_first,
-                   stride, bias)  # fmt: skip
+        _tile_24x1(x_flat, w, bases, offsets, run, x_stride, block_runs, o_first, out,
+                   out_first, stride, bias)  # fmt: skip
+
+
+@numba.njit(cache=True, nogil=True)
+def _tiles(
+    x_flat, w, all_bases, offsets, run, x_stride, bias, out_flat, out_start, out_stride, first,
+    stop, vectors,
+):  # fmt: skip
+    """Results ``first .. stop-1`` (each an input base offset in ``all_bases``), for all of
+    ``w``'s columns: ``out_flat[out_start + o * out_stride + i]`` for result i, column o.
+
+    Tiles of ``ACCUMULATORS // vectors`` results (:func:`vectors_for`); the last, shorter
+    one is computed in full (its missing results repeat its last) into a scratch block and
+    copied out.
+    """
+    columns = w.shape[1]
+    width = ACCUMULATORS // vectors
+    bases = np.empty(width, dtype=np.int64)
+    scratch = np.empty(columns * width, dtype=out_flat.dtype)
+    for i0 in range(first, stop, width):
+        count = min(width, stop - i0)
+        for j in range(width):
+            bases[j] = all_bases[i0 + min(j, count - 1)]
+        for o_first in range(0, columns, LANES * vectors):
+            if count == width:
+                start = out_start + o_first * out_stride + i0
+                _tile(x_flat, w, bases, offsets, run, x_stride, o_first, vectors, out_flat, start,
+                      out_stride, bias)  # fmt: skip
+            else:
+                _tile(x_flat, w, bases, offsets, run, x_stride, o_first, vectors, scratch,
+                      o_first * width, width, bias)  # fmt: skip
+        if count < width:
+            for o in range(columns):
+                for j in range(count):
+                    out_flat[out_start + o * out_stride + i0 + j] = scratch[o * width + j]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -244,35 +280,43 @@ def forward_positions(
     vectors,
 ):  # fmt: skip
     """Output positions ``first .. stop-1`` of one sample: ``out[sample, :, p]`` (out is
-    (N, O, P), C-contiguous) from its padded channels-last input x_pad (Hp, Wp, C).
-
-    Tiles of ``ACCUMULATORS // vectors`` positions (:func:`vectors_for`); the last, shorter
-    one is computed in full (its missing positions repeat its last) into a scratch block and
-    copied out.
-    """
+    (N, O, P), C-contiguous) from its padded channels-last input x_pad (Hp, Wp, C)."""
     padded_w, channels = x_pad.shape[1], x_pad.shape[2]
     out_channels, positions = out.shape[1], out.shape[2]
-    x_flat, out_flat = x_pad.reshape(-1), out.reshape(-1)
-    width = ACCUMULATORS // vectors
-    bases = np.empty(width, dtype=np.int64)
-    scratch = np.empty(out_channels * width, dtype=out.dtype)
-    block = LANES * vectors
-    for p0 in range(first, stop, width):
-        count = min(width, stop - p0)
-        for j in range(width):
-            p = p0 + min(j, count - 1)
-            oh, ow = p // out_w, p % out_w
-            bases[j] = (oh * stride_h * padded_w + ow * stride_w) * channels
-        for o_first in range(0, out_channels, block):
-            if count == width:
-                start = (sample * out_channels + o_first) * positions + p0
-                _tile(x_flat, w_packed, bases, offsets, run, o_first, vectors, out_flat, start,
-                      positions, bias)  # fmt: skip
-            else:
-                _tile(x_flat, w_packed, bases, offsets, run, o_first, vectors, scratch,
-                      o_first * width, width, bias)  # fmt: skip
-        if count < width:
-            for o in range(out_channels):
-                for j in range(count):
-                    at = (sample * out_channels + o) * positions + p0 + j
-                    out_flat[at] = scratch[o * width + j]
+    bases = np.empty(positions, dtype=np.int64)
+    for p in range(first, stop):
+        oh, ow = p // out_w, p % out_w
+        bases[p] = (oh * stride_h * padded_w + ow * stride_w) * channels
+    _tiles(x_pad.reshape(-1), w_packed, bases, offsets, run, 1, bias, out.reshape(-1),
+           sample * out_channels * positions, positions, first, stop, vectors)  # fmt: skip
+
+
+@numba.njit(cache=True, nogil=True)
+def weight_gradient_rows(
+    x_pad, grad_rows, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h,
+    out_w, zeros, grad_w, first, stop, vectors,
+):  # fmt: skip
+    """Rows ``first .. stop-1`` of the weight gradient, packed as ``grad_w[o, (kh, kw, c)]``
+    (O, KH*KW*C), summed over every sample and output position::
+
+        grad_w[o, (kh, kw, c)] = sum over (n, oh, ow) of
+                                 x_pad[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
+                                 * grad_rows[(n, oh, ow), o]
+
+    x_pad: (N, Hp, Wp, C) padded channels-last input; grad_rows: (N*OH*OW, O), the output
+    gradient channels last; zeros: (O,) zeros (the tiles' bias). The same tiles as forward,
+    with the roles swapped: a result is one weight row (kh, kw, c), and the sum runs over
+    the output rows of every sample (runs of OW positions, ``sw*C`` apart in x_pad).
+    """
+    samples, padded_h, padded_w, channels = x_pad.shape
+    bases = np.empty(kernel_h * kernel_w * channels, dtype=np.int64)
+    for k in range(first, stop):
+        kh, rest = k // (kernel_w * channels), k % (kernel_w * channels)
+        kw, c = rest // channels, rest % channels
+        bases[k] = (kh * dilation_h * padded_w + kw * dilation_w) * channels + c
+    offsets = np.empty(samples * out_h, dtype=np.int64)
+    for n in range(samples):
+        for oh in range(out_h):
+            offsets[n * out_h + oh] = ((n * padded_h + oh * stride_h) * padded_w) * channels
+    _tiles(x_pad.reshape(-1), grad_rows, bases, offsets, out_w, stride_w * channels, zeros,
+           grad_w.reshape(-1), 0, grad_w.shape[1], first, stop, vectors)  # fmt: skip

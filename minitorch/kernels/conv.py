@@ -246,6 +246,30 @@ def unpad_channels_first(grad_x_pad, grad_x, first, top, left):
 
 
 @numba.njit(cache=True, nogil=True)
+def to_channels_last(src, dst):
+    """``dst[n, p, o] = src[n, o, p]``: each sample's (O, P) plane transposed to (P, O).
+
+    Sixteen positions at a time. Planes of 512 positions or more are read a cache line of
+    every channel at a time: read position by position, their rows are 2 KB or more apart,
+    collide in a few L1 sets, and the tutorial's first output gradient (16 x 32 x 1024)
+    took 1.1 ms, as numpy's copy does, against 0.36 ms. Smaller planes are read position
+    by position, writing whole rows of dst (0.04 ms against 0.10 the other way).
+    """
+    samples, channels, positions = src.shape
+    for n in range(samples):
+        for p0 in range(0, positions, 16):
+            p1 = min(p0 + 16, positions)
+            if positions >= 512:
+                for o in range(channels):
+                    for p in range(p0, p1):
+                        dst[n, p, o] = src[n, o, p]
+            else:
+                for p in range(p0, p1):
+                    for o in range(channels):
+                        dst[n, p, o] = src[n, o, p]
+
+
+@numba.njit(cache=True, nogil=True)
 def _runs(channels, groups, kernel_w, dilation_w):
     """How receptive-field rows split into contiguous runs of the flattened (Wp*C) input row.
 
@@ -484,12 +508,21 @@ def conv2d_backward(
     x = np.ascontiguousarray(x)
     samples = x.shape[0]
     geo = geometry(x.shape, weight.shape, stride, padding, dilation, groups)
-    if need_input_grad and _input_gradient_is_a_convolution(geo, x.dtype):
-        grad_x = _input_gradient_by_convolution(geo, weight, grad_out)
-        _, grad_weight, grad_bias = conv2d_backward(
-            x, weight, grad_out, stride, padding, dilation, groups,
-            False, need_weight_grad, need_bias_grad,
-        )  # fmt: skip
+    direct_input = need_input_grad and _input_gradient_is_a_convolution(geo, x.dtype)
+    direct_weight = need_weight_grad and _direct.fits(geo.out_channels, groups, x.dtype)
+    if direct_input or direct_weight:
+        grad_x = _input_gradient_by_convolution(geo, weight, grad_out) if direct_input else None
+        grad_weight = _weight_gradient_direct(x, geo, grad_out) if direct_weight else None
+        rest_input, rest_weight = need_input_grad and not direct_input, not direct_weight
+        rest_weight = rest_weight and need_weight_grad
+        if rest_input or rest_weight:
+            rest = conv2d_backward(
+                x, weight, grad_out, stride, padding, dilation, groups,
+                rest_input, rest_weight, False,
+            )  # fmt: skip
+            grad_x = rest[0] if rest_input else grad_x
+            grad_weight = rest[1] if rest_weight else grad_weight
+        grad_bias = grad_out.sum(axis=(0, 2, 3)) if need_bias_grad else None
         return grad_x, grad_weight, grad_bias
     w_mat = weight_matrix(weight, groups)
     group_out, depth = w_mat.shape[1], w_mat.shape[2]
@@ -597,6 +630,36 @@ def _input_gradient_by_convolution(
     full = (geo.kernel_h - 1 - top, geo.kernel_h - 1 - bottom)
     full += (geo.kernel_w - 1 - left, geo.kernel_w - 1 - right)
     return conv2d_forward(grad_out, turned, None, (1, 1), full, (1, 1), 1)
+
+
+def _weight_gradient_direct(x: np.ndarray, geo: ConvGeometry, grad_out: np.ndarray) -> np.ndarray:
+    """The weight gradient by the direct kernel (``_direct.weight_gradient_rows``): the padded
+    channels-last input and the output gradient channels last, then the rows of the packed
+    gradient split over the threads, each summed over the whole batch."""
+    samples = x.shape[0]
+    top, _, left, _ = geo.padding
+    x_pad = np.zeros((samples, *geo.padded_shape), dtype=x.dtype)
+    pad_channels_last(x, x_pad, 0, top, left)
+    grad_rows = np.empty((samples, geo.positions, geo.out_channels), dtype=x.dtype)
+    to_channels_last(
+        np.ascontiguousarray(grad_out).reshape(samples, geo.out_channels, -1), grad_rows
+    )
+    grad_rows = grad_rows.reshape(-1, geo.out_channels)
+    depth = geo.depth
+    grad_w = np.empty((geo.out_channels, depth), dtype=x.dtype)
+    zeros = np.zeros(geo.out_channels, dtype=x.dtype)
+    vectors = _direct.vectors_for(geo.out_channels)
+    width = _direct.ACCUMULATORS // vectors
+    window = (geo.kernel_h, geo.kernel_w, *geo.stride, *geo.dilation, geo.out_h, geo.out_w)
+
+    def rows(start: int, stop: int) -> None:
+        first, last = start * width, min(stop * width, depth)
+        _direct.weight_gradient_rows(x_pad, grad_rows, *window, zeros, grad_w, first, last, vectors)
+
+    tile_flops = 2 * width * geo.out_channels * samples * geo.positions
+    over_batch(-(-depth // width), rows, grain_of(tile_flops))
+    shape = (geo.out_channels, geo.kernel_h, geo.kernel_w, geo.channels)
+    return np.ascontiguousarray(grad_w.reshape(shape).transpose(0, 3, 1, 2))
 
 
 def _add_shared_gradients(
