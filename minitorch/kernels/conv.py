@@ -633,31 +633,61 @@ def _input_gradient_by_convolution(
 
 
 def _weight_gradient_direct(x: np.ndarray, geo: ConvGeometry, grad_out: np.ndarray) -> np.ndarray:
-    """The weight gradient by the direct kernel (``_direct.weight_gradient_rows``): the padded
-    channels-last input and the output gradient channels last, then the rows of the packed
-    gradient split over the threads, each summed over the whole batch."""
+    """The weight gradient by the direct kernel (``_direct.weight_gradient_rows``).
+
+    Each tile of the packed gradient's rows reads all the samples it sums over, so the
+    samples go a few at a time (:data:`CHUNK_BYTES` of padded input and output gradient,
+    which then stay in cache for all the tiles): summed over a whole batch of 256 at once,
+    every tile read the tutorial's 33 MB first gradient again. A batch at least as large as
+    the thread count is split over the threads by samples, each summing its own part of the
+    gradient; a smaller one by the gradient's rows.
+    """
     samples = x.shape[0]
     top, _, left, _ = geo.padding
-    x_pad = np.zeros((samples, *geo.padded_shape), dtype=x.dtype)
-    pad_channels_last(x, x_pad, 0, top, left)
-    grad_rows = np.empty((samples, geo.positions, geo.out_channels), dtype=x.dtype)
-    to_channels_last(
-        np.ascontiguousarray(grad_out).reshape(samples, geo.out_channels, -1), grad_rows
-    )
-    grad_rows = grad_rows.reshape(-1, geo.out_channels)
+    grad_flat = np.ascontiguousarray(grad_out).reshape(samples, geo.out_channels, -1)
     depth = geo.depth
-    grad_w = np.empty((geo.out_channels, depth), dtype=x.dtype)
     zeros = np.zeros(geo.out_channels, dtype=x.dtype)
     vectors = _direct.vectors_for(geo.out_channels)
     width = _direct.ACCUMULATORS // vectors
     window = (geo.kernel_h, geo.kernel_w, *geo.stride, *geo.dilation, geo.out_h, geo.out_w)
+    padded_h, padded_w, channels = geo.padded_shape
+    sample_bytes = (padded_h * padded_w * channels + geo.positions * geo.out_channels) * x.itemsize
+    chunk = max(1, CHUNK_BYTES // sample_bytes)
 
-    def rows(start: int, stop: int) -> None:
-        first, last = start * width, min(stop * width, depth)
-        _direct.weight_gradient_rows(x_pad, grad_rows, *window, zeros, grad_w, first, last, vectors)
+    def gradient(first: int, stop: int, rows: tuple[int, int]) -> np.ndarray:
+        """Samples [first, stop), rows [rows[0], rows[1]) of the packed gradient (O, K)."""
+        total = np.zeros((geo.out_channels, depth), dtype=x.dtype)
+        part = np.empty_like(total)
+        x_pad = np.zeros((min(chunk, stop - first), *geo.padded_shape), dtype=x.dtype)
+        grad_rows = np.empty((len(x_pad), geo.positions, geo.out_channels), dtype=x.dtype)
+        for start in range(first, stop, len(x_pad)):
+            n = min(len(x_pad), stop - start)
+            pad_channels_last(x, x_pad[:n], start, top, left)
+            to_channels_last(grad_flat[start : start + n], grad_rows[:n])
+            _direct.weight_gradient_rows(
+                x_pad[:n], grad_rows[:n].reshape(-1, geo.out_channels), *window, zeros, part,
+                *rows, vectors,
+            )  # fmt: skip
+            total[:, rows[0] : rows[1]] += part[:, rows[0] : rows[1]]
+        return total
 
-    tile_flops = 2 * width * geo.out_channels * samples * geo.positions
-    over_batch(-(-depth // width), rows, grain_of(tile_flops))
+    sample_flops = 2 * geo.out_channels * depth * geo.positions
+    if samples >= num_threads():
+        parts = over_batch(
+            samples,
+            lambda start, stop: gradient(start, stop, (0, depth)),
+            grain_of(sample_flops),
+        )
+        grad_w = sum(parts[1:], parts[0])
+    else:
+        grad_w = np.zeros((geo.out_channels, depth), dtype=x.dtype)
+
+        def rows(start: int, stop: int) -> None:
+            first, last = start * width, min(stop * width, depth)
+            grad_w[:, first:last] = gradient(0, samples, (first, last))[:, first:last]
+
+        tile_flops = sample_flops * samples * width // depth
+        over_batch(-(-depth // width), rows, grain_of(tile_flops))
     shape = (geo.out_channels, geo.kernel_h, geo.kernel_w, geo.channels)
     return np.ascontiguousarray(grad_w.reshape(shape).transpose(0, 3, 1, 2))
 
