@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import minitorch
 from minitorch.kernels import _direct, _threads
+from minitorch.kernels import conv as conv_kernels
 from minitorch.testing import assert_parity
 
 F32_SUMS = {"rtol": 1e-4, "atol": 1e-4}
@@ -28,14 +29,14 @@ def direct(monkeypatch):
     and let ``minitorch.set_num_threads(n)`` split any work."""
     monkeypatch.setattr(_direct, "ENABLED", True)
     calls = []
-    for name in ("forward_positions", "weight_gradient_rows"):
-        kernel = getattr(_direct, name)
+    for module, name in ((conv_kernels, "direct_forward_units"), (_direct, "weight_gradient_rows")):
+        kernel = getattr(module, name)
 
         def counting(*args, kernel=kernel, name=name):
             calls.append((name, *args[-3:-1]))
             return kernel(*args)
 
-        monkeypatch.setattr(_direct, name, counting)
+        monkeypatch.setattr(module, name, counting)
     monkeypatch.setattr(_threads, "PART_FLOPS", 0)
     before_numba = numba.get_num_threads()
     blas = [lib.get_num_threads() for lib in _threads._blas_libraries()]
@@ -86,12 +87,12 @@ def test_direct_convolution_matches_torch(case, threads, direct):
     minitorch.set_num_threads(threads)
     x_shape, out_channels, kernel, options = CASES[case]
     _check(x_shape, out_channels, kernel, **options)
-    assert _kernels(direct) == {"forward_positions", "weight_gradient_rows"}
+    assert _kernels(direct) == {"direct_forward_units", "weight_gradient_rows"}
 
 
 def test_direct_convolution_without_bias(direct):
     _check((2, 3, 8, 8), 32, (3, 3), bias=False, padding=1)
-    assert _kernels(direct) == {"forward_positions", "weight_gradient_rows"}
+    assert _kernels(direct) == {"direct_forward_units", "weight_gradient_rows"}
 
 
 def test_direct_convolution_spreads_nan_and_infinity(direct):
@@ -99,17 +100,17 @@ def test_direct_convolution_spreads_nan_and_infinity(direct):
     x[0, 0, 1, 1], x[0, 1, 4, 2] = np.nan, np.inf
     w = np.random.default_rng(2).standard_normal((16, 2, 3, 3)).astype(np.float32)
     assert_parity(lambda t, x, w: t.nn.functional.conv2d(x, w), x, w, grad=False)
-    assert _kernels(direct) == {"forward_positions"}
+    assert _kernels(direct) == {"direct_forward_units"}
 
 
 def test_a_batch_of_one_is_cut_into_tiles_the_threads_share(direct):
-    """Two threads: each computes half the rows of the output (144 positions) in forward,
-    and half the 72 rows (kh, kw, c) of the packed weight gradient (three tiles of 12 each)."""
+    """Two threads: each computes one of the output's two row tiles in forward, and half the
+    72 rows (kh, kw, c) of the packed weight gradient (three tiles of 12 each)."""
     minitorch.set_num_threads(2)
     _check((1, 8, 12, 12), 32, (3, 3), padding=1)
-    assert sorted(call for call in direct if call[0] == "forward_positions") == [
-        ("forward_positions", 0, 72),
-        ("forward_positions", 72, 144),
+    assert sorted(call for call in direct if call[0] == "direct_forward_units") == [
+        ("direct_forward_units", 0, 1),
+        ("direct_forward_units", 1, 2),
     ]
     assert sorted(call for call in direct if call[0] == "weight_gradient_rows") == [
         ("weight_gradient_rows", 0, 36),
@@ -129,7 +130,7 @@ def test_the_weight_gradient_alone(direct):
     y_torch = torch.nn.functional.conv2d(torch.tensor(x), w_torch, padding=2)
     (y_torch * y_torch).sum().backward()
     np.testing.assert_allclose(w_mt.grad.numpy(), w_torch.grad.numpy(), **F32_SUMS)
-    assert _kernels(direct) == {"forward_positions", "weight_gradient_rows"}
+    assert _kernels(direct) == {"direct_forward_units", "weight_gradient_rows"}
 
 
 def test_only_whole_vectors_of_float32_channels_take_the_direct_kernel(monkeypatch):
@@ -162,11 +163,13 @@ def test_direct_convolution_property(
         return  # no output position
     before = _threads._requested_threads
     minitorch.set_num_threads(threads)
-    spy = mock.patch.object(_direct, "forward_positions", wraps=_direct.forward_positions)
+    spy = mock.patch.object(
+        conv_kernels, "direct_forward_units", wraps=conv_kernels.direct_forward_units
+    )
     try:
-        with mock.patch.object(_direct, "ENABLED", True), spy as forward_positions:
+        with mock.patch.object(_direct, "ENABLED", True), spy as forward_units:
             _check((batch, channels, *size), 16 * vectors, kernel, stride=stride,
                    dilation=dilation, padding=padding)  # fmt: skip
     finally:
         _threads._requested_threads = before
-    assert forward_positions.called
+    assert forward_units.called

@@ -59,7 +59,7 @@ import numpy as np
 from minitorch.kernels import _direct
 from minitorch.kernels._threads import grain_of, num_threads, over_batch, worth_splitting
 
-__all__ = ["col2im", "conv2d_backward", "conv2d_forward", "im2col"]
+__all__ = ["col2im", "conv2d_backward", "conv2d_forward", "direct_forward_units", "im2col"]
 
 # Size of one thread's im2col buffer: small enough to stay in cache between the copy and
 # the product, large enough that the per-call overheads of the products stay small.
@@ -347,6 +347,34 @@ def col2im(
 # --------------------------------------------------------------------------- the products
 
 
+@numba.njit(cache=True, nogil=True)
+def direct_forward_units(
+    x, x_pad, w_packed, offsets, run, bias, out, out_w, stride_h, stride_w, top, left,
+    tiles_per_sample, tile_positions, start, stop, vectors,
+):  # fmt: skip
+    """Units ``start .. stop-1`` of a direct forward (samples, or tiles of ``tile_positions``
+    positions when ``tiles_per_sample > 1``): each sample padded into x_pad (1, Hp, Wp, C)
+    once, then its positions by :func:`minitorch.kernels._direct.forward_positions`.
+
+    One call per thread's part, so that the part runs without the GIL from start to end:
+    with a call per sample from Python, the two threads of a split took turns at the GIL
+    between samples, each turn waking a sleeping thread.
+    """
+    positions = out.shape[2]
+    padded = -1  # the sample in x_pad
+    for unit in range(start, stop):
+        sample, block = unit // tiles_per_sample, unit % tiles_per_sample
+        if sample != padded:
+            pad_channels_last(x, x_pad, sample, top, left)
+            padded = sample
+        first = block * tile_positions
+        last = min(first + tile_positions, positions)
+        _direct.forward_positions(
+            x_pad[0], w_packed, offsets, run, bias, out, sample, out_w, stride_h, stride_w,
+            first, last, vectors,
+        )  # fmt: skip
+
+
 def weight_matrix(weight: np.ndarray, groups: int) -> np.ndarray:
     """(O, C/groups, KH, KW) -> (groups, O/groups, KH*KW*C/groups), columns ordered (kh, kw, c)."""
     out_channels, group_channels, kernel_h, kernel_w = weight.shape
@@ -437,17 +465,10 @@ def conv2d_forward(
 
     def convolve_direct(start: int, stop: int) -> None:
         x_pad = np.zeros((1, *geo.padded_shape), dtype=x.dtype)
-        padded = -1  # the sample in x_pad
-        for unit in range(start, stop):
-            sample, block = divmod(unit, cut.tiles_per_sample)
-            if sample != padded:
-                pad_channels_last(x, x_pad, sample, top, left)
-                padded = sample
-            first = block * tile_positions
-            last = min(first + tile_positions, geo.positions)
-            _direct.forward_positions(
-                x_pad[0], *direct_args, sample, geo.out_w, *geo.stride, first, last, vectors
-            )
+        direct_forward_units(
+            x, x_pad, *direct_args, geo.out_w, *geo.stride, top, left, cut.tiles_per_sample,
+            tile_positions, start, stop, vectors,
+        )  # fmt: skip
 
     def convolve(start: int, stop: int) -> None:
         x_pad = np.zeros((cut.chunk, *geo.padded_shape), dtype=x.dtype)
