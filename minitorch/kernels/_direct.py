@@ -189,10 +189,37 @@ def fits(out_channels: int, groups: int, dtype: np.dtype) -> bool:
     return ENABLED and dtype == np.float32 and groups == 1 and out_channels % LANES == 0
 
 
-def pack_weight(weight: np.ndarray) -> np.ndarray:
-    """(O, C, KH, KW) -> (KH*KW*C, O), rows ordered (kh, kw, c): one row per input value."""
-    out_channels = weight.shape[0]
-    return np.ascontiguousarray(weight.transpose(2, 3, 1, 0)).reshape(-1, out_channels)
+def pack_weight(weight: np.ndarray, turned: bool = False) -> np.ndarray:
+    """(O, C, KH, KW) -> (KH*KW*C, O), rows ordered (kh, kw, c): one row per input value.
+
+    ``turned``: the packed weight of the input gradient's convolution instead, the weight
+    turned by 180 degrees with input and output channels swapped: (KH*KW*O, C), row
+    (kh, kw, o) holding ``weight[o, :, KH-1-kh, KW-1-kw]``.
+    """
+    out_channels, channels, kernel_h, kernel_w = weight.shape
+    rows, columns = (out_channels, channels) if turned else (channels, out_channels)
+    packed = np.empty((kernel_h * kernel_w * rows, columns), dtype=weight.dtype)
+    _pack(np.ascontiguousarray(weight), turned, packed)
+    return packed
+
+
+@numba.njit(cache=True, nogil=True)
+def _pack(weight, turned, packed):
+    """The loops of :func:`pack_weight`, in the order of the packed rows: contiguous writes
+    (16 us for the tutorial's 32x32x5x5 weight; in the weight's order, 64-85 us)."""
+    out_channels, channels, kernel_h, kernel_w = weight.shape
+    for kh in range(kernel_h):
+        for kw in range(kernel_w):
+            if turned:
+                for o in range(out_channels):
+                    row = (kh * kernel_w + kw) * out_channels + o
+                    for c in range(channels):
+                        packed[row, c] = weight[o, c, kernel_h - 1 - kh, kernel_w - 1 - kw]
+            else:
+                for c in range(channels):
+                    row = (kh * kernel_w + kw) * channels + c
+                    for o in range(out_channels):
+                        packed[row, o] = weight[o, c, kh, kw]
 
 
 def run_offsets(

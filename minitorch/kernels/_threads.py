@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import platform
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -43,6 +44,9 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import numba
+import numpy as np
+
+from minitorch.kernels import _spin as _spin_module
 
 try:
     from threadpoolctl import ThreadpoolController
@@ -141,20 +145,29 @@ class _Workers:
 
     def __init__(self, count: int):
         self.tasks: queue.SimpleQueue = queue.SimpleQueue()
+        # How many tasks were handed out and how many parts finished, for the spins below
+        # (a count that a race makes miss one only costs that spin: the queues synchronise).
+        self.handed = np.zeros(1, dtype=np.int64)
+        self.finished = np.zeros(1, dtype=np.int64)
         for i in range(count):
             name = f"minitorch-kernel_{i}"
-            threading.Thread(target=self._serve, args=(self.tasks,), name=name, daemon=True).start()
+            args = (self.tasks, self.handed, self.finished)
+            threading.Thread(target=self._serve, args=args, name=name, daemon=True).start()
         self.count = count
 
     @classmethod
-    def _serve(cls, tasks: queue.SimpleQueue) -> None:
+    def _serve(cls, tasks: queue.SimpleQueue, handed: np.ndarray, finished: np.ndarray) -> None:
         cls._local.is_worker = True
-        while (task := tasks.get()) is not None:
+        while True:
+            _spin(handed, int(handed[0]))  # the next split comes while this vCPU is awake
+            if (task := tasks.get()) is None:
+                return
             context, work, start, stop, index, results = task
             try:
                 results.put((index, True, context.run(work, start, stop)))
             except BaseException as error:  # handed back, raised in the caller's thread
                 results.put((index, False, error))
+            finished[0] += 1
             # the job's closure holds its arrays: drop it now rather than at the next job, so
             # that what a backward node saved is freed when the node releases it
             del task, context, work, results
@@ -175,6 +188,7 @@ class _Workers:
         # (``np.errstate``, a context variable) hold in the workers as they do here
         for index, (start, stop) in enumerate(parts[1:], start=1):
             self.tasks.put((contextvars.copy_context(), work, start, stop, index, results))
+        self.handed[0] += len(parts) - 1
         values: list = [None] * len(parts)
         errors: list[BaseException] = []
         try:
@@ -182,6 +196,8 @@ class _Workers:
         except BaseException as error:
             errors.append(error)
         for _ in parts[1:]:  # BLAS stays on one thread until every part is done
+            if results.empty():
+                _spin(self.finished, int(self.finished[0]))
             index, ok, value = results.get()
             if ok:
                 values[index] = value
@@ -190,6 +206,16 @@ class _Workers:
         if errors:
             raise errors[0]
         return values
+
+
+def _spin(counter: np.ndarray, seen: int) -> None:
+    """Spin a while (``_spin.SPIN_CYCLES``) until ``counter`` moves on from ``seen``, without
+    the GIL, on x86 processors (see :mod:`minitorch.kernels._spin`); elsewhere return."""
+    if _SPINS:
+        _spin_module.spin_until_changed(counter, seen, _spin_module.SPIN_CYCLES)
+
+
+_SPINS = platform.machine().lower() in ("x86_64", "amd64")
 
 
 def _pool(workers: int) -> _Workers:

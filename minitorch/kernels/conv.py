@@ -407,6 +407,8 @@ def conv2d_forward(
     """
     x = np.ascontiguousarray(x)
     geo = geometry(x.shape, weight.shape, stride, padding, dilation, groups)
+    if _direct.fits(geo.out_channels, groups, x.dtype):
+        return _convolve_direct(x, _direct.pack_weight(weight), bias, geo)
     w_mat = weight_matrix(weight, groups)
     group_out, depth = w_mat.shape[1], w_mat.shape[2]
     samples = x.shape[0]
@@ -451,25 +453,6 @@ def conv2d_forward(
                 tile_out.T
             )
 
-    # float32 with whole vectors of output channels: the direct kernel, without im2col
-    direct = _direct.fits(geo.out_channels, groups, x.dtype)
-    if direct:
-        kernel = (geo.kernel_h, geo.kernel_w)
-        direct_args = (
-            _direct.pack_weight(weight),
-            *_direct.run_offsets(geo.padded_shape[1], geo.channels, kernel, geo.dilation),
-            np.zeros(geo.out_channels, x.dtype) if bias is None else np.ascontiguousarray(bias),
-            out,
-        )
-        vectors = _direct.vectors_for(geo.out_channels)
-
-    def convolve_direct(start: int, stop: int) -> None:
-        x_pad = np.zeros((1, *geo.padded_shape), dtype=x.dtype)
-        direct_forward_units(
-            x, x_pad, *direct_args, geo.out_w, *geo.stride, top, left, cut.tiles_per_sample,
-            tile_positions, start, stop, vectors,
-        )  # fmt: skip
-
     def convolve(start: int, stop: int) -> None:
         x_pad = np.zeros((cut.chunk, *geo.padded_shape), dtype=x.dtype)
         cols = np.empty((cut.chunk, tile_positions, groups * depth), x.dtype)
@@ -500,7 +483,36 @@ def conv2d_forward(
                 product(cols[0, :count], sample, slice(first, first + count))
 
     unit_flops = sample_flops * tile_positions // max(1, geo.positions)
-    over_batch(cut.units(samples), convolve_direct if direct else convolve, grain_of(unit_flops))
+    over_batch(cut.units(samples), convolve, grain_of(unit_flops))
+    return out.reshape(samples, geo.out_channels, geo.out_h, geo.out_w)
+
+
+def _convolve_direct(
+    x: np.ndarray, packed: np.ndarray, bias: np.ndarray | None, geo: ConvGeometry
+) -> np.ndarray:
+    """:func:`conv2d_forward` by the direct kernel, the weight packed (``_direct.pack_weight``):
+    samples, or a small batch's row tiles (:func:`tiling`), split over the threads, each
+    thread's part one call of :func:`direct_forward_units`."""
+    samples = x.shape[0]
+    out = np.empty((samples, geo.out_channels, geo.positions), dtype=x.dtype)
+    sample_flops = 2 * geo.out_channels * geo.depth * geo.positions
+    cut = tiling(geo, samples, x.itemsize, num_threads(), sample_flops)
+    tile_positions = min(cut.rows * geo.out_w, geo.positions)
+    top, _, left, _ = geo.padding
+    kernel = (geo.kernel_h, geo.kernel_w)
+    offsets, run = _direct.run_offsets(geo.padded_shape[1], geo.channels, kernel, geo.dilation)
+    bias = np.zeros(geo.out_channels, x.dtype) if bias is None else np.ascontiguousarray(bias)
+    vectors = _direct.vectors_for(geo.out_channels)
+
+    def convolve(start: int, stop: int) -> None:
+        x_pad = np.zeros((1, *geo.padded_shape), dtype=x.dtype)
+        direct_forward_units(
+            x, x_pad, packed, offsets, run, bias, out, geo.out_w, *geo.stride, top, left,
+            cut.tiles_per_sample, tile_positions, start, stop, vectors,
+        )  # fmt: skip
+
+    unit_flops = sample_flops * tile_positions // max(1, geo.positions)
+    over_batch(cut.units(samples), convolve, grain_of(unit_flops))
     return out.reshape(samples, geo.out_channels, geo.out_h, geo.out_w)
 
 
@@ -647,10 +659,12 @@ def _input_gradient_by_convolution(
                              grad_out_pad[n, o, h + i, w + j] * weight[o, c, KH-1-i, KW-1-j]
     """
     top, bottom, left, right = geo.padding
-    turned = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
     full = (geo.kernel_h - 1 - top, geo.kernel_h - 1 - bottom)
     full += (geo.kernel_w - 1 - left, geo.kernel_w - 1 - right)
-    return conv2d_forward(grad_out, turned, None, (1, 1), full, (1, 1), 1)
+    turned_shape = (geo.channels, geo.out_channels, geo.kernel_h, geo.kernel_w)
+    full_geo = geometry(grad_out.shape, turned_shape, (1, 1), full, (1, 1), 1)
+    grad_out = np.ascontiguousarray(grad_out)
+    return _convolve_direct(grad_out, _direct.pack_weight(weight, turned=True), None, full_geo)
 
 
 def _weight_gradient_direct(x: np.ndarray, geo: ConvGeometry, grad_out: np.ndarray) -> np.ndarray:
