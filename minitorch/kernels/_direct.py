@@ -245,7 +245,7 @@ def run_offsets(
             for kw in range(kernel_w)
         ]
         run = channels
-    piece = max(d for d in range(1, min(run, BLOCK_TERMS) + 1) if run % d == 0)
+    piece = next(d for d in range(min(run, BLOCK_TERMS), 0, -1) if run % d == 0)
     if piece < LANES:
         piece = run
     pieces = [start + i * piece for start in starts for i in range(run // piece)]
@@ -272,8 +272,9 @@ def _tiles(
     x_flat, w, all_bases, offsets, run, x_stride, bias, out_flat, out_start, out_stride, first,
     stop, vectors,
 ):  # fmt: skip
-    """Results ``first .. stop-1`` (each an input base offset in ``all_bases``), for all of
-    ``w``'s columns: ``out_flat[out_start + o * out_stride + i]`` for result i, column o.
+    """Results ``first .. stop-1`` (result i's input base offset is ``all_bases[i - first]``),
+    for all of ``w``'s columns: ``out_flat[out_start + o * out_stride + i]`` for result i,
+    column o.
 
     Tiles of ``ACCUMULATORS // vectors`` results (:func:`vectors_for`); the last, shorter
     one is computed in full (its missing results repeat its last) into a scratch block and
@@ -286,7 +287,7 @@ def _tiles(
     for i0 in range(first, stop, width):
         count = min(width, stop - i0)
         for j in range(width):
-            bases[j] = all_bases[i0 + min(j, count - 1)]
+            bases[j] = all_bases[i0 - first + min(j, count - 1)]
         for o_first in range(0, columns, LANES * vectors):
             if count == width:
                 start = out_start + o_first * out_stride + i0
@@ -310,10 +311,10 @@ def forward_positions(
     (N, O, P), C-contiguous) from its padded channels-last input x_pad (Hp, Wp, C)."""
     padded_w, channels = x_pad.shape[1], x_pad.shape[2]
     out_channels, positions = out.shape[1], out.shape[2]
-    bases = np.empty(positions, dtype=np.int64)
+    bases = np.empty(stop - first, dtype=np.int64)
     for p in range(first, stop):
         oh, ow = p // out_w, p % out_w
-        bases[p] = (oh * stride_h * padded_w + ow * stride_w) * channels
+        bases[p - first] = (oh * stride_h * padded_w + ow * stride_w) * channels
     _tiles(x_pad.reshape(-1), w_packed, bases, offsets, run, 1, bias, out.reshape(-1),
            sample * out_channels * positions, positions, first, stop, vectors)  # fmt: skip
 
@@ -336,11 +337,11 @@ def weight_gradient_rows(
     the output rows of every sample (runs of OW positions, ``sw*C`` apart in x_pad).
     """
     samples, padded_h, padded_w, channels = x_pad.shape
-    bases = np.empty(kernel_h * kernel_w * channels, dtype=np.int64)
+    bases = np.empty(stop - first, dtype=np.int64)
     for k in range(first, stop):
         kh, rest = k // (kernel_w * channels), k % (kernel_w * channels)
         kw, c = rest // channels, rest % channels
-        bases[k] = (kh * dilation_h * padded_w + kw * dilation_w) * channels + c
+        bases[k - first] = (kh * dilation_h * padded_w + kw * dilation_w) * channels + c
     offsets = np.empty(samples * out_h, dtype=np.int64)
     for n in range(samples):
         for oh in range(out_h):
