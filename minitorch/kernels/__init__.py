@@ -3,7 +3,8 @@
 Two sets of kernels compute convolution, max pooling and the fused cross-entropy:
 
 - ``"fast"`` (the default): :mod:`minitorch.kernels.conv`, :mod:`minitorch.kernels.pool`
-  and :mod:`minitorch.kernels.loss`, with im2col, channels-last copies, BLAS and threads;
+  and :mod:`minitorch.kernels.loss`, with a direct float32 convolution, im2col,
+  channels-last copies, BLAS and threads;
 - ``"reference"``: :mod:`minitorch.kernels.reference`, the same formulas as plain loops,
   written to be read first (``docs/kernels.md`` goes from one to the other).
 

@@ -1,7 +1,17 @@
-"""2-D convolution: im2col over a channels-last copy of the input, one BLAS product per sample.
+"""2-D convolution: a direct kernel for float32, else im2col over a channels-last copy and BLAS.
 
-A convolution is a matrix product once every receptive field is copied into a row
-("im2col"). For one sample, with P = OH*OW output positions and K = KH*KW*C/groups::
+**The direct kernel** (:mod:`minitorch.kernels._direct`) computes every float32, one-group
+convolution whose output channels are a multiple of 16, on AVX-512 machines: the forward
+pass, the weight gradient, and at stride and dilation 1 the input gradient (a "full"
+convolution of the output gradient with the turned weight). It multiplies straight out of
+the padded channels-last input, 24 vector accumulators in registers, with no im2col
+matrix. On the tutorial's three layers it runs at 80-100 GFLOP/s on one core here, against
+46-74 for OpenBLAS on the im2col products; the convolutions it does not take (other
+dtypes, groups, odd channel counts, the input gradient of a strided convolution) go the
+im2col way below.
+
+**im2col.** A convolution is a matrix product once every receptive field is copied into
+a row ("im2col"). For one sample, with P = OH*OW output positions and K = KH*KW*C/groups::
 
     cols[p, (g, kh, kw, c)] = x_pad[oh*sh + kh*dh, ow*sw + kw*dw, g*Cg + c]    p = oh*OW + ow
     out[g*Og + o, p]        = sum_k w_mat[g, o, k] * cols[p, (g, k)]  + bias[g*Og + o]
