@@ -225,6 +225,20 @@ def test_linear_parity(leading, sizes, bias, seed, dtype):
         assert_parity(lambda t, x, w: t.nn.functional.linear(x, w), x, w, **tolerance(dtype))
 
 
+@pytest.mark.parametrize("rows", [1, 3])
+def test_linear_gradients_under_a_broadcast_upstream_gradient(rows):
+    """``y.sum().backward()`` sends Linear an upstream gradient with zero strides, and one row
+    makes grad-weight an outer product: both take their own paths in minitorch."""
+    x, w, b = (
+        normal(1, (rows, 1024), np.float32),
+        normal(2, (64, 1024), np.float32),
+        normal(3, (64,), np.float32),
+    )
+    assert_parity(
+        lambda t, x, w, b: t.nn.functional.linear(x, w, b).sum(), x, w, b, **tolerance(np.float32)
+    )
+
+
 ACTIVATIONS = [
     ("relu", lambda t, x: t.nn.functional.relu(x)),
     ("ReLU", lambda t, x: t.nn.ReLU()(x)),
