@@ -364,13 +364,17 @@ def direct_forward_units(
 ):  # fmt: skip
     """Units ``start .. stop-1`` of a direct forward (samples, or tiles of ``tile_positions``
     positions when ``tiles_per_sample > 1``): each sample padded into x_pad (1, Hp, Wp, C)
-    once, then its positions by :func:`minitorch.kernels._direct.forward_positions`.
+    once, then its positions' tiles (:func:`minitorch.kernels._direct.tiles`), a position's
+    input at ``(oh*sh*Wp + ow*sw) * C`` in the padded sample.
 
     One call per thread's part, so that the part runs without the GIL from start to end:
     with a call per sample from Python, the two threads of a split took turns at the GIL
     between samples, each turn waking a sleeping thread.
     """
-    positions = out.shape[2]
+    padded_w, channels = x_pad.shape[2], x_pad.shape[3]
+    out_channels, positions = out.shape[1], out.shape[2]
+    x_flat, out_flat = x_pad.reshape(-1), out.reshape(-1)
+    bases = np.empty(tile_positions, dtype=np.int64)
     padded = -1  # the sample in x_pad
     for unit in range(start, stop):
         sample, block = unit // tiles_per_sample, unit % tiles_per_sample
@@ -379,9 +383,12 @@ def direct_forward_units(
             padded = sample
         first = block * tile_positions
         last = min(first + tile_positions, positions)
-        _direct.forward_positions(
-            x_pad[0], w_packed, offsets, run, bias, out, sample, out_w, stride_h, stride_w,
-            first, last, vectors,
+        for p in range(first, last):
+            oh, ow = p // out_w, p % out_w
+            bases[p - first] = (oh * stride_h * padded_w + ow * stride_w) * channels
+        _direct.tiles(
+            x_flat, w_packed, bases, offsets, run, 1, bias, out_flat,
+            sample * out_channels * positions, positions, first, last, vectors,
         )  # fmt: skip
 
 
