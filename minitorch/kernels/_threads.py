@@ -159,7 +159,12 @@ class _Workers:
     def _serve(cls, tasks: queue.SimpleQueue, handed: np.ndarray, finished: np.ndarray) -> None:
         cls._local.is_worker = True
         while True:
-            _spin(handed, int(handed[0]))  # the next split comes while this vCPU is awake
+            # the next split comes while this vCPU is awake. The count is read before the
+            # queue is looked at: a task handed out after the read moves the count on, and
+            # one handed out before it is in the queue already (it is put, then counted)
+            seen = int(handed[0])
+            if tasks.empty():
+                _spin(handed, seen)
             if (task := tasks.get()) is None:
                 return
             context, work, start, stop, index, results = task
@@ -196,8 +201,9 @@ class _Workers:
         except BaseException as error:
             errors.append(error)
         for _ in parts[1:]:  # BLAS stays on one thread until every part is done
+            seen = int(self.finished[0])  # read first, as in _serve
             if results.empty():
-                _spin(self.finished, int(self.finished[0]))
+                _spin(self.finished, seen)
             index, ok, value = results.get()
             if ok:
                 values[index] = value
