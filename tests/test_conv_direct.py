@@ -173,3 +173,14 @@ def test_direct_convolution_property(
     finally:
         _threads._requested_threads = before
     assert forward_units.called
+
+
+def test_an_empty_batch_matches_torch(direct):
+    """An empty batch takes the im2col way, whose empty output and zero weight gradient are
+    PyTorch's (the direct kernel's sums would have no terms)."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((0, 3, 8, 8)).astype(np.float32)
+    w = rng.standard_normal((32, 3, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(32).astype(np.float32)
+    assert_parity(lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, padding=1), x, w, b)
+    assert not direct

@@ -424,7 +424,7 @@ def conv2d_forward(
     """
     x = np.ascontiguousarray(x)
     geo = geometry(x.shape, weight.shape, stride, padding, dilation, groups)
-    if _direct.fits(geo.out_channels, groups, x.dtype):
+    if _takes_direct(geo, x.shape[0], geo.out_channels, x.dtype):
         return _convolve_direct(x, _direct.pack_weight(weight), bias, geo)
     w_mat = weight_matrix(weight, groups)
     group_out, depth = w_mat.shape[1], w_mat.shape[2]
@@ -558,8 +558,8 @@ def conv2d_backward(
     x = np.ascontiguousarray(x)
     samples = x.shape[0]
     geo = geometry(x.shape, weight.shape, stride, padding, dilation, groups)
-    direct_input = need_input_grad and _input_gradient_is_a_convolution(geo, x.dtype)
-    direct_weight = need_weight_grad and _direct.fits(geo.out_channels, groups, x.dtype)
+    direct_input = need_input_grad and _input_gradient_is_a_convolution(geo, samples, x.dtype)
+    direct_weight = need_weight_grad and _takes_direct(geo, samples, geo.out_channels, x.dtype)
     if direct_input or direct_weight:
         grad_x = _input_gradient_by_convolution(geo, weight, grad_out) if direct_input else None
         grad_weight = _weight_gradient_direct(x, geo, grad_out) if direct_weight else None
@@ -651,13 +651,21 @@ def conv2d_backward(
     return grad_x, grad_weight, grad_bias
 
 
-def _input_gradient_is_a_convolution(geo: ConvGeometry, dtype: np.dtype) -> bool:
+def _takes_direct(geo: ConvGeometry, samples: int, out_channels: int, dtype: np.dtype) -> bool:
+    """Whether the direct kernel computes a convolution of ``out_channels`` outputs
+    (``_direct.fits``) on this batch: not an empty one, nor one without input channels,
+    whose sums have no terms (the im2col way returns their zeros and empty results)."""
+    depth_and_batch = samples > 0 and geo.channels > 0 and geo.out_channels > 0
+    return depth_and_batch and _direct.fits(out_channels, geo.groups, dtype)
+
+
+def _input_gradient_is_a_convolution(geo: ConvGeometry, samples: int, dtype: np.dtype) -> bool:
     """Whether the input gradient is computed as a convolution by the direct kernel: stride
     and dilation 1, one group, and no side padded by a kernel's length or more (the full
     convolution's padding, ``kernel - 1 - padding``, is then never negative)."""
     top, bottom, left, right = geo.padding
     return (
-        _direct.fits(geo.channels, geo.groups, dtype)
+        _takes_direct(geo, samples, geo.channels, dtype)
         and geo.stride == (1, 1)
         and geo.dilation == (1, 1)
         and max(top, bottom) < geo.kernel_h
