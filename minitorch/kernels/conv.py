@@ -563,8 +563,8 @@ def conv2d_backward(
     if direct_input or direct_weight:
         grad_x = _input_gradient_by_convolution(geo, weight, grad_out) if direct_input else None
         grad_weight = _weight_gradient_direct(x, geo, grad_out) if direct_weight else None
-        rest_input, rest_weight = need_input_grad and not direct_input, not direct_weight
-        rest_weight = rest_weight and need_weight_grad
+        rest_input = need_input_grad and not direct_input
+        rest_weight = need_weight_grad and not direct_weight
         if rest_input or rest_weight:
             rest = conv2d_backward(
                 x, weight, grad_out, stride, padding, dilation, groups,
@@ -655,8 +655,8 @@ def _takes_direct(geo: ConvGeometry, samples: int, out_channels: int, dtype: np.
     """Whether the direct kernel computes a convolution of ``out_channels`` outputs
     (``_direct.fits``) on this batch: not an empty one, nor one without input channels,
     whose sums have no terms (the im2col way returns their zeros and empty results)."""
-    depth_and_batch = samples > 0 and geo.channels > 0 and geo.out_channels > 0
-    return depth_and_batch and _direct.fits(out_channels, geo.groups, dtype)
+    has_terms = samples > 0 and geo.channels > 0 and geo.out_channels > 0
+    return has_terms and _direct.fits(out_channels, geo.groups, dtype)
 
 
 def _input_gradient_is_a_convolution(geo: ConvGeometry, samples: int, dtype: np.dtype) -> bool:
@@ -704,7 +704,7 @@ def _weight_gradient_direct(x: np.ndarray, geo: ConvGeometry, grad_out: np.ndarr
     """
     samples = x.shape[0]
     top, _, left, _ = geo.padding
-    grad_flat = np.ascontiguousarray(grad_out).reshape(samples, geo.out_channels, -1)
+    grad_flat = np.ascontiguousarray(grad_out).reshape(samples, geo.out_channels, geo.positions)
     depth = geo.depth
     zeros = np.zeros(geo.out_channels, dtype=x.dtype)
     vectors = _direct.vectors_for(geo.out_channels)
