@@ -14,7 +14,11 @@ took 8-24 ms on one-thread BLAS and 145-394 ms on two-thread BLAS; two threads, 
 the batch, took 4.6-11 ms. Two thread pools on two cores spin while they wait and block each
 other (timings came out in ~4 ms steps, 2-3x slow), and a BLAS call that starts its own
 threads inside a parallel loop ran 10-100x slow. Here only one kind of thread ever does
-work, and nothing spins: an idle worker waits on a queue.
+work. After a split, a worker spins for about a millisecond, without the GIL, before it
+waits on a queue, and so does the splitting thread while it waits for the parts
+(:mod:`minitorch.kernels._spin`): waking a sleeping vCPU cost 60-150 us a split. The spin
+is bounded and nothing else is left spinning, but a second pool that spins (OpenBLAS's
+own threads, PyTorch's OpenMP) now costs more; hence BLAS held to one thread.
 
 While a split runs, every BLAS library in the process is held to one thread (through
 threadpoolctl, which finds NumPy's OpenBLAS or MKL however it was installed) and restored
