@@ -20,8 +20,9 @@ in registers the accumulators of the same loops written in Python (a local accum
 array: 7 GFLOP/s; scalar accumulators: 5 GFLOP/s, all spilled). Measured on the project's
 2-core AVX-512 machine, one thread, the tutorial's convolutions at batch 16: 82-96 GFLOP/s
 against OpenBLAS's 46-74 on the im2col products of the same layers, and the im2col copies
-gone. Summation is sequential in float32 with fused multiply-adds, as the products it
-replaces; the order differs from BLAS's blocked order by float32 roundings.
+gone. Sums are float32 with fused multiply-adds, added up in blocks of at most
+:data:`BLOCK_TERMS` terms as BLAS blocks its own; the order differs from BLAS's by float32
+roundings.
 
 The results are stored transposed (output channel by channel, ``width`` consecutive
 positions each), so that successive stores fall in the same cache line; stored position
