@@ -266,8 +266,9 @@ def tiles(
     one is computed in full (its missing results repeat its last) into a scratch block and
     copied out. Each tile is called in one place, and this function is inlined into its two
     callers (forward and weight gradient) by Numba, before LLVM: LLVM optimises a function
-    again with every compiled function it calls, and with the tiles behind two more levels
-    of calls a first run compiled the direct kernels in 9 s instead of ~4.
+    again with every compiled function it calls. With the tiles behind two more levels of
+    calls, a first training step with an empty Numba cache took 12.6 s; with one more, 10.8;
+    inlined, 6.9 (3.5 before the direct kernels).
     """
     columns = w.shape[1]
     width = ACCUMULATORS // vectors
